@@ -1,0 +1,31 @@
+import { Command } from 'commander';
+
+/** Each command module adds itself to the program; `main` resolves to the process exit code. */
+export type CommandModule = (program: Command, setExitCode: (code: number) => void) => void;
+
+const commands: CommandModule[] = [];
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('flotilla')
+    .description('Serverless orchestrator for container pipelines on Azure')
+    .version(version(), '-V, --version')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of commands) register(program, (code) => (exitCode = code));
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    const code = (error as { exitCode?: number }).exitCode;
+    // commander has already printed its own message (help, version, or a usage error).
+    if (typeof code === 'number') return code === 0 ? 0 : 1;
+    console.error(`flotilla: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  return exitCode;
+}
+
+function version(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../../../package.json') as { version: string }).version;
+}

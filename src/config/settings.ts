@@ -1,0 +1,156 @@
+import { z } from 'zod';
+
+/**
+ * Every setting flotilla reads, in one place. `loadConfig` is the only reader of `process.env`.
+ * Each entry documents itself: `description` feeds the README table and `local.settings.sample.json`
+ * (a test keeps the three in sync), `sample` is the value a local developer starts from.
+ */
+export interface SettingDoc {
+  readonly description: string;
+  readonly sample: string;
+  readonly secret?: boolean;
+}
+
+const url = z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL' });
+const positiveInt = z.coerce
+  .number({ error: 'expected a whole number' })
+  .int({ error: 'expected a whole number' })
+  .positive({ error: 'expected a number greater than 0' });
+const nonNegativeNumber = z.coerce
+  .number({ error: 'expected a number' })
+  .nonnegative({ error: 'expected a number >= 0' });
+const name = (what: string) =>
+  z
+    .string({ error: `expected ${what}` })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,89}$/, { error: `expected ${what} (letters, digits, . _ -)` });
+
+export const settingsSchema = z.object({
+  FLOTILLA_TASK_HUB: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{2,44}$/, {
+      error: 'expected 3-45 letters or digits, starting with a letter',
+    })
+    .default('flotilla'),
+  FLOTILLA_STORAGE_BLOB_URL: url,
+  FLOTILLA_SUBSCRIPTION_ID: z.string().min(1, { error: 'expected the Azure subscription id' }),
+  FLOTILLA_RESOURCE_GROUP: name('a resource group name'),
+  FLOTILLA_LOCATION: name('an Azure region, e.g. westeurope'),
+  FLOTILLA_ARM_ENDPOINT: url.default('https://management.azure.com'),
+  FLOTILLA_BATCH_URL: url.optional(),
+  FLOTILLA_BATCH_POOL_ID: name('a Batch pool id').optional(),
+  FLOTILLA_ACI_IDENTITY_ID: z.string().optional(),
+  FLOTILLA_CALLBACK_BASE_URL: url,
+  FLOTILLA_CALLBACK_SECRET: z
+    .string({ error: 'expected a secret of at least 32 characters' })
+    .min(32, { error: 'expected a secret of at least 32 characters' }),
+  FLOTILLA_STAGER_IMAGE: z.string().min(1).default('ghcr.io/flotilla/stager:0.1'),
+  FLOTILLA_PIPELINES_CONTAINER: name('a blob container name').default('pipelines'),
+  FLOTILLA_ACI_CREATES_PER_5_MIN: positiveInt.default(100),
+  FLOTILLA_ACI_CREATES_PER_HOUR: positiveInt.default(300),
+  FLOTILLA_ACI_CORE_QUOTA: positiveInt.default(100),
+  FLOTILLA_ACI_GROUP_QUOTA: positiveInt.default(100),
+  FLOTILLA_BATCH_ACTIVE_JOB_QUOTA: positiveInt.default(100),
+  FLOTILLA_SDK_TIMEOUT_MS: positiveInt.default(30000),
+  FLOTILLA_SWEEP_SCHEDULE: z.string().min(1).default('0 */5 * * * *'),
+  FLOTILLA_PRICE_ACI_VCPU_SECOND: nonNegativeNumber.default(0.0000113),
+  FLOTILLA_PRICE_ACI_GB_SECOND: nonNegativeNumber.default(0.0000012),
+  FLOTILLA_PRICE_BATCH_NODE_HOUR: nonNegativeNumber.default(0.9),
+  FLOTILLA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingName = keyof Settings;
+
+export const settingDocs: Record<SettingName, SettingDoc> = {
+  FLOTILLA_TASK_HUB: {
+    description: 'Durable Functions task hub name (host.json reads it). 3-45 letters or digits.',
+    sample: 'flotilla',
+  },
+  FLOTILLA_STORAGE_BLOB_URL: {
+    description:
+      'Blob service URL for pipeline inputs, outputs, logs and manifests (reached with the managed identity).',
+    sample: 'https://127.0.0.1:10000/devstoreaccount1',
+  },
+  FLOTILLA_SUBSCRIPTION_ID: {
+    description: 'Subscription that holds the ACI container groups.',
+    sample: '00000000-0000-0000-0000-000000000000',
+  },
+  FLOTILLA_RESOURCE_GROUP: { description: 'Resource group for ACI container groups.', sample: 'flotilla-rg' },
+  FLOTILLA_LOCATION: { description: 'Azure region for ACI container groups.', sample: 'westeurope' },
+  FLOTILLA_ARM_ENDPOINT: {
+    description: 'Azure Resource Manager endpoint (the ACI emulator locally).',
+    sample: 'https://management.azure.com',
+  },
+  FLOTILLA_BATCH_URL: {
+    description:
+      'Batch account URL, e.g. https://<account>.<region>.batch.azure.com. Required for `batch` steps.',
+    sample: 'https://flotilla.westeurope.batch.azure.com',
+  },
+  FLOTILLA_BATCH_POOL_ID: {
+    description: 'Default Batch pool for `batch` steps that name no pool of their own.',
+    sample: 'flotilla-gpu',
+  },
+  FLOTILLA_ACI_IDENTITY_ID: {
+    description: 'Resource id of the user-assigned identity ACI uses to pull images from ACR (optional).',
+    sample: '',
+  },
+  FLOTILLA_CALLBACK_BASE_URL: {
+    description: 'Public base URL of this function app; containers call back to <base>/api/callbacks/...',
+    sample: 'http://127.0.0.1:7071',
+  },
+  FLOTILLA_CALLBACK_SECRET: {
+    description:
+      'HMAC key that signs container callback tokens (a Key Vault reference in Azure). At least 32 characters.',
+    sample: 'replace-me-with-at-least-32-random-characters',
+    secret: true,
+  },
+  FLOTILLA_STAGER_IMAGE: {
+    description: 'Image of the stager that downloads inputs and uploads outputs beside a step on ACI.',
+    sample: 'ghcr.io/flotilla/stager:0.1',
+  },
+  FLOTILLA_PIPELINES_CONTAINER: {
+    description: 'Blob container where `PUT /api/pipelines/{name}` stores specs.',
+    sample: 'pipelines',
+  },
+  FLOTILLA_ACI_CREATES_PER_5_MIN: {
+    description: 'Admission limit: ACI container group creates per 5 minutes.',
+    sample: '100',
+  },
+  FLOTILLA_ACI_CREATES_PER_HOUR: {
+    description: 'Admission limit: ACI container group creates per hour.',
+    sample: '300',
+  },
+  FLOTILLA_ACI_CORE_QUOTA: {
+    description: 'Admission limit: ACI vCPUs in use at once in the region.',
+    sample: '100',
+  },
+  FLOTILLA_ACI_GROUP_QUOTA: {
+    description: 'Admission limit: ACI container groups alive at once in the region.',
+    sample: '100',
+  },
+  FLOTILLA_BATCH_ACTIVE_JOB_QUOTA: {
+    description: 'Admission limit: active Batch jobs in the account.',
+    sample: '100',
+  },
+  FLOTILLA_SDK_TIMEOUT_MS: {
+    description: 'Timeout for every Azure SDK call, in milliseconds.',
+    sample: '30000',
+  },
+  FLOTILLA_SWEEP_SCHEDULE: {
+    description: 'NCRONTAB schedule of the orphan sweeper (6 fields).',
+    sample: '0 */5 * * * *',
+  },
+  FLOTILLA_PRICE_ACI_VCPU_SECOND: {
+    description: 'Cost estimate: price of one ACI vCPU-second.',
+    sample: '0.0000113',
+  },
+  FLOTILLA_PRICE_ACI_GB_SECOND: {
+    description: 'Cost estimate: price of one ACI GB-second of memory.',
+    sample: '0.0000012',
+  },
+  FLOTILLA_PRICE_BATCH_NODE_HOUR: {
+    description: 'Cost estimate: price of one Batch node hour.',
+    sample: '0.9',
+  },
+  FLOTILLA_LOG_LEVEL: { description: 'Log level: debug, info, warn or error.', sample: 'info' },
+};

@@ -1,0 +1,5 @@
+import type { Azurite } from '../../emulators/stack/azurite';
+
+export default async function globalTeardown(): Promise<void> {
+  await (globalThis as { __flotillaAzurite?: Azurite }).__flotillaAzurite?.stop();
+}
