@@ -1,0 +1,107 @@
+/**
+ * Time for the emulators and the embedded host. `RealClock` follows the wall clock; `VirtualClock` only moves
+ * when a test advances it, firing due callbacks in time order, so a 7-day wait takes milliseconds.
+ */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+  /** Calls `fn` once the clock reaches `atMs` (on the next turn if already past). */
+  schedule(atMs: number, fn: () => void): Cancelable;
+}
+
+export interface Cancelable {
+  cancel(): void;
+}
+
+/** Node timers cannot wait longer than ~24.8 days; longer waits are chained. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+export class RealClock implements Clock {
+  now(): number {
+    return Date.now();
+  }
+
+  schedule(atMs: number, fn: () => void): Cancelable {
+    let handle: NodeJS.Timeout | undefined;
+    let canceled = false;
+    const arm = () => {
+      const wait = Math.max(0, atMs - Date.now());
+      handle = setTimeout(
+        () => {
+          if (canceled) return;
+          if (Date.now() >= atMs) fn();
+          else arm();
+        },
+        Math.min(wait, MAX_TIMEOUT_MS),
+      );
+      handle.unref?.();
+    };
+    arm();
+    return {
+      cancel: () => {
+        canceled = true;
+        if (handle) clearTimeout(handle);
+      },
+    };
+  }
+}
+
+interface VirtualTimer {
+  readonly atMs: number;
+  readonly seq: number;
+  readonly fn: () => void;
+  canceled: boolean;
+}
+
+export class VirtualClock implements Clock {
+  private current: number;
+  private seq = 0;
+  private timers: VirtualTimer[] = [];
+
+  constructor(startMs: number = Date.UTC(2026, 0, 1)) {
+    this.current = startMs;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  schedule(atMs: number, fn: () => void): Cancelable {
+    const timer: VirtualTimer = { atMs, seq: this.seq++, fn, canceled: false };
+    if (atMs <= this.current) {
+      setImmediate(() => {
+        if (!timer.canceled) fn();
+      });
+    } else {
+      this.timers.push(timer);
+      this.timers.sort((a, b) => a.atMs - b.atMs || a.seq - b.seq);
+    }
+    return { cancel: () => (timer.canceled = true) };
+  }
+
+  /** Timers still waiting, earliest first. */
+  pending(): number[] {
+    return this.timers.filter((t) => !t.canceled).map((t) => t.atMs);
+  }
+
+  /**
+   * Moves time forward by `ms`, firing due timers in order with the clock set to each timer's time.
+   * Yields to the event loop between timers so that work they trigger can schedule more timers.
+   */
+  async advance(ms: number): Promise<void> {
+    await this.advanceTo(this.current + ms);
+  }
+
+  async advanceTo(targetMs: number): Promise<void> {
+    for (;;) {
+      const next = this.timers.find((t) => !t.canceled);
+      if (!next || next.atMs > targetMs) break;
+      this.timers.splice(this.timers.indexOf(next), 1);
+      this.current = Math.max(this.current, next.atMs);
+      next.fn();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.timers = this.timers.filter((t) => !t.canceled);
+    this.current = Math.max(this.current, targetMs);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The seams inside the embedded Functions host. `host` (loader, core shim, invoker, HTTP server, triggers)
+ * and `durable` (the Durable Task engine and its management API) meet only here.
+ * Shapes follow `@azure/functions-core` (node_modules/@azure/functions/types-core/index.d.ts).
+ */
+import type * as http from 'node:http';
+
+/** A function as `registerFunction` captured it: real metadata plus the library's callback. */
+export interface RegisteredFunction {
+  readonly name: string;
+  /** Binding records keyed by binding name, exactly as the library sent them. */
+  readonly bindings: Readonly<Record<string, RpcBindingInfo>>;
+  readonly retryOptions?: unknown;
+  readonly callback: (...args: unknown[]) => unknown;
+}
+
+export interface RpcBindingInfo {
+  readonly type: string;
+  readonly direction?: 'in' | 'out' | 'inout';
+  readonly name?: string;
+  readonly [key: string]: unknown;
+}
+
+export interface RpcTypedData {
+  string?: string;
+  json?: string;
+  bytes?: Uint8Array;
+  int?: number;
+  double?: number;
+  http?: unknown;
+  [key: string]: unknown;
+}
+
+export interface RpcParameterBinding {
+  name: string;
+  data?: RpcTypedData;
+}
+
+export interface InvocationRequest {
+  /** Trigger and input binding values, by binding name. */
+  readonly inputData: RpcParameterBinding[];
+  readonly triggerMetadata?: Record<string, RpcTypedData>;
+  readonly retryContext?: { retryCount: number; maxRetryCount: number };
+}
+
+export type InvocationResult =
+  | { readonly ok: true; readonly returnValue?: RpcTypedData; readonly outputData: RpcParameterBinding[] }
+  | { readonly ok: false; readonly error: Error };
+
+/** What the host offers the engine: its functions and a way to invoke one through the real programming model. */
+export interface FunctionInvoker {
+  functions(): readonly RegisteredFunction[];
+  find(name: string): RegisteredFunction | undefined;
+  /** Runs the worker's invocation pipeline (hooks, InvocationModel) for one invocation. */
+  invoke(name: string, request: InvocationRequest): Promise<InvocationResult>;
+}
+
+/** What the engine offers the host. */
+export interface DurableEngineApi {
+  /** JSON for a `durableClient` input binding (the extension's `DurableOrchestrationClientToString`). */
+  clientBindingData(): string;
+  /**
+   * Handles `/runtime/webhooks/durabletask/*` and `/durabletask/*`. Resolves true when the request was
+   * one of its routes (and has been answered), false otherwise.
+   */
+  handleHttp(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<boolean>;
+  /** Starts processing persisted instances (after a restart) and timers. */
+  start(): Promise<void>;
+  /** Stops accepting work and waits for running episodes and activities to settle. */
+  stop(): Promise<void>;
+}
+
+/** Time that tests can skip. `now()` is epoch ms. */
+export interface HostClock {
+  now(): number;
+  /** Calls `fn` once the clock reaches `atMs` (immediately if already past). */
+  schedule(atMs: number, fn: () => void): { cancel(): void };
+}

@@ -1,0 +1,46 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generate } from 'selfsigned';
+
+/**
+ * The embedded stack speaks HTTPS on 127.0.0.1, as Azure does, so the SDKs take their production code paths
+ * (bearer tokens are refused over plain HTTP). One self-signed certificate per state folder serves every
+ * emulator; processes trust it through NODE_EXTRA_CA_CERTS, in-process tests through `trustCertificate`.
+ */
+export interface DevCertificate {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
+export async function ensureDevCertificate(dir: string): Promise<DevCertificate> {
+  mkdirSync(dir, { recursive: true });
+  const certFile = join(dir, 'dev-cert.pem');
+  const keyFile = join(dir, 'dev-key.pem');
+  if (!existsSync(certFile) || !existsSync(keyFile)) {
+    const now = Date.now();
+    const pems = await generate([{ name: 'commonName', value: 'flotilla-dev-127.0.0.1' }], {
+      keyType: 'ec',
+      curve: 'P-256',
+      algorithm: 'sha256',
+      notBeforeDate: new Date(now - 60_000),
+      notAfterDate: new Date(now + 365 * 24 * 3600_000),
+      extensions: [
+        { name: 'basicConstraints', cA: true },
+        { name: 'keyUsage', digitalSignature: true, keyCertSign: true },
+        { name: 'extKeyUsage', serverAuth: true },
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 7, ip: '127.0.0.1' },
+            { type: 2, value: 'localhost' },
+          ],
+        },
+      ],
+    });
+    writeFileSync(keyFile, pems.private, { mode: 0o600 });
+    writeFileSync(certFile, pems.cert);
+  }
+  return { certFile, keyFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+}
