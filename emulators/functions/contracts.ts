@@ -4,6 +4,7 @@
  * Shapes follow `@azure/functions-core` (node_modules/@azure/functions/types-core/index.d.ts).
  */
 import type * as http from 'node:http';
+import type { Clock } from '../common/clock';
 
 /** A function as `registerFunction` captured it: real metadata plus the library's callback. */
 export interface RegisteredFunction {
@@ -68,11 +69,50 @@ export interface DurableEngineApi {
   start(): Promise<void>;
   /** Stops accepting work and waits for running episodes and activities to settle. */
   stop(): Promise<void>;
+  /** The status the management API would return (without history), or undefined if unknown. */
+  getStatus(instanceId: string): OrchestrationStatusView | undefined;
+  /** Resolves once `predicate` holds for the instance (checked on every change); rejects after `timeoutMs`. */
+  waitForStatus(
+    instanceId: string,
+    predicate: (status: OrchestrationStatusView) => boolean,
+    timeoutMs?: number,
+  ): Promise<OrchestrationStatusView>;
+  /** Counters for benchmarks and tests. */
+  stats(): EngineStats;
 }
 
-/** Time that tests can skip. `now()` is epoch ms. */
-export interface HostClock {
-  now(): number;
-  /** Calls `fn` once the clock reaches `atMs` (immediately if already past). */
-  schedule(atMs: number, fn: () => void): { cancel(): void };
+export type RuntimeStatus =
+  'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Canceled' | 'Terminated' | 'Suspended';
+
+export interface OrchestrationStatusView {
+  readonly name: string;
+  readonly instanceId: string;
+  readonly runtimeStatus: RuntimeStatus;
+  readonly input: unknown;
+  readonly output: unknown;
+  readonly customStatus: unknown;
+  readonly createdTime: string;
+  readonly lastUpdatedTime: string;
 }
+
+export interface EngineStats {
+  readonly episodes: number;
+  readonly replayedEvents: number;
+  readonly largestHistory: number;
+  readonly activityInvocations: number;
+}
+
+export interface DurableEngineOptions {
+  readonly invoker: FunctionInvoker;
+  readonly clock: Clock;
+  /** Folder for durable state; a restarted engine on the same folder carries on. */
+  readonly stateDir: string;
+  readonly hubName: string;
+  /** Origin the host serves on, e.g. http://127.0.0.1:7071 (used in management URLs). */
+  readonly baseUrl: string;
+  readonly maxConcurrentActivityFunctions: number;
+  readonly maxConcurrentOrchestratorFunctions: number;
+  readonly log?: (line: string) => void;
+}
+
+export type CreateDurableEngine = (options: DurableEngineOptions) => DurableEngineApi;
