@@ -1,0 +1,6 @@
+/** The embedded Functions host: public API for tests, the CLI and the stack. */
+export { loadApp, type LoadedApp } from './loader';
+export { Invoker, type InvokerOptions, type HostLog } from './invoker';
+export { installCoreModule } from './install-core';
+export { AppConfigError, type AppConfig, type HostSettings } from './app-config';
+export type * from './contracts';

@@ -1,0 +1,136 @@
+/**
+ * Loads an app folder like `func start`: settings into the environment, the entry files from `package.json`
+ * `main` (a path or glob), then `getCapabilities`. Registrations land in a load session of the core registry.
+ */
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import { AppConfigError, readHostSettings, readLocalSettings, readMain, type AppConfig } from './app-config';
+import { coreRegistry, newLoadSession, type LoadSession } from './core-registry';
+import type { ProgrammingModel } from './core-types';
+import { installCoreModule } from './install-core';
+
+export interface LoadedApp {
+  readonly config: AppConfig;
+  readonly session: LoadSession;
+  readonly programmingModel: ProgrammingModel;
+  /** Entry files, absolute, in load order. */
+  readonly entryFiles: readonly string[];
+  /** Puts back the environment variables the load set. */
+  restoreEnv(): void;
+}
+
+const UNSUPPORTED_TRIGGERS: Record<string, string> = {
+  entitytrigger: 'Durable entities are not supported by the embedded host',
+};
+
+/** Apps already loaded in this module registry: loading one twice would register its functions twice (P1). */
+const loadedKey = Symbol.for('flotilla.functions-host.loaded-apps');
+function loadedApps(): Map<string, { session: LoadSession; entryFiles: string[] }> {
+  const holder = globalThis as unknown as Record<
+    symbol,
+    Map<string, { session: LoadSession; entryFiles: string[] }>
+  >;
+  return (holder[loadedKey] ??= new Map());
+}
+
+export async function loadApp(
+  appDirInput: string,
+  extraEnv: Readonly<Record<string, string>> = {},
+): Promise<LoadedApp> {
+  installCoreModule();
+  const appDir = path.resolve(appDirInput);
+  const restore = applyEnv(extraEnv, true);
+  const values = readLocalSettings(appDir);
+  const restoreLocal = applyEnv(values, false);
+  const restoreEnv = () => {
+    restoreLocal();
+    restore();
+  };
+  try {
+    const host = readHostSettings(appDir, process.env);
+    const main = readMain(appDir);
+    const config: AppConfig = { appDir, main, host, values };
+    const { session, entryFiles } = await loadEntries(appDir, main);
+    const programmingModel = coreRegistry().programmingModel;
+    if (!programmingModel || session.functions.size === 0) {
+      throw new AppConfigError(
+        `${appDir}: no functions were registered by ${entryFiles.join(', ')} (is @azure/functions installed and does the app call app.*?).`,
+      );
+    }
+    await checkCapabilities(session, programmingModel, appDir);
+    for (const fn of session.functions.values()) {
+      for (const binding of Object.values(fn.bindings)) {
+        const reason = UNSUPPORTED_TRIGGERS[binding.type.toLowerCase()];
+        if (reason)
+          throw new AppConfigError(`Function "${fn.name}": ${reason} (binding type "${binding.type}").`);
+      }
+    }
+    return { config, session, programmingModel, entryFiles, restoreEnv };
+  } catch (error) {
+    restoreEnv();
+    throw error;
+  }
+}
+
+async function loadEntries(
+  appDir: string,
+  main: string,
+): Promise<{ session: LoadSession; entryFiles: string[] }> {
+  const cached = loadedApps().get(appDir);
+  if (cached) return cached;
+  const entryFiles = isDynamicPattern(main)
+    ? (await glob(main, { cwd: appDir, absolute: true })).sort()
+    : [path.resolve(appDir, main)];
+  if (entryFiles.length === 0)
+    throw new AppConfigError(`${appDir}: package.json "main" (${main}) matches no files.`);
+  const registry = coreRegistry();
+  const session = newLoadSession();
+  registry.session = session;
+  try {
+    for (const file of entryFiles) {
+      try {
+        if (file.endsWith('.mjs')) await import(pathToFileURL(file).href);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        else require(file);
+      } catch (error) {
+        throw new AppConfigError(`Loading ${file} failed: ${(error as Error).message}`, { cause: error });
+      }
+    }
+  } finally {
+    session.open = false;
+  }
+  const loaded = { session, entryFiles };
+  loadedApps().set(appDir, loaded);
+  return loaded;
+}
+
+async function checkCapabilities(
+  session: LoadSession,
+  model: ProgrammingModel,
+  appDir: string,
+): Promise<void> {
+  const streaming = new AppConfigError(
+    `${appDir}: the app enables HTTP streaming (app.setup({ enableHttpStream: true })), which the embedded host does not support. Remove it to run locally.`,
+  );
+  // setup() logs this before getCapabilities would start the library's own proxy server.
+  if (session.systemLogs.some((line) => line.includes('HTTP streaming enabled'))) throw streaming;
+  const capabilities = (await model.getCapabilities?.({})) ?? {};
+  if (capabilities.HttpUri) throw streaming;
+}
+
+/** Sets variables (all, or only unset ones) and returns a function that undoes exactly that. */
+function applyEnv(values: Readonly<Record<string, string>>, override: boolean): () => void {
+  const previous = new Map<string, string | undefined>();
+  for (const [key, value] of Object.entries(values)) {
+    if (!override && process.env[key] !== undefined) continue;
+    previous.set(key, process.env[key]);
+    process.env[key] = value;
+  }
+  return () => {
+    for (const [key, value] of previous) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+}
