@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import type { Clock } from './clock';
 
 /**
@@ -17,6 +17,9 @@ export interface StepSpec {
   readonly workDir: string;
   /** Kill the step after this long (wall clock of the process). */
   readonly timeoutMs?: number;
+  /** Also append the process's stdout / stderr to these files (Batch keeps stdout.txt and stderr.txt apart). */
+  readonly stdoutFile?: string;
+  readonly stderrFile?: string;
 }
 
 export interface StepOutcome {
@@ -74,8 +77,12 @@ export class ProcessExecutor implements StepExecutor {
     };
     const [file, ...args] = argv;
     const child = spawn(file ?? '', args, { cwd: spec.workDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', append);
-    child.stderr.on('data', append);
+    const tee = (target: string | undefined) => (chunk: Buffer) => {
+      append(chunk);
+      if (target) appendFileSync(target, chunk);
+    };
+    child.stdout.on('data', tee(spec.stdoutFile));
+    child.stderr.on('data', tee(spec.stderrFile));
     const timer =
       spec.timeoutMs !== undefined ? setTimeout(() => kill('timeout'), spec.timeoutMs).unref() : undefined;
     const done = new Promise<StepOutcome>((resolve) => {
@@ -87,7 +94,9 @@ export class ProcessExecutor implements StepExecutor {
       };
       child.once('error', (error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT' || error.code === 'EACCES') {
-          append(`exec ${file ?? ''}: ${error.code === 'ENOENT' ? 'not found' : 'permission denied'}\n`);
+          const message = `exec ${file ?? ''}: ${error.code === 'ENOENT' ? 'not found' : 'permission denied'}\n`;
+          append(message);
+          if (spec.stderrFile) appendFileSync(spec.stderrFile, message);
           finish(error.code === 'ENOENT' ? 127 : 126, 'not-found');
         } else {
           append(`exec ${file ?? ''}: ${error.message}\n`);
