@@ -1,0 +1,19 @@
+/** The pipeline spec: parsing, validation, normalisation, the step graph, durations and limits. */
+export { parsePipeline, sortErrors, type ParseOptions } from './parse';
+export { loadPipelineFile, PipelineFileError } from './load-file';
+export { pipelineJsonSchema, pipelineJsonSchemaText } from './json-schema';
+export {
+  CycleError,
+  dependentsOf,
+  findCycles,
+  leafSteps,
+  rootSteps,
+  topologicalLevels,
+  topologicalOrder,
+  type GraphNode,
+} from './graph';
+export { formatDuration, parseDuration, DURATION_PATTERN } from './duration';
+export { formatSecretRef, parseSecretRef } from './secret-ref';
+export { shellQuote, toArgv, toShellLine } from './command';
+export * from './limits';
+export type * from './types';
