@@ -44,3 +44,38 @@ export async function ensureDevCertificate(dir: string): Promise<DevCertificate>
   }
   return { certFile, keyFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
 }
+
+const trusted = new Set<string>();
+let restoreCreateSecureContext: (() => void) | undefined;
+
+/**
+ * Trusts a PEM certificate in this process, for every TLS client that does not bring its own `ca`.
+ *
+ * `NODE_EXTRA_CA_CERTS` is read only at process start, and setting `https.globalAgent.options.ca` is not
+ * enough: core-rest-pipeline (storage-blob, arm-containerinstance, identity) creates its own keep-alive
+ * `https.Agent`, so the global agent is only used with keep-alive off. Wrapping `tls.createSecureContext`
+ * (which `tls.connect` calls through the module object for every connection without a `secureContext`)
+ * covers all agents. Returns a function that removes this certificate again.
+ */
+export function trustCertificate(certPem: string): () => void {
+  trusted.add(certPem);
+  if (!restoreCreateSecureContext) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const tls = require('node:tls') as typeof import('node:tls');
+    const original = tls.createSecureContext;
+    tls.createSecureContext = (options?: import('node:tls').SecureContextOptions) =>
+      original(
+        options?.ca === undefined && trusted.size
+          ? { ...options, ca: [...tls.rootCertificates, ...trusted] }
+          : options,
+      );
+    restoreCreateSecureContext = () => {
+      tls.createSecureContext = original;
+      restoreCreateSecureContext = undefined;
+    };
+  }
+  return () => {
+    trusted.delete(certPem);
+    if (trusted.size === 0) restoreCreateSecureContext?.();
+  };
+}
