@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type * as TlsModule from 'node:tls';
 import { generate } from 'selfsigned';
 
 /**
@@ -61,9 +62,9 @@ export function trustCertificate(certPem: string): () => void {
   trusted.add(certPem);
   if (!restoreCreateSecureContext) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const tls = require('node:tls') as typeof import('node:tls');
+    const tls = require('node:tls') as typeof TlsModule;
     const original = tls.createSecureContext;
-    tls.createSecureContext = (options?: import('node:tls').SecureContextOptions) =>
+    tls.createSecureContext = (options?: TlsModule.SecureContextOptions) =>
       original(
         options?.ca === undefined && trusted.size
           ? { ...options, ca: [...tls.rootCertificates, ...trusted] }
