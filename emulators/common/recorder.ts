@@ -8,6 +8,10 @@ export interface RecordedRequest {
   readonly operation: string;
   /** Fault rule that answered it, if any. */
   readonly fault?: string;
+  /** `x-ms-client-request-id`: the SDK keeps it across retries of one call. */
+  readonly clientRequestId?: string;
+  /** Problems the emulator found in the request body (absent when the body validated or had none). */
+  readonly validationErrors?: readonly string[];
 }
 
 export class RequestRecorder {

@@ -1,0 +1,238 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from '../common/clock';
+import {
+  ProcessExecutor,
+  SimulatedExecutor,
+  type StepExecutor,
+  type StepOutcome,
+  type StepRun,
+} from '../common/executor';
+import type { FaultInjector } from '../common/faults';
+import { iso, type ContainerState, type GroupState } from './group';
+import { truncateStoppedLog } from './logs';
+import type { AciEmulatorOptions, AciStepSpec } from './options';
+import { globMatch } from './glob';
+
+type Obj = Record<string, unknown>;
+const RUN_FAULTS = ['oom', 'never-finishes', 'exit-code'] as const;
+
+/**
+ * Runs the containers of a group once it is provisioned: init containers one after another (each must exit 0),
+ * then the main containers together; applies the restart policy; keeps exit codes and the stopped-log tail.
+ */
+export class GroupRuntime {
+  private readonly executor: StepExecutor;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly options: AciEmulatorOptions,
+    private readonly faults: FaultInjector,
+    private readonly onFault: (id: string) => void,
+  ) {
+    this.executor =
+      options.mode === 'process'
+        ? new ProcessExecutor(clock)
+        : new SimulatedExecutor(clock, (spec) =>
+            options.simulate ? options.simulate(spec as AciStepSpec) : { durationMs: 1000, exitCode: 0 },
+          );
+  }
+
+  /** Schedules the containers to start when provisioning ends (unless provisioning fails). */
+  provision(g: GroupState): void {
+    const generation = g.generation;
+    if (g.provisionError) return;
+    this.clock.schedule(g.provisionedAt, () => {
+      if (g.generation === generation) void this.runAll(g, generation);
+    });
+  }
+
+  /** Starts the containers again right away (restart): the current state becomes `previousState`. */
+  restart(g: GroupState): void {
+    this.killAll(g, 'Killed');
+    g.generation += 1;
+    const now = this.clock.now();
+    for (const c of g.containers) {
+      if (c.startedAt !== undefined)
+        c.previousState = {
+          state: 'Terminated',
+          startTime: iso(c.startedAt),
+          finishTime: iso(c.finishedAt ?? now),
+          exitCode: c.exitCode ?? 137,
+          detailStatus: c.detail ?? 'Killed',
+        };
+      c.restartCount += c.startedAt !== undefined ? 1 : 0;
+      resetContainer(c);
+    }
+    g.stoppedAt = undefined;
+    const generation = g.generation;
+    void this.runAll(g, generation);
+  }
+
+  stop(g: GroupState): void {
+    g.stoppedAt = this.clock.now();
+    this.killAll(g, 'Killed');
+  }
+
+  /** Forgets every run of the group and removes its folder. */
+  destroy(g: GroupState): void {
+    g.generation += 1;
+    this.killAll(g, 'Killed');
+    if (g.folder) rmSync(g.folder, { recursive: true, force: true });
+  }
+
+  private killAll(g: GroupState, detail: string): void {
+    const now = this.clock.now();
+    for (const c of g.containers) {
+      if (!c.run) continue;
+      const run = c.run;
+      if (!run.outcome()) {
+        this.finish(c, { exitCode: 137, startedAt: run.startedAt, finishedAt: now, reason: 'killed' }, run);
+        c.detail = detail;
+        run.kill('killed', 137);
+      }
+    }
+  }
+
+  private async runAll(g: GroupState, generation: number): Promise<void> {
+    for (const c of g.containers.filter((x) => x.init)) {
+      const outcome = await this.runOnce(g, c, generation);
+      if (!outcome || g.generation !== generation || outcome.exitCode !== 0) return;
+    }
+    await Promise.all(g.containers.filter((x) => !x.init).map((c) => this.runWithPolicy(g, c, generation)));
+  }
+
+  private async runWithPolicy(g: GroupState, c: ContainerState, generation: number): Promise<void> {
+    for (;;) {
+      const outcome = await this.runOnce(g, c, generation);
+      if (!outcome || g.generation !== generation || g.stoppedAt !== undefined) return;
+      const again =
+        g.restartPolicy === 'Always' || (g.restartPolicy === 'OnFailure' && outcome.exitCode !== 0);
+      if (!again) return;
+      await new Promise<void>((resolve) =>
+        this.clock.schedule(this.clock.now() + (this.options.restartBackoffMs ?? 10_000), resolve),
+      );
+      if (g.generation !== generation || g.stoppedAt !== undefined) return;
+      c.previousState = {
+        state: 'Terminated',
+        startTime: iso(c.startedAt ?? outcome.startedAt),
+        finishTime: iso(outcome.finishedAt),
+        exitCode: outcome.exitCode,
+        detailStatus: c.detail ?? 'Error',
+      };
+      c.restartCount += 1;
+      resetContainer(c);
+    }
+  }
+
+  private async runOnce(
+    g: GroupState,
+    c: ContainerState,
+    generation: number,
+  ): Promise<StepOutcome | undefined> {
+    if (g.generation !== generation || g.stoppedAt !== undefined) return undefined;
+    const run = this.start(g, c);
+    c.run = run;
+    c.startedAt = run.startedAt;
+    const outcome = await run.done;
+    if (g.generation !== generation) return undefined;
+    if (c.run === run && c.finishedAt === undefined) this.finish(c, outcome, run);
+    return { ...outcome, exitCode: c.exitCode ?? outcome.exitCode };
+  }
+
+  private finish(c: ContainerState, outcome: StepOutcome, run: StepRun): void {
+    c.finishedAt = outcome.finishedAt;
+    c.exitCode = outcome.exitCode;
+    c.detail = outcome.reason === 'oom' ? 'OOMKilled' : outcome.exitCode === 0 ? 'Completed' : 'Error';
+    c.logs = truncateStoppedLog(run.logs());
+    c.run = undefined;
+  }
+
+  private start(g: GroupState, c: ContainerState): StepRun {
+    const spec = this.stepSpec(g, c);
+    const fault = this.faults.match('aci', 'Run', `${g.name}/${c.name}`, RUN_FAULTS);
+    if (fault) this.onFault(fault.id);
+    if (fault?.kind === 'never-finishes' || fault?.kind === 'exit-code') {
+      const plan = {
+        durationMs: fault.kind === 'never-finishes' ? Number.POSITIVE_INFINITY : (fault.delayMs ?? 0),
+        exitCode: fault.exitCode ?? 1,
+      };
+      return new SimulatedExecutor(this.clock, () => plan).start(spec);
+    }
+    if (!c.command?.length) {
+      return new SimulatedExecutor(this.clock, () => ({
+        durationMs: 0,
+        exitCode: 0,
+        logs: `no command given: the entrypoint of image ${c.image} is not emulated\n`,
+      })).start(spec);
+    }
+    const run = this.executor.start(spec);
+    if (fault?.kind === 'oom') {
+      this.clock.schedule(this.clock.now() + (fault.delayMs ?? 0), () => run.kill('oom', 137));
+    }
+    return run;
+  }
+
+  private stepSpec(g: GroupState, c: ContainerState): AciStepSpec {
+    const def = findContainer(g.body, c.name, c.init);
+    const env: Record<string, string> = {};
+    for (const e of asArray(def.environmentVariables)) {
+      const v = e as Obj;
+      if (typeof v.name === 'string')
+        env[v.name] =
+          typeof v.secureValue === 'string' ? v.secureValue : typeof v.value === 'string' ? v.value : '';
+    }
+    const base = { group: g.name, container: c.name, image: c.image, init: c.init, env };
+    if (this.options.mode === 'simulate')
+      return { ...base, command: c.command ?? [], mounts: {}, workDir: '' };
+    const folder = (g.folder ??= join(this.options.workRoot, `${g.name}-${g.createdAt.toString(36)}`));
+    const mounts: Record<string, string> = {};
+    for (const [glob, extra] of Object.entries(this.options.imageMounts ?? {}))
+      if (globMatch(glob, c.image)) Object.assign(mounts, extra);
+    for (const m of asArray(def.volumeMounts)) {
+      const { name, mountPath } = m as Obj;
+      if (typeof name === 'string' && typeof mountPath === 'string')
+        mounts[mountPath] = this.volumeFolder(g, folder, name);
+    }
+    return { ...base, command: c.command ?? [], mounts, workDir: join(folder, 'containers', c.name) };
+  }
+
+  private volumeFolder(g: GroupState, folder: string, name: string): string {
+    const props = (g.body.properties ?? {}) as Obj;
+    const volume = asArray(props.volumes).find((v) => (v as Obj).name === name) as Obj | undefined;
+    const azureFile = volume?.azureFile as Obj | undefined;
+    if (azureFile)
+      return join(
+        this.options.workRoot,
+        'azurefile',
+        String(azureFile.storageAccountName),
+        String(azureFile.shareName),
+      );
+    const path = join(folder, 'volumes', name);
+    const secret = volume?.secret as Obj | undefined;
+    if (secret) {
+      mkdirSync(path, { recursive: true });
+      for (const [file, content] of Object.entries(secret))
+        writeFileSync(join(path, file), Buffer.from(String(content), 'base64'), { mode: 0o600 });
+    }
+    return path;
+  }
+}
+
+function resetContainer(c: ContainerState): void {
+  c.run = undefined;
+  c.startedAt = undefined;
+  c.finishedAt = undefined;
+  c.exitCode = undefined;
+  c.detail = undefined;
+  c.logs = undefined;
+}
+
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : []);
+
+export function findContainer(body: Obj, name: string, init: boolean): Obj {
+  const props = (body.properties ?? {}) as Obj;
+  const list = asArray(init ? props.initContainers : props.containers);
+  const found = list.find((c) => (c as Obj).name === name) as Obj | undefined;
+  return ((found?.properties ?? {}) as Obj) ?? {};
+}

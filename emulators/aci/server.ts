@@ -1,0 +1,277 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../common/clock';
+import type { FaultInjector, MatchedFault } from '../common/faults';
+import type { RequestRecorder } from '../common/recorder';
+import { handleAdmin } from './admin';
+import { checkBearer } from './auth';
+import { dispatch } from './dispatch';
+import { ArmError } from './errors';
+import { CREATE_FAULTS, GATEWAY_FAULTS, faultError } from './faults';
+import { API_VERSION, OPERATION_API_VERSION, type AciQuotas } from './options';
+import { matchRoute, pathKnown, type RouteMatch } from './routes';
+import { groupShape } from './rules';
+import type { GroupStore, Reply } from './store';
+import { validateContainerGroupBody, validatePatchBody } from './validate';
+
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const MUTATIONS = new Set(['PUT', 'PATCH', 'DELETE', 'POST']);
+
+export interface ServerDeps {
+  readonly store: GroupStore;
+  readonly clock: Clock;
+  readonly faults: FaultInjector;
+  readonly recorder: RequestRecorder;
+  readonly quotas: AciQuotas;
+  readonly pageSize: number;
+  readonly audiences: readonly string[];
+}
+
+interface Outcome {
+  readonly reply?: Reply;
+  /** 'hang' leaves the request open, 'reset' destroys the socket. */
+  readonly drop?: 'hang' | 'reset';
+  readonly html?: { status: number; text: string };
+  readonly operation: string;
+  readonly fault?: string;
+  readonly validationErrors?: readonly string[];
+}
+
+/** The request handler of the emulator: admin, auth, api-version, faults, validation, then the operation. */
+export function createHandler(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    void handle(deps, req, res).catch((error: unknown) => {
+      // Never a stack trace on the wire: an unexpected failure is an ARM 500.
+      console.error(`aci-emulator: ${(error as Error).message}`);
+      if (!res.headersSent)
+        send(
+          res,
+          {
+            status: 500,
+            body: new ArmError(
+              500,
+              'InternalServerError',
+              'The emulator failed to process the request.',
+            ).body(),
+          },
+          {},
+        );
+    });
+  };
+}
+
+async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const method = req.method ?? 'GET';
+  const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+  const raw = await readBody(req);
+  const at = deps.clock.now();
+  const clientRequestId = header(req, 'x-ms-client-request-id');
+  if (url.pathname.startsWith('/__admin/')) {
+    const reply =
+      raw === undefined
+        ? { status: 413, body: { error: { code: 'RequestBodyTooLarge', message: 'body: larger than 4 MB' } } }
+        : await handleAdmin(method, url.pathname, parseJson(raw).value, deps);
+    send(res, reply, {});
+    return;
+  }
+  const outcome = decide(deps, req, method, url, raw);
+  deps.recorder.record({
+    at,
+    method,
+    path: url.pathname,
+    status: outcome.reply?.status ?? outcome.html?.status ?? 0,
+    operation: outcome.operation,
+    ...(outcome.fault ? { fault: outcome.fault } : {}),
+    ...(clientRequestId ? { clientRequestId } : {}),
+    ...(outcome.validationErrors?.length ? { validationErrors: outcome.validationErrors } : {}),
+  });
+  if (outcome.drop === 'reset') {
+    req.socket.destroy();
+    return;
+  }
+  if (outcome.drop === 'hang') return;
+  const headers = armHeaders(method, clientRequestId);
+  if (outcome.html) {
+    res.writeHead(outcome.html.status, { ...headers, 'content-type': 'text/html' });
+    res.end(outcome.html.text);
+    return;
+  }
+  if (outcome.reply) send(res, outcome.reply, headers);
+}
+
+function decide(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  method: string,
+  url: URL,
+  raw: string | undefined,
+): Outcome {
+  const route = matchRoute(method, url.pathname);
+  const operation = route?.operation ?? 'Unknown';
+  const fail = (error: ArmError, extra: Partial<Outcome> = {}): Outcome => ({
+    operation,
+    reply: { status: error.status, body: error.body(), headers: { ...error.headers } },
+    ...extra,
+  });
+  if (!route) {
+    return pathKnown(url.pathname)
+      ? fail(
+          new ArmError(
+            405,
+            'MethodNotAllowed',
+            `The HTTP method '${method}' is not supported for '${url.pathname}'.`,
+          ),
+        )
+      : fail(
+          new ArmError(
+            404,
+            'InvalidResourceType',
+            `No route matches '${url.pathname}': the resource type could not be found in the namespace 'Microsoft.ContainerInstance' for api version '${url.searchParams.get('api-version') ?? ''}'.`,
+          ),
+        );
+  }
+  const authError = checkBearer(header(req, 'authorization'), deps.audiences);
+  if (authError) return fail(authError);
+  const versionError = checkApiVersion(route, url.searchParams.get('api-version'));
+  if (versionError) return fail(versionError);
+  if (raw === undefined)
+    return fail(new ArmError(413, 'RequestBodyTooLarge', 'The request body is larger than 4 MB.'));
+  const parsed = parseJson(raw);
+  if (parsed.error)
+    return fail(new ArmError(400, 'InvalidRequestContent', `body: not valid JSON (${parsed.error})`), {
+      validationErrors: [`body: ${parsed.error}`],
+    });
+  const validationErrors =
+    operation === 'ContainerGroups_CreateOrUpdate'
+      ? validateContainerGroupBody(parsed.value)
+      : operation === 'ContainerGroups_Update'
+        ? validatePatchBody(parsed.value)
+        : [];
+  const resource = route.params.group ?? route.params.resourceGroup ?? route.params.operationId ?? '';
+  const kinds = operation === 'ContainerGroups_CreateOrUpdate' ? CREATE_FAULTS : GATEWAY_FAULTS;
+  const fault = deps.faults.match('aci', operation, resource, kinds);
+  const base = { operation, validationErrors, ...(fault ? { fault: fault.id } : {}) };
+  const run = (extra: { extraProvisioningMs?: number; fault?: string } = {}): Reply => {
+    try {
+      return dispatch(deps.store, deps.clock, deps.quotas, deps.pageSize, {
+        route,
+        body: parsed.value,
+        query: url.searchParams,
+        origin: `https://${req.headers.host ?? '127.0.0.1'}`,
+        pathname: url.pathname,
+        ...extra,
+      });
+    } catch (error) {
+      if (error instanceof ArmError)
+        return { status: error.status, body: error.body(), headers: { ...error.headers } };
+      throw error;
+    }
+  };
+  if (!fault) return { ...base, reply: run() };
+  return applyFault(deps, fault, route, parsed.value, method, run, base);
+}
+
+function applyFault(
+  deps: ServerDeps,
+  fault: MatchedFault,
+  route: RouteMatch,
+  body: unknown,
+  method: string,
+  run: (extra?: { extraProvisioningMs?: number; fault?: string }) => Reply,
+  base: Omit<Outcome, 'reply'>,
+): Outcome {
+  if (fault.kind === 'no-response') return { ...base, drop: 'reset' };
+  if (fault.kind === 'hang') return { ...base, drop: 'hang' };
+  if (fault.kind === 'slow-provisioning')
+    return { ...base, reply: run({ extraProvisioningMs: fault.delayMs ?? 60_000, fault: fault.id }) };
+  const isPut = route.operation === 'ContainerGroups_CreateOrUpdate';
+  if (isPut && fault.kind !== 'throttle' && fault.kind !== 'server-error' && base.validationErrors?.length)
+    return { ...base, reply: run() };
+  const shape =
+    isPut && !base.validationErrors?.length ? groupShape(body as Record<string, unknown>) : undefined;
+  const answer = faultError(fault, {
+    subscription: route.params.subscription,
+    group: route.params.group ?? '',
+    location: locationOf(body),
+    image: shape?.images.find(() => true) ?? '',
+    cores: shape?.cores ?? 1,
+    coreLimit: deps.quotas.coresPerRegion,
+  });
+  if (!answer) return { ...base, reply: run() };
+  if (fault.kind === 'server-error' && fault.commit && MUTATIONS.has(method)) run();
+  if (answer instanceof ArmError)
+    return { ...base, reply: { status: answer.status, body: answer.body(), headers: { ...answer.headers } } };
+  return { ...base, html: { status: answer.status, text: answer.html } };
+}
+
+function checkApiVersion(route: RouteMatch, version: string | null): ArmError | undefined {
+  if (version === null)
+    return new ArmError(
+      400,
+      'MissingApiVersionParameter',
+      'The api-version query parameter (?api-version=) is required for all requests.',
+    );
+  const supported = route.apiVersion === 'operation' ? [OPERATION_API_VERSION, API_VERSION] : [API_VERSION];
+  if (supported.includes(version)) return undefined;
+  return new ArmError(
+    400,
+    'NoRegisteredProviderFound',
+    `No registered resource provider found for location '${route.params.location ?? 'eastus'}' and API version '${version}' for type 'containerGroups'. The supported api-versions are '${supported.join(', ')}'.`,
+  );
+}
+
+function send(res: ServerResponse, reply: Reply, headers: Record<string, string>): void {
+  const all = { ...headers, ...reply.headers };
+  if (reply.body === undefined) {
+    res.writeHead(reply.status, all);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(reply.body);
+  res.writeHead(reply.status, {
+    ...all,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+  });
+  res.end(text);
+}
+
+function armHeaders(method: string, clientRequestId: string | undefined): Record<string, string> {
+  const kind = method === 'GET' ? 'reads' : method === 'DELETE' ? 'deletes' : 'writes';
+  return {
+    'x-ms-request-id': randomUUID(),
+    'x-ms-correlation-request-id': clientRequestId ?? randomUUID(),
+    [`x-ms-ratelimit-remaining-subscription-${kind}`]: kind === 'reads' ? '249' : '199',
+  };
+}
+
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+function parseJson(raw: string): { value: unknown; error?: string } {
+  if (raw.trim() === '') return { value: undefined };
+  try {
+    return { value: JSON.parse(raw) as unknown };
+  } catch (error) {
+    return { value: undefined, error: (error as Error).message };
+  }
+}
+
+/** The body as text, or undefined when it is larger than the limit. */
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size <= MAX_BODY_BYTES) chunks.push(buf);
+  }
+  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8');
+}
+
+function locationOf(body: unknown): string {
+  const location = (body as { location?: unknown } | undefined)?.location;
+  return typeof location === 'string' ? location : 'eastus';
+}
