@@ -1,0 +1,463 @@
+/**
+ * One orchestration episode (design §5.2): pick a batch from the inbox (§5.1-C), append it to history,
+ * allocate follow-up task ids (§5.1-B), replay the orchestrator, allocate ids for its new actions (§5.1-A),
+ * apply timer cancellations (§5.1-E) and decide completion by the open-tasks rule (§7.7).
+ * It mutates the instance and returns the log record plus the side effects the engine must carry out
+ * once that record is durable.
+ */
+import {
+  ActionType,
+  ActionTypeName,
+  flattenLeaves,
+  leafKey,
+  type Action,
+  type OrchestratorOutcome,
+} from './actions';
+import { EventType, completionId, historyEvent, isFailureEvent, iso, type HistoryEvent } from './history';
+import { retryDelayMs, sliceFireAt, type TimerSettings } from './timing';
+import {
+  snapshot,
+  type Completion,
+  type Instance,
+  type LogRecord,
+  type ParentRef,
+  type PendingTask,
+} from './instance';
+import { failureFromOutcome, nonDeterministic, terminatedFailure, unsupportedAction } from './failures';
+
+export type SideEffect =
+  | { readonly k: 'activity'; readonly id: number; readonly name: string; readonly input: unknown }
+  | {
+      readonly k: 'child';
+      readonly id: number;
+      readonly childId: string;
+      readonly name: string;
+      readonly version: string;
+      readonly input: unknown;
+    }
+  | { readonly k: 'timer'; readonly id: number; readonly fireAt: number }
+  | { readonly k: 'cancelTimer'; readonly id: number }
+  | { readonly k: 'notifyParent'; readonly parent: ParentRef; readonly event: HistoryEvent };
+
+export interface EpisodeResult {
+  readonly record: LogRecord & { r: 'ep' };
+  readonly effects: SideEffect[];
+  /** Set when the orchestrator called continueAsNew: the engine starts a new execution with this input. */
+  readonly continueAsNew?: { readonly input: string };
+  /** Number of history events handed to the orchestrator (0 when it was not invoked). */
+  readonly replayed: number;
+}
+
+export interface EpisodeContext {
+  readonly timers: TimerSettings;
+  now(): number;
+  invokeOrchestrator(inst: Instance): Promise<OrchestratorOutcome>;
+}
+
+class Delta {
+  readonly consumed: number[] = [];
+  clear = false;
+  readonly added = new Map<number, PendingTask>();
+  readonly removed = new Set<number>();
+  readonly effects: SideEffect[] = [];
+  private readonly histStart: number;
+  private readonly leavesStart: number;
+
+  constructor(private readonly inst: Instance) {
+    this.histStart = inst.history.length;
+    this.leavesStart = inst.leaves.length;
+  }
+
+  add(id: number, task: PendingTask): void {
+    this.inst.pending.set(id, task);
+    this.added.set(id, task);
+  }
+
+  remove(id: number): void {
+    this.inst.pending.delete(id);
+    if (!this.added.delete(id)) this.removed.add(id);
+  }
+
+  record(): LogRecord & { r: 'ep' } {
+    return {
+      r: 'ep',
+      c: this.consumed,
+      ...(this.clear ? { clear: true } : {}),
+      h: this.inst.history.slice(this.histStart),
+      s: snapshot(this.inst),
+      l: this.inst.leaves.slice(this.leavesStart),
+      pa: [...this.added],
+      pd: [...this.removed],
+    };
+  }
+}
+
+function isTrigger(task: PendingTask, event: HistoryEvent): boolean {
+  if (task.kind === 'retryTimer') return true;
+  if (task.retry && isFailureEvent(event)) return true;
+  return task.kind === 'timer' && (task.finalAt ?? 0) > (task.fireAt ?? 0);
+}
+
+export async function runEpisode(inst: Instance, ctx: EpisodeContext): Promise<EpisodeResult | undefined> {
+  const delta = new Delta(inst);
+  const terminate = inst.inbox.find((m) => m.event.EventType === EventType.ExecutionTerminated);
+  if (terminate) return terminateNow(inst, ctx, delta, terminate.event);
+
+  let resumed: HistoryEvent | undefined;
+  if (inst.status === 'Suspended') {
+    const at = inst.inbox.findIndex((m) => m.event.EventType === EventType.ExecutionResumed);
+    if (at < 0) return undefined;
+    for (const m of inst.inbox.slice(0, at + 1)) {
+      const type = m.event.EventType;
+      if (type === EventType.ExecutionSuspended || type === EventType.ExecutionResumed)
+        delta.consumed.push(m.q);
+    }
+    resumed = inst.inbox[at]!.event;
+  } else if (inst.inbox[0]?.event.EventType === EventType.ExecutionSuspended) {
+    return suspendNow(inst, ctx, delta);
+  }
+
+  const batch = selectBatch(inst, delta);
+  if (batch.length === 0 && !resumed) {
+    return delta.consumed.length > 0 ? { record: delta.record(), effects: [], replayed: 0 } : undefined;
+  }
+
+  let now = Math.max(ctx.now(), inst.lastStamp);
+  for (const e of batch)
+    if (e.EventType === EventType.TimerFired) now = Math.max(now, Date.parse(e.FireAt as string));
+  for (let i = inst.played; i < inst.history.length; i++) inst.history[i]!.IsPlayed = true;
+  inst.played = inst.history.length;
+  inst.history.push(historyEvent(EventType.OrchestratorStarted, now));
+  if (resumed) inst.history.push(resumed);
+  inst.history.push(...batch);
+  inst.lastStamp = now;
+  inst.lastUpdatedTime = now;
+  if (inst.status !== 'Running') inst.status = 'Running';
+
+  const scheduled: HistoryEvent[] = [];
+  for (const event of batch) {
+    const id = completionId(event);
+    if (id === undefined) continue;
+    const task = inst.pending.get(id)!;
+    delta.remove(id);
+    followUp(inst, ctx, delta, scheduled, task, event, now);
+  }
+
+  if (batch.length === 0) {
+    inst.history.push(...scheduled, historyEvent(EventType.OrchestratorCompleted, now));
+    return { record: delta.record(), effects: delta.effects, replayed: 0 };
+  }
+
+  const replayed = inst.history.length;
+  const outcome = await ctx.invokeOrchestrator(inst);
+  const state = outcome.state;
+  let failure: Completion | undefined;
+  let continueAsNew: { input: string } | undefined;
+  if (state) {
+    inst.customStatus = state.customStatus ?? null;
+    const leaves = flattenLeaves(state.actions[0] ?? []);
+    const known = Math.min(inst.leaves.length, leaves.length);
+    for (let i = 0; i < known; i++) {
+      if (leafKey(leaves[i]!) !== inst.leaves[i]) {
+        failure = nonDeterministic(inst.name, i, inst.leaves[i]!, leafKey(leaves[i]!));
+        break;
+      }
+    }
+    for (let i = inst.leaves.length; !failure && i < leaves.length; i++) {
+      const leaf = leaves[i]!;
+      inst.leaves.push(leafKey(leaf));
+      if (leaf.actionType === ActionType.ContinueAsNew) {
+        continueAsNew = { input: JSON.stringify(leaf.input ?? null) };
+        break;
+      }
+      failure = allocate(inst, ctx, delta, scheduled, leaf, i, now);
+    }
+    if (!failure) cancelTimers(inst, delta, leaves);
+  }
+  inst.history.push(...scheduled);
+
+  if (!failure && !continueAsNew) {
+    if (outcome.kind === 'failed') inst.completion = failureFromOutcome(inst.name, outcome);
+    else if (state?.isDone) inst.completion = { status: 'Completed', output: state.output ?? null };
+  }
+  if (failure) {
+    inst.completion = failure;
+    finalize(inst, delta, now);
+  } else if (continueAsNew) {
+    inst.history.push(
+      historyEvent(EventType.ExecutionCompleted, now, {
+        OrchestrationStatus: 2,
+        Result: continueAsNew.input,
+      }),
+    );
+    clearPending(inst, delta);
+  } else if (inst.completion && inst.pending.size === 0) {
+    finalize(inst, delta, now);
+  } else {
+    inst.history.push(historyEvent(EventType.OrchestratorCompleted, now));
+  }
+  return { record: delta.record(), effects: delta.effects, continueAsNew, replayed };
+}
+
+function selectBatch(inst: Instance, delta: Delta): HistoryEvent[] {
+  const batch: HistoryEvent[] = [];
+  const taken = new Set<number>();
+  const consumed = new Set(delta.consumed);
+  for (const m of inst.inbox) {
+    if (consumed.has(m.q)) continue;
+    const e = m.event;
+    if (e.EventType === EventType.ExecutionSuspended) break;
+    if (e.EventType === EventType.ExecutionResumed) {
+      delta.consumed.push(m.q);
+      continue;
+    }
+    const id = completionId(e);
+    if (id !== undefined) {
+      const task = inst.pending.get(id);
+      if (!task || taken.has(id)) {
+        delta.consumed.push(m.q);
+        continue;
+      }
+      if (isTrigger(task, e) && batch.length > 0) break;
+      taken.add(id);
+    }
+    batch.push(e);
+    delta.consumed.push(m.q);
+  }
+  return batch;
+}
+
+function followUp(
+  inst: Instance,
+  ctx: EpisodeContext,
+  delta: Delta,
+  scheduled: HistoryEvent[],
+  task: PendingTask,
+  event: HistoryEvent,
+  now: number,
+): void {
+  const retry = task.retry;
+  if (retry && task.kind !== 'retryTimer' && isFailureEvent(event)) {
+    const attempt = task.attempt ?? 1;
+    const fireAt = now + (attempt < retry.maxNumberOfAttempts ? retryDelayMs(retry, attempt) : 0);
+    const id = inst.seq++;
+    delta.add(id, { ...task, kind: 'retryTimer', attempt, fireAt, retrySuborch: task.kind === 'suborch' });
+    scheduled.push(historyEvent(EventType.TimerCreated, now, { EventId: id, FireAt: iso(fireAt) }));
+    delta.effects.push({ k: 'timer', id, fireAt });
+  } else if (task.kind === 'retryTimer' && retry && (task.attempt ?? 1) < retry.maxNumberOfAttempts) {
+    const id = inst.seq++;
+    const next: PendingTask = {
+      ...task,
+      kind: task.retrySuborch ? 'suborch' : 'activity',
+      attempt: (task.attempt ?? 1) + 1,
+    };
+    scheduleTask(inst, delta, scheduled, id, next, now);
+  } else if (task.kind === 'timer' && task.finalAt !== undefined && task.finalAt > now) {
+    const id = inst.seq++;
+    const fireAt = sliceFireAt(task.finalAt, now, ctx.timers);
+    delta.add(id, { ...task, fireAt });
+    scheduled.push(historyEvent(EventType.TimerCreated, now, { EventId: id, FireAt: iso(fireAt) }));
+    delta.effects.push({ k: 'timer', id, fireAt });
+  }
+}
+
+/** Appends the scheduling event for an activity or sub-orchestration attempt and queues its side effect. */
+function scheduleTask(
+  inst: Instance,
+  delta: Delta,
+  scheduled: HistoryEvent[],
+  id: number,
+  task: PendingTask,
+  now: number,
+): void {
+  const name = task.name ?? '';
+  if (task.kind === 'activity') {
+    delta.add(id, task);
+    scheduled.push(
+      historyEvent(EventType.TaskScheduled, now, {
+        EventId: id,
+        Name: name,
+        Version: '',
+        Input: JSON.stringify([task.input ?? null]),
+      }),
+    );
+    delta.effects.push({ k: 'activity', id, name, input: task.input });
+    return;
+  }
+  const explicit =
+    task.childId && !task.childId.startsWith(`${inst.executionId}:`) ? task.childId : undefined;
+  const childId = explicit ?? `${inst.executionId}:${id}`;
+  delta.add(id, { ...task, childId });
+  const version = task.version ?? '';
+  scheduled.push(
+    historyEvent(EventType.SubOrchestrationInstanceCreated, now, {
+      EventId: id,
+      Name: name,
+      Version: version,
+      InstanceId: childId,
+      Input: JSON.stringify(task.input ?? null),
+    }),
+  );
+  delta.effects.push({ k: 'child', id, childId, name, version, input: task.input });
+}
+
+function allocate(
+  inst: Instance,
+  ctx: EpisodeContext,
+  delta: Delta,
+  scheduled: HistoryEvent[],
+  leaf: Action,
+  index: number,
+  now: number,
+): Completion | undefined {
+  switch (leaf.actionType) {
+    case ActionType.CallActivity:
+    case ActionType.CallActivityWithRetry:
+    case ActionType.CallSubOrchestrator:
+    case ActionType.CallSubOrchestratorWithRetry: {
+      const activity = leaf.actionType <= ActionType.CallActivityWithRetry;
+      const task: PendingTask = {
+        kind: activity ? 'activity' : 'suborch',
+        leaf: index,
+        name: leaf.functionName ?? '',
+        input: leaf.input,
+        ...(leaf.retryOptions ? { retry: leaf.retryOptions, attempt: 1 } : {}),
+        ...(leaf.instanceId ? { childId: leaf.instanceId } : {}),
+        ...(leaf.version ? { version: leaf.version } : {}),
+      };
+      scheduleTask(inst, delta, scheduled, inst.seq++, task, now);
+      return undefined;
+    }
+    case ActionType.CreateTimer: {
+      const id = inst.seq++;
+      const finalAt = Date.parse(leaf.fireAt ?? '');
+      const fireAt = sliceFireAt(finalAt, now, ctx.timers);
+      delta.add(id, { kind: 'timer', leaf: index, fireAt, finalAt });
+      scheduled.push(historyEvent(EventType.TimerCreated, now, { EventId: id, FireAt: iso(fireAt) }));
+      delta.effects.push({ k: 'timer', id, fireAt });
+      return undefined;
+    }
+    case ActionType.WaitForExternalEvent:
+      return undefined;
+    default:
+      return unsupportedAction(inst.name, ActionTypeName[leaf.actionType] ?? `#${leaf.actionType}`);
+  }
+}
+
+function cancelTimers(inst: Instance, delta: Delta, leaves: readonly Action[]): void {
+  const canceled = new Set<number>();
+  leaves.forEach((leaf, i) => {
+    if (leaf.actionType === ActionType.CreateTimer && leaf.isCanceled) canceled.add(i);
+  });
+  if (canceled.size === 0) return;
+  for (const [id, task] of inst.pending) {
+    if (task.kind === 'timer' && canceled.has(task.leaf)) {
+      delta.remove(id);
+      delta.effects.push({ k: 'cancelTimer', id });
+    }
+  }
+}
+
+function clearPending(inst: Instance, delta: Delta): void {
+  for (const [id, task] of [...inst.pending]) {
+    delta.remove(id);
+    if (task.kind === 'timer' || task.kind === 'retryTimer') delta.effects.push({ k: 'cancelTimer', id });
+  }
+  delta.clear = true;
+}
+
+/** Ends the execution with `inst.completion` (Completed or Failed) and tells the parent. */
+function finalize(inst: Instance, delta: Delta, now: number): void {
+  const done = inst.completion!;
+  clearPending(inst, delta);
+  if (done.status === 'Completed') {
+    const result = JSON.stringify(done.output ?? null);
+    inst.history.push(
+      historyEvent(EventType.ExecutionCompleted, now, { OrchestrationStatus: 1, Result: result }),
+    );
+    inst.output = done.output ?? null;
+    if (inst.parent) {
+      const event = historyEvent(EventType.SubOrchestrationInstanceCompleted, now, {
+        TaskScheduledId: inst.parent.taskId,
+        Result: result,
+      });
+      delta.effects.push({ k: 'notifyParent', parent: inst.parent, event });
+    }
+  } else {
+    inst.history.push(
+      historyEvent(EventType.ExecutionCompleted, now, {
+        OrchestrationStatus: 3,
+        Result: done.reason,
+        FailureDetails: done.failureDetails,
+      }),
+    );
+    inst.output = done.reason;
+    if (inst.parent) {
+      const event = historyEvent(EventType.SubOrchestrationInstanceFailed, now, {
+        TaskScheduledId: inst.parent.taskId,
+        Reason: done.reason,
+        Details: done.details,
+        FailureDetails: done.failureDetails,
+      });
+      delta.effects.push({ k: 'notifyParent', parent: inst.parent, event });
+    }
+  }
+  inst.history.push(historyEvent(EventType.OrchestratorCompleted, now));
+  inst.status = done.status;
+}
+
+function terminateNow(inst: Instance, ctx: EpisodeContext, delta: Delta, event: HistoryEvent): EpisodeResult {
+  const now = Math.max(ctx.now(), inst.lastStamp);
+  const reason = typeof event.Input === 'string' ? event.Input : '';
+  for (let i = inst.played; i < inst.history.length; i++) inst.history[i]!.IsPlayed = true;
+  inst.played = inst.history.length;
+  inst.history.push(
+    historyEvent(EventType.OrchestratorStarted, now),
+    event,
+    historyEvent(EventType.ExecutionCompleted, now, { OrchestrationStatus: 5, Result: reason }),
+    historyEvent(EventType.OrchestratorCompleted, now),
+  );
+  clearPending(inst, delta);
+  inst.status = 'Terminated';
+  inst.completion = undefined;
+  inst.output = parseReason(reason);
+  inst.lastStamp = now;
+  inst.lastUpdatedTime = now;
+  if (inst.parent) {
+    const failure = terminatedFailure(inst.name, inst.instanceId, reason);
+    const ev = historyEvent(EventType.SubOrchestrationInstanceFailed, now, {
+      TaskScheduledId: inst.parent.taskId,
+      Reason: failure.reason,
+      Details: failure.details,
+      FailureDetails: null,
+    });
+    delta.effects.push({ k: 'notifyParent', parent: inst.parent, event: ev });
+  }
+  return { record: delta.record(), effects: delta.effects, replayed: 0 };
+}
+
+function suspendNow(inst: Instance, ctx: EpisodeContext, delta: Delta): EpisodeResult {
+  const message = inst.inbox[0]!;
+  const now = Math.max(ctx.now(), inst.lastStamp);
+  delta.consumed.push(message.q);
+  for (let i = inst.played; i < inst.history.length; i++) inst.history[i]!.IsPlayed = true;
+  inst.played = inst.history.length;
+  inst.history.push(
+    historyEvent(EventType.OrchestratorStarted, now),
+    message.event,
+    historyEvent(EventType.OrchestratorCompleted, now),
+  );
+  inst.status = 'Suspended';
+  inst.lastStamp = now;
+  inst.lastUpdatedTime = now;
+  return { record: delta.record(), effects: [], replayed: 0 };
+}
+
+/** A terminate reason becomes the output: parsed as JSON when it parses, else the raw text. */
+export function parseReason(reason: string): unknown {
+  try {
+    return JSON.parse(reason) as unknown;
+  } catch {
+    return reason;
+  }
+}
