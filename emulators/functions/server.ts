@@ -1,0 +1,80 @@
+/**
+ * The host's one loopback HTTP server: durable management routes (to the engine), extension webhooks, then the
+ * app's HTTP triggers. Every request is handled on its own (handlers may call back into this server, P17).
+ * Errors answer JSON, never a stack.
+ */
+import * as http from 'node:http';
+import type { DurableEngineApi, InvocationResult, RegisteredFunction, RpcTypedData } from './contracts';
+import type { HttpFunctionTable } from './http-functions';
+import { HttpError, readBody, sendJson, toRpcHttpRequest, writeRpcHttpResponse } from './http-io';
+import { checkKey, type HostKeys } from './keys';
+import { handleWebhook, type WebhookDeps } from './triggers/webhooks';
+
+export interface ServerDeps {
+  readonly table: HttpFunctionTable;
+  readonly keys: HostKeys;
+  readonly invoke: (fn: RegisteredFunction, data: RpcTypedData) => Promise<InvocationResult>;
+  readonly engine: () => DurableEngineApi | undefined;
+  readonly webhooks: WebhookDeps;
+  readonly log: (line: string) => void;
+}
+
+const DURABLE_ROUTE = /^\/(runtime\/webhooks\/durabletask|durabletask)(\/|$)/i;
+
+export function createHostServer(deps: ServerDeps): http.Server {
+  return http.createServer((req, res) => {
+    handle(deps, req, res).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (error instanceof HttpError) {
+        sendJson(res, error.status, { error: error.message, ...error.details });
+      } else {
+        deps.log(`[error] host: ${(error as Error).message}`);
+        sendJson(res, 500, {
+          error: 'The host failed to handle the request.',
+          message: (error as Error).message,
+        });
+      }
+    });
+  });
+}
+
+async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+  const body = await readBody(req);
+  if (DURABLE_ROUTE.test(url.pathname)) {
+    const engine = deps.engine();
+    if (!engine)
+      throw new HttpError(404, 'The Durable engine is not running: the app registers no durable functions.');
+    if (await engine.handleHttp(req, res, body)) return;
+    throw new HttpError(404, `No durable management route matches ${req.method} ${url.pathname}.`);
+  }
+  if (await handleWebhook(deps.webhooks, req, res, url, body)) return;
+  const match = deps.table.match(req.method ?? 'GET', url.pathname);
+  if (match.kind === 'none')
+    throw new HttpError(404, `No function matches ${url.pathname}.`, { path: url.pathname });
+  if (match.kind === 'method') {
+    throw new HttpError(
+      405,
+      `${req.method} is not allowed on ${url.pathname}; allowed: ${match.allowed.join(', ')}.`,
+      {
+        allowed: match.allowed,
+      },
+    );
+  }
+  const { fn, params } = match;
+  const denied = checkKey(fn.authLevel, deps.keys, req.headers['x-functions-key'], url);
+  if (denied) throw new HttpError(401, denied, { function: fn.fn.name });
+  const result = await deps.invoke(fn.fn, toRpcHttpRequest(req, url, params, body));
+  if (!result.ok) {
+    sendJson(res, 500, {
+      error: 'FunctionInvocationFailed',
+      function: fn.fn.name,
+      message: result.error.message,
+    });
+    return;
+  }
+  writeRpcHttpResponse(res, result.returnValue);
+}

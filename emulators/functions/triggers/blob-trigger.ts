@@ -1,0 +1,270 @@
+/**
+ * Blob triggers. Polling ones scan their container in Azurite/Storage and invoke once per new blob (name+etag),
+ * remembering receipts in the state folder so a restarted host does not fire again. EventGrid-source ones
+ * (Flex Consumption) take `Microsoft.Storage.BlobCreated` events on `/runtime/webhooks/blobs`; when the host
+ * polls for them, what it finds is delivered as the same event.
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import * as path from 'node:path';
+import type { BlobServiceClient } from '@azure/storage-blob';
+import { triggerOf } from '../bindings';
+import type { InvocationResult, RegisteredFunction, RpcTypedData } from '../contracts';
+import { HttpError } from '../http-io';
+import { blobServiceFor } from './blob-connection';
+import { parseBlobPattern, type BlobPattern } from './blob-path';
+import type { GridEvent } from './event-grid';
+
+export type InvokeBlob = (
+  fn: RegisteredFunction,
+  data: RpcTypedData,
+  triggerMetadata: Record<string, RpcTypedData>,
+) => Promise<InvocationResult>;
+
+export interface BlobEntry {
+  readonly fn: RegisteredFunction;
+  readonly pattern: BlobPattern;
+  readonly connection: string;
+  readonly eventGridSource: boolean;
+}
+
+export interface BlobProperties {
+  readonly contentType?: string | undefined;
+  readonly etag?: string | undefined;
+  readonly lastModified?: Date | undefined;
+  readonly length: number;
+}
+
+export function blobEntries(functions: readonly RegisteredFunction[]): BlobEntry[] {
+  const entries: BlobEntry[] = [];
+  for (const fn of functions) {
+    const { binding } = triggerOf(fn);
+    if (binding.type.toLowerCase() !== 'blobtrigger') continue;
+    if (typeof binding.path !== 'string')
+      throw new Error(`Blob trigger "${fn.name}": path must be a string such as "samples/{name}".`);
+    entries.push({
+      fn,
+      pattern: parseBlobPattern(binding.path, fn.name),
+      connection:
+        typeof binding.connection === 'string' && binding.connection
+          ? binding.connection
+          : 'AzureWebJobsStorage',
+      eventGridSource: typeof binding.source === 'string' && binding.source.toLowerCase() === 'eventgrid',
+    });
+  }
+  return entries;
+}
+
+export function blobTriggerMetadata(
+  blobPath: string,
+  uri: string,
+  properties: BlobProperties,
+  tokens: Record<string, string>,
+): Record<string, RpcTypedData> {
+  const metadata: Record<string, RpcTypedData> = {};
+  for (const [key, value] of Object.entries(tokens)) metadata[key] = { string: value };
+  metadata.BlobTrigger = { string: blobPath };
+  metadata.Uri = { string: uri };
+  metadata.Properties = {
+    json: JSON.stringify({
+      ContentType: properties.contentType ?? 'application/octet-stream',
+      ETag: properties.etag ?? null,
+      LastModified: properties.lastModified?.toISOString() ?? null,
+      Length: properties.length,
+    }),
+  };
+  metadata.Metadata = { json: '{}' };
+  return metadata;
+}
+
+export class BlobTriggers {
+  readonly entries: readonly BlobEntry[];
+  private readonly clients = new Map<string, BlobServiceClient>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    functions: readonly RegisteredFunction[],
+    private readonly stateDir: string,
+    private readonly invoke: InvokeBlob,
+    private readonly log: (line: string) => void,
+  ) {
+    this.entries = blobEntries(functions);
+  }
+
+  entry(name: string): BlobEntry {
+    const found = this.entries.find((e) => e.fn.name === name);
+    if (!found) {
+      const names = this.entries.map((e) => e.fn.name).join(', ') || 'none';
+      throw new HttpError(404, `No blob trigger function named "${name}" (blob functions: ${names}).`);
+    }
+    return found;
+  }
+
+  /** Invokes with the given content, without touching storage. `blobPath` is `container/name`. */
+  invokeDirect(name: string, blobPath: string, content: Buffer): Promise<InvocationResult> {
+    const entry = this.entry(name);
+    const [container, ...rest] = blobPath.replace(/^\/+/, '').split('/');
+    const tokens = container === entry.pattern.container ? entry.pattern.match(rest.join('/')) : undefined;
+    if (!tokens)
+      throw new Error(
+        `Blob path "${blobPath}" does not match the trigger path "${entry.pattern.text}" of "${name}".`,
+      );
+    const uri = `http://127.0.0.1:10000/devstoreaccount1/${blobPath}`;
+    return this.invoke(
+      entry.fn,
+      { bytes: content },
+      blobTriggerMetadata(blobPath, uri, { length: content.length }, tokens),
+    );
+  }
+
+  /** Handles BlobCreated events for an EventGrid-source trigger: downloads each blob and invokes once per event. */
+  async deliverEvents(name: string, events: readonly GridEvent[]): Promise<InvocationResult[]> {
+    const entry = this.entry(name);
+    if (!entry.eventGridSource)
+      throw new HttpError(
+        400,
+        `Blob function "${name}" polls its container; only source: 'EventGrid' blob triggers take events.`,
+      );
+    const results: InvocationResult[] = [];
+    for (const event of events) {
+      if (event.type !== 'Microsoft.Storage.BlobCreated') continue;
+      const url = (event.data as { url?: unknown } | undefined)?.url;
+      if (typeof url !== 'string')
+        throw new HttpError(400, `Event ${event.id}: data.url must be the blob URL.`);
+      const blobName = blobNameFromUrl(url, entry.pattern.container);
+      const tokens = blobName === undefined ? undefined : entry.pattern.match(blobName);
+      if (blobName === undefined || !tokens) continue;
+      results.push(await this.downloadAndInvoke(entry, blobName, tokens));
+    }
+    return results;
+  }
+
+  /** One scan of every blob trigger's container (serialized with background polls). */
+  pollOnce(): Promise<void> {
+    const run = this.chain.then(() => this.scanAll());
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  startPolling(intervalMs: number): void {
+    if (this.entries.length === 0) return;
+    const tick = () => {
+      this.pollOnce()
+        .catch((error: Error) => this.log(`[warning] blob polling failed: ${error.message}`))
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, intervalMs).unref();
+        });
+    };
+    this.timer = setTimeout(tick, 0).unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.chain;
+  }
+
+  private client(entry: BlobEntry): BlobServiceClient {
+    let client = this.clients.get(entry.connection);
+    if (!client) {
+      client = blobServiceFor(entry.connection, entry.fn.name);
+      this.clients.set(entry.connection, client);
+    }
+    return client;
+  }
+
+  private async scanAll(): Promise<void> {
+    for (const entry of this.entries) {
+      const container = this.client(entry).getContainerClient(entry.pattern.container);
+      if (!(await container.exists())) continue;
+      const receipts = this.readReceipts(entry);
+      for await (const blob of container.listBlobsFlat({ prefix: entry.pattern.prefix })) {
+        const tokens = entry.pattern.match(blob.name);
+        const etag = blob.properties.etag ?? '';
+        if (!tokens || receipts[blob.name] === etag) continue;
+        receipts[blob.name] = etag;
+        this.writeReceipts(entry, receipts);
+        const result = entry.eventGridSource
+          ? (
+              await this.deliverEvents(entry.fn.name, [
+                blobCreatedEvent(
+                  container.getBlobClient(blob.name).url,
+                  entry.pattern.container,
+                  blob.name,
+                  etag,
+                ),
+              ])
+            )[0]
+          : await this.downloadAndInvoke(entry, blob.name, tokens);
+        if (result && !result.ok)
+          this.log(`[error] ${entry.fn.name}: blob ${blob.name} failed: ${result.error.message}`);
+      }
+    }
+  }
+
+  private async downloadAndInvoke(
+    entry: BlobEntry,
+    blobName: string,
+    tokens: Record<string, string>,
+  ): Promise<InvocationResult> {
+    const blob = this.client(entry).getContainerClient(entry.pattern.container).getBlobClient(blobName);
+    const content = await blob.downloadToBuffer();
+    const props = await blob.getProperties();
+    const metadata = blobTriggerMetadata(
+      `${entry.pattern.container}/${blobName}`,
+      blob.url,
+      {
+        contentType: props.contentType,
+        etag: props.etag,
+        lastModified: props.lastModified,
+        length: content.length,
+      },
+      tokens,
+    );
+    return this.invoke(entry.fn, { bytes: content }, metadata);
+  }
+
+  private receiptsFile(entry: BlobEntry): string {
+    return path.join(this.stateDir, 'blob-receipts', `${entry.fn.name}.json`);
+  }
+
+  private readReceipts(entry: BlobEntry): Record<string, string> {
+    const file = this.receiptsFile(entry);
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  }
+
+  private writeReceipts(entry: BlobEntry, receipts: Record<string, string>): void {
+    const file = this.receiptsFile(entry);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(receipts));
+  }
+}
+
+function blobCreatedEvent(url: string, container: string, blobName: string, etag: string): GridEvent {
+  const raw = {
+    id: `${blobName}@${etag}`,
+    eventType: 'Microsoft.Storage.BlobCreated',
+    subject: `/blobServices/default/containers/${container}/blobs/${blobName}`,
+    eventTime: new Date().toISOString(),
+    data: { api: 'PutBlob', url, eTag: etag },
+    dataVersion: '',
+    metadataVersion: '1',
+  };
+  return { id: raw.id, type: raw.eventType, subject: raw.subject, data: raw.data, raw };
+}
+
+/** `container/name` of a blob URL (`https://acct.blob.core.windows.net/c/n` or Azurite's `http://host/acct/c/n`). */
+export function blobNameFromUrl(url: string, container: string): string | undefined {
+  let segments: string[];
+  try {
+    segments = new URL(url).pathname.split('/').filter(Boolean);
+  } catch {
+    return undefined;
+  }
+  const index = segments[0] === container ? 0 : segments[1] === container ? 1 : -1;
+  if (index < 0 || segments.length <= index + 1) return undefined;
+  return segments
+    .slice(index + 1)
+    .map(decodeURIComponent)
+    .join('/');
+}
