@@ -1,9 +1,10 @@
 import { Command } from 'commander';
+import { validateCommand } from './commands/validate';
 
 /** Each command module adds itself to the program; `main` resolves to the process exit code. */
 export type CommandModule = (program: Command, setExitCode: (code: number) => void) => void;
 
-const commands: CommandModule[] = [];
+const commands: CommandModule[] = [validateCommand];
 
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
