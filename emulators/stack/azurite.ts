@@ -25,6 +25,8 @@ export interface Azurite {
   readonly port: number;
   readonly location: string;
   readonly connectionString: string;
+  /** The Azurite child process id (for last-resort cleanup on exit). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     port,
     location,
     connectionString: `DefaultEndpointsProtocol=${scheme};AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${blobUrl};`,
+    pid: child.pid,
     async stop() {
       await stopChild(child);
       if (ownsLocation) rmSync(location, { recursive: true, force: true });

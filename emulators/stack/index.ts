@@ -1,0 +1,148 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type AciEmulator, type AciEmulatorOptions, startAciEmulator } from '../aci';
+import { type Clock, RealClock } from '../common/clock';
+import { type FaultFile, FaultInjector, loadFaultFile, parseFaultFile } from '../common/faults';
+import { type IdentityEndpoint, startIdentityEndpoint } from '../identity';
+import { type Azurite, startAzurite } from './azurite';
+import { stackSettings, type StackSettings } from './settings';
+import { type DevCertificate, ensureDevCertificate } from './tls';
+
+export { formatSettings, type StackSettings } from './settings';
+
+/**
+ * The embedded stack: everything an app needs to run against "Azure" on one machine, over loopback only.
+ * Azurite (HTTPS + OAuth), the managed-identity endpoint, the ACI (ARM) emulator and the Batch emulator, one
+ * self-signed certificate for all of them, one clock and one set of fault rules.
+ */
+export interface StackOptions {
+  /** Certificate, Azurite data and emulator work folders live here (kept across runs). */
+  readonly stateDir: string;
+  /** `process` runs steps as local processes; `simulate` runs nothing and ends steps after a set time. */
+  readonly mode: 'process' | 'simulate';
+  /**
+   * Fault rules: a parsed file, a path to a JSON file, or an injector to share. Default: the file named by
+   * FLOTILLA_EMULATOR_FAULTS (in `env`), else none.
+   */
+  readonly faults?: FaultFile | string | FaultInjector;
+  /** Fixed ports (0 or absent: a free port). `portBase` n gives azurite n, aci n+1, batch n+2, identity n+3. */
+  readonly ports?: {
+    readonly azurite?: number;
+    readonly aci?: number;
+    readonly batch?: number;
+    readonly identity?: number;
+  };
+  readonly portBase?: number;
+  /** Clock of the compute emulators (RealClock by default). Azurite and tokens follow the wall clock. */
+  readonly clock?: Clock;
+  readonly subscriptionId?: string;
+  readonly resourceGroup?: string;
+  readonly location?: string;
+  /** Extra ACI emulator options (quotas, provisioning time, simulate plan, ...). */
+  readonly aci?: Partial<Omit<AciEmulatorOptions, 'tls' | 'mode' | 'clock' | 'faults' | 'port'>>;
+  /** Environment to read FLOTILLA_EMULATOR_FAULTS from (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface Stack {
+  /** Environment variables that point an app at the stack (see settings.ts). */
+  readonly settings: StackSettings;
+  readonly azurite: Azurite;
+  readonly aci: AciEmulator;
+  readonly identity: IdentityEndpoint;
+  readonly certificate: DevCertificate;
+  readonly faults: FaultInjector;
+  readonly clock: Clock;
+  /** Stops every part (in reverse start order); safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+export const STACK_DEFAULTS = {
+  subscriptionId: '00000000-0000-4000-8000-000000000001',
+  resourceGroup: 'flotilla-local',
+  location: 'westeurope',
+} as const;
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const stateDir = resolve(options.stateDir);
+  mkdirSync(stateDir, { recursive: true });
+  const { faults, faultFile } = resolveFaults(options);
+  const clock = options.clock ?? new RealClock();
+  const port = (name: 'azurite' | 'aci' | 'batch' | 'identity', offset: number) =>
+    options.ports?.[name] ?? (options.portBase !== undefined ? options.portBase + offset : 0);
+
+  const certificate = await ensureDevCertificate(join(stateDir, 'tls'));
+  const stoppers: (() => Promise<void>)[] = [];
+  const killOnExit: number[] = [];
+  const onExit = () => {
+    for (const pid of killOnExit) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.once('exit', onExit);
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      for (const stopOne of stoppers.reverse()) await stopOne().catch(() => undefined);
+      process.off('exit', onExit);
+    })());
+
+  try {
+    const [azurite, identity] = await Promise.all([
+      startAzurite({
+        location: join(stateDir, 'azurite'),
+        port: port('azurite', 0),
+        tls: certificate,
+        oauth: true,
+      }).then((a) => {
+        stoppers.push(() => a.stop());
+        if (a.pid !== undefined) killOnExit.push(a.pid);
+        return a;
+      }),
+      startIdentityEndpoint({ port: port('identity', 3) }).then((i) => {
+        stoppers.push(() => i.stop());
+        return i;
+      }),
+    ]);
+    const aci = await startAciEmulator({
+      ...options.aci,
+      port: port('aci', 1),
+      tls: certificate,
+      mode: options.mode,
+      clock,
+      faults,
+      workRoot: options.aci?.workRoot ?? join(stateDir, 'aci'),
+    });
+    stoppers.push(() => aci.stop());
+    const settings = stackSettings({
+      azurite,
+      identity,
+      aciUrl: aci.url,
+      certificate,
+      subscriptionId: options.subscriptionId ?? STACK_DEFAULTS.subscriptionId,
+      resourceGroup: options.resourceGroup ?? STACK_DEFAULTS.resourceGroup,
+      location: options.location ?? STACK_DEFAULTS.location,
+      faultFile,
+    });
+    return { settings, azurite, aci, identity, certificate, faults, clock, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function resolveFaults(options: StackOptions): { faults: FaultInjector; faultFile?: string } {
+  const { faults } = options;
+  if (faults instanceof FaultInjector) return { faults };
+  if (faults && typeof faults !== 'string') {
+    return { faults: new FaultInjector(parseFaultFile(faults, 'faults option')) };
+  }
+  const file = faults ?? (options.env ?? process.env).FLOTILLA_EMULATOR_FAULTS;
+  if (!file) return { faults: new FaultInjector() };
+  const faultFile = resolve(file);
+  return { faults: new FaultInjector(loadFaultFile(faultFile)), faultFile };
+}
