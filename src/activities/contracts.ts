@@ -1,0 +1,125 @@
+/**
+ * The typed activity contracts: ONE map of activity name -> { input, output }. Orchestrators call activities
+ * only through `callActivity` (src/orchestrators/call.ts), so renaming an activity or changing its input is a
+ * compile error. Everything here is plain, reference-sized data: it is stored in orchestration history.
+ * No secret, SAS URL or callback token ever appears in these types.
+ */
+import type { BackendKind, RunPoll, StepRef, StepStatus } from '../compute/port';
+import type { CostEstimate } from '../runs/cost';
+import type { BlobLocation, RunPlan, StepPlan } from '../runs/plan';
+import type { ImageRecord, RunOutcome, RunTotals, StepResult } from '../runs/records';
+import type { ImageCounts } from '../runs/status';
+
+export interface AcquireAdmissionInput {
+  readonly kind: BackendKind;
+  readonly leaseId: string;
+  readonly runId: string;
+  readonly cores: number;
+  readonly leaseMs: number;
+}
+
+export type AdmissionAnswer =
+  | { readonly granted: true }
+  | { readonly granted: false; readonly cancelled: true }
+  | {
+      readonly granted: false;
+      readonly cancelled: false;
+      readonly retryAfterMs: number;
+      readonly reason: string;
+    };
+
+/** Where a step's inputs come from: the source image (and the outputs of its dependencies), or for finalize the results of every succeeded image. */
+export type StepSource =
+  | { readonly kind: 'image'; readonly image: string; readonly inputs: BlobLocation }
+  | { readonly kind: 'finalize' };
+
+export interface StartStepInput {
+  readonly ref: StepRef;
+  readonly step: StepPlan;
+  readonly source: StepSource;
+  readonly outputs: BlobLocation;
+  /** All steps of the pipeline (finalize reads the sink steps' outputs). */
+  readonly sinkSteps: readonly string[];
+}
+
+export type StartStepOutput =
+  | { readonly outcome: 'started'; readonly resource: string; readonly created: boolean }
+  | {
+      readonly outcome: 'permanent';
+      readonly code: 'image-inaccessible' | 'bad-request';
+      readonly message: string;
+    };
+
+export interface StepRefInput {
+  readonly kind: BackendKind;
+  readonly ref: StepRef;
+}
+
+export interface KeepStepInput extends StepRefInput {
+  readonly keepUntil: string;
+}
+
+export interface LoadImagesInput {
+  readonly runId: string;
+  readonly indexes: readonly number[];
+}
+
+export interface LoadedImage {
+  readonly index: number;
+  readonly image: string;
+  readonly imageKey: string;
+}
+
+export interface LoadImagesOutput {
+  readonly cancelled: boolean;
+  readonly images: readonly LoadedImage[];
+}
+
+export interface WriteManifestInput {
+  readonly plan: RunPlan;
+  readonly status: RunOutcome;
+  readonly finishedAt: string;
+  readonly finalize?: StepResult;
+}
+
+export interface WriteManifestOutput {
+  readonly manifest: string;
+  readonly totals: RunTotals;
+  readonly cost: CostEstimate;
+}
+
+export interface PollBatchRunInput {
+  readonly runId: string;
+  readonly watermark?: string;
+}
+
+export interface PollBatchRunOutput {
+  readonly watermark: string;
+  /** Completion events raised to step instances in this poll. */
+  readonly raised: number;
+  /** False once the run orchestration has ended: the monitor stops. */
+  readonly runActive: boolean;
+}
+
+export interface ActivityContracts {
+  acquireAdmission: { input: AcquireAdmissionInput; output: AdmissionAnswer };
+  releaseAdmission: { input: { kind: BackendKind; leaseId: string }; output: null };
+  startStep: { input: StartStepInput; output: StartStepOutput };
+  getStepStatus: { input: StepRefInput; output: StepStatus };
+  saveStepLogs: { input: StepRefInput & { logsPrefix: string }; output: string[] };
+  releaseStep: { input: StepRefInput; output: null };
+  keepStep: { input: KeepStepInput; output: null };
+  loadImages: { input: LoadImagesInput; output: LoadImagesOutput };
+  writeImageRecord: { input: ImageRecord; output: string };
+  writeManifest: { input: WriteManifestInput; output: WriteManifestOutput };
+  startBatchMonitor: { input: { runId: string }; output: null };
+  pollBatchRun: { input: PollBatchRunInput; output: PollBatchRunOutput };
+  finishBatchRun: { input: { runId: string }; output: null };
+}
+
+export type ActivityName = keyof ActivityContracts;
+export type ActivityInput<N extends ActivityName> = ActivityContracts[N]['input'];
+export type ActivityOutput<N extends ActivityName> = ActivityContracts[N]['output'];
+
+/** Re-exported so orchestrators import every contract from one place. */
+export type { ImageCounts, RunPoll };

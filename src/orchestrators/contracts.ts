@@ -1,0 +1,97 @@
+/** The orchestrator contracts: names, inputs and outputs of every orchestration, in one map. */
+import type { StartStepInput } from '../activities/contracts';
+import type { CostEstimate } from '../runs/cost';
+import type { RunPlan } from '../runs/plan';
+import type { ImageResult, RunOutcome, RunTotals, StepResult } from '../runs/records';
+import type { ImageCounts } from '../runs/status';
+
+export interface RunInput {
+  readonly plan: RunPlan;
+  readonly imageCount: number;
+}
+
+export interface RunOutput {
+  readonly runId: string;
+  readonly status: RunOutcome;
+  readonly counts: ImageCounts;
+  readonly totals: RunTotals;
+  readonly cost: CostEstimate;
+  readonly manifest: string;
+}
+
+export type RunPhase = 'admission' | 'images' | 'finalize' | 'finishing' | 'done';
+
+/** The run's custom status (what `GET /api/runs/{id}` starts from). */
+export interface RunCustomStatus {
+  readonly phase: RunPhase;
+  readonly lanes: number;
+  readonly images: number;
+  readonly counts?: ImageCounts;
+}
+
+export interface LaneInput {
+  readonly plan: RunPlan;
+  readonly lane: number;
+  readonly lanes: number;
+  readonly images: number;
+  /** The next image index this execution handles. */
+  readonly next: number;
+  readonly counts: ImageCounts;
+}
+
+export interface LaneOutput {
+  readonly counts: ImageCounts;
+  readonly cancelled: boolean;
+}
+
+export interface LaneCustomStatus {
+  readonly counts: ImageCounts;
+  readonly current?: { readonly index: number; readonly imageKey: string };
+}
+
+export interface ImageInput {
+  readonly plan: RunPlan;
+  readonly index: number;
+  readonly image: string;
+  readonly imageKey: string;
+}
+
+export interface ImageCustomStatus {
+  readonly steps: Readonly<Record<string, string>>;
+}
+
+export interface StepInput extends Omit<StartStepInput, 'ref'> {
+  readonly runId: string;
+  readonly imageKey: string;
+  readonly keepOnFailureMs: number;
+}
+
+export type StepPhase = 'admission' | 'starting' | 'waiting' | 'finishing' | 'done';
+
+/** The step's custom status; the callback endpoint accepts a callback only for the attempt that is `waiting`. */
+export interface StepCustomStatus {
+  readonly attempt: number;
+  readonly phase: StepPhase;
+}
+
+export interface BatchMonitorInput {
+  readonly runId: string;
+  readonly watermark?: string;
+  readonly idleMs?: number;
+}
+
+export interface OrchestratorContracts {
+  runOrchestrator: { input: RunInput; output: RunOutput };
+  laneOrchestrator: { input: LaneInput; output: LaneOutput };
+  imageOrchestrator: { input: ImageInput; output: ImageResult };
+  stepOrchestrator: { input: StepInput; output: StepResult };
+  batchMonitorOrchestrator: { input: BatchMonitorInput; output: null };
+}
+
+export type OrchestratorName = keyof OrchestratorContracts;
+
+/** Event names raised to step instances. */
+export const events = {
+  stepCompleted: (attempt: number): string => `step-completed:${attempt}`,
+  cancel: 'cancel',
+} as const;

@@ -1,0 +1,62 @@
+/**
+ * A lane: runs its images one after another (lane n takes images n, n+L, n+2L, ...) and continues as new
+ * every `plan.laneBatch` images, so its history stays small. Between images nothing is in flight.
+ */
+import type { OrchestrationContext } from 'durable-functions';
+import { instanceIds } from '../runs/ids';
+import { laneIndexes } from '../runs/plan';
+import { addCounts, type ImageCounts } from '../runs/status';
+import { callActivity, callSubOrchestration } from './call';
+import type { LaneCustomStatus, LaneInput, LaneOutput } from './contracts';
+
+/** Images of this lane from index `from` on. */
+function remaining(from: number, lanes: number, images: number): number {
+  return from >= images ? 0 : Math.ceil((images - from) / lanes);
+}
+
+function cancelledRest(counts: ImageCounts, from: number, lanes: number, images: number): LaneOutput {
+  const rest = remaining(from, lanes, images);
+  return {
+    counts: addCounts(counts, { total: 0, succeeded: 0, failed: 0, cancelled: rest }),
+    cancelled: true,
+  };
+}
+
+export function* laneOrchestrator(
+  context: OrchestrationContext,
+): Generator<unknown, LaneOutput | undefined, unknown> {
+  const input = context.df.getInput<LaneInput>();
+  const { plan, lanes, images } = input;
+  const indexes = laneIndexes(input.next, lanes, images, plan.laneBatch);
+  let counts = input.counts;
+  if (indexes.length === 0) return { counts, cancelled: false };
+  const batch = yield* callActivity(context, 'loadImages', { runId: plan.runId, indexes });
+  if (batch.cancelled) return cancelledRest(counts, input.next, lanes, images);
+  for (const item of batch.images) {
+    context.df.setCustomStatus({
+      counts,
+      current: { index: item.index, imageKey: item.imageKey },
+    } satisfies LaneCustomStatus);
+    const result = yield* callSubOrchestration(
+      context,
+      'imageOrchestrator',
+      { plan, index: item.index, image: item.image, imageKey: item.imageKey },
+      instanceIds.image(plan.runId, item.imageKey),
+    );
+    counts = addCounts(counts, {
+      total: 0,
+      succeeded: result.status === 'succeeded' ? 1 : 0,
+      failed: result.status === 'failed' ? 1 : 0,
+      cancelled: result.status === 'cancelled' ? 1 : 0,
+    });
+    if (result.status === 'cancelled') return cancelledRest(counts, item.index + lanes, lanes, images);
+  }
+  context.df.setCustomStatus({ counts } satisfies LaneCustomStatus);
+  const last = indexes[indexes.length - 1] ?? input.next;
+  const next = last + lanes;
+  if (next < images) {
+    context.df.continueAsNew({ ...input, next, counts } satisfies LaneInput);
+    return undefined;
+  }
+  return { counts, cancelled: false };
+}

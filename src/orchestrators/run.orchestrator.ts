@@ -1,0 +1,98 @@
+/**
+ * A run: admits its Batch job (if any), starts the Batch monitor, runs the lanes, the finalize step over the
+ * images that succeeded, ends the Batch job and writes the manifest. Small history: ~4 events per lane.
+ */
+import type { OrchestrationContext } from 'durable-functions';
+import { instanceIds } from '../runs/ids';
+import { laneCount, usesBatch } from '../runs/plan';
+import type { StepResult } from '../runs/records';
+import { addCounts, aggregateRunStatus, emptyCounts, shouldFinalize } from '../runs/status';
+import { callActivity, callAll, callSubOrchestration, log, subOrchestrationTask } from './call';
+import type { LaneInput, RunCustomStatus, RunInput, RunOutput, StepInput } from './contracts';
+import { sleepUnlessCancelled } from './step-wait';
+import { sinkSteps } from '../runs/graph';
+
+const JOB_LEASE_MS = 7 * 24 * 60 * 60_000;
+
+export function* runOrchestrator(context: OrchestrationContext): Generator<unknown, RunOutput, unknown> {
+  const { plan, imageCount } = context.df.getInput<RunInput>();
+  const runId = plan.runId;
+  const lanes = laneCount(plan.concurrency, imageCount);
+  const status = (phase: RunCustomStatus['phase'], counts?: RunCustomStatus['counts']) =>
+    context.df.setCustomStatus({ phase, lanes, images: imageCount, counts } satisfies RunCustomStatus);
+  const batch = usesBatch(plan);
+  let cancelled = false;
+  if (batch) {
+    status('admission');
+    for (;;) {
+      const answer = yield* callActivity(context, 'acquireAdmission', {
+        kind: 'batch',
+        leaseId: `job:${runId}`,
+        runId,
+        cores: 0,
+        leaseMs: JOB_LEASE_MS,
+      });
+      if (answer.granted) break;
+      if (answer.cancelled || (yield* sleepUnlessCancelled(context, answer.retryAfterMs))) {
+        cancelled = true;
+        break;
+      }
+    }
+    if (!cancelled) yield* callActivity(context, 'startBatchMonitor', { runId });
+  }
+  let counts = emptyCounts(imageCount);
+  if (!cancelled) {
+    status('images');
+    log(context, 'run started', { runId, images: imageCount, lanes });
+    const tasks = Array.from({ length: lanes }, (_, lane) =>
+      subOrchestrationTask(
+        context,
+        'laneOrchestrator',
+        { plan, lane, lanes, images: imageCount, next: lane, counts: emptyCounts() } satisfies LaneInput,
+        instanceIds.lane(runId, lane),
+      ),
+    );
+    const results = yield* callAll(context, tasks, 'laneOrchestrator');
+    counts = results.reduce((sum, r) => addCounts(sum, r.counts), counts);
+    cancelled = results.some((r) => r.cancelled);
+  } else {
+    counts = { ...counts, cancelled: imageCount };
+  }
+  let finalize: StepResult | undefined;
+  if (plan.finalize && !cancelled && shouldFinalize(counts, plan.toleratedFailurePercent)) {
+    status('finalize', counts);
+    const input: StepInput = {
+      runId,
+      imageKey: 'finalize',
+      step: plan.finalize,
+      source: { kind: 'finalize' },
+      outputs: plan.outputs,
+      sinkSteps: sinkSteps(plan.steps),
+      keepOnFailureMs: plan.keepOnFailureMs,
+    };
+    finalize = yield* callSubOrchestration(context, 'stepOrchestrator', input, instanceIds.finalize(runId));
+    if (finalize.status === 'cancelled') cancelled = true;
+  }
+  status('finishing', counts);
+  if (batch) {
+    yield* callActivity(context, 'finishBatchRun', { runId });
+    yield* callActivity(context, 'releaseAdmission', { kind: 'batch', leaseId: `job:${runId}` });
+  }
+  const outcome = aggregateRunStatus(counts, plan.toleratedFailurePercent, cancelled, finalize?.status);
+  const written = yield* callActivity(context, 'writeManifest', {
+    plan,
+    status: outcome,
+    finishedAt: context.df.currentUtcDateTime.toISOString(),
+    finalize,
+  });
+  status('done', counts);
+  log(context, 'run ended', { runId, status: outcome, succeeded: counts.succeeded, failed: counts.failed });
+  return {
+    runId,
+    status: outcome,
+    counts,
+    totals: written.totals,
+    cost: written.cost,
+    manifest: written.manifest,
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * What a run executes, normalised and small enough to travel in orchestration inputs: no descriptions, no
+ * secret values (secrets are references, resolved by the compute adapter when a step starts).
+ */
+import type { BackendKind, PoolSpec } from '../compute/port';
+
+export interface StepPlan {
+  readonly id: string;
+  readonly backend: BackendKind;
+  readonly containerImage: string;
+  /** A shell command line, run with /bin/sh -c. */
+  readonly command: string;
+  readonly cpu: number;
+  readonly memoryGb: number;
+  readonly gpu?: { readonly count: number; readonly sku?: string };
+  readonly pool?: string | PoolSpec;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly env?: Readonly<Record<string, string>>;
+  /** Variable name -> secret reference (`setting:NAME` or a Key Vault URL), never a value. */
+  readonly secretEnv?: Readonly<Record<string, string>>;
+  readonly dependsOn: readonly string[];
+}
+
+export interface BlobLocation {
+  readonly container: string;
+  readonly prefix?: string;
+}
+
+export interface RunPlan {
+  readonly runId: string;
+  readonly pipeline: string;
+  readonly inputs: BlobLocation;
+  readonly outputs: BlobLocation;
+  readonly steps: readonly StepPlan[];
+  readonly finalize?: StepPlan;
+  readonly concurrency: number;
+  readonly toleratedFailurePercent: number;
+  /** 0: delete failed containers at once; otherwise keep them (tagged with an expiry) this long. */
+  readonly keepOnFailureMs: number;
+  /** A lane continues as new after this many images (keeps its history small). */
+  readonly laneBatch: number;
+  /** ISO 8601, when the run was accepted. */
+  readonly createdAt: string;
+}
+
+/** Default images per lane execution before continue-as-new. */
+export const LANE_BATCH = 50;
+
+/** Quotes one argument for /bin/sh. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The step contract runs every command under /bin/sh -c: exec form becomes a quoted command line. */
+export function toShellCommand(command: string | readonly string[]): string {
+  return typeof command === 'string' ? command : command.map(shellQuote).join(' ');
+}
+
+export function usesBatch(plan: Pick<RunPlan, 'steps' | 'finalize'>): boolean {
+  return plan.steps.some((s) => s.backend === 'batch') || plan.finalize?.backend === 'batch';
+}
+
+/** Number of lanes: min(concurrency, images), at least 1. */
+export function laneCount(concurrency: number, images: number): number {
+  return Math.max(1, Math.min(concurrency, images));
+}
+
+/** Lane striping: from image index `next`, every `lanes`-th index below `images`, at most `count` of them. */
+export function laneIndexes(next: number, lanes: number, images: number, count: number): number[] {
+  const out: number[] = [];
+  for (let i = next; i < images && out.length < count; i += lanes) out.push(i);
+  return out;
+}
+
+/** Where step outputs go: `<outputs.prefix><runId>/<imageKey>/<step>/`. */
+export function outputsPrefix(
+  plan: Pick<RunPlan, 'outputs' | 'runId'>,
+  imageKey: string,
+  step: string,
+): string {
+  return `${plan.outputs.prefix ?? ''}${plan.runId}/${imageKey}/${step}/`;
+}
+
+/** Where step logs go: `<runId>/<imageKey>/<step>/attempt-<n>/` in the results container. */
+export function logsPrefix(runId: string, imageKey: string, step: string, attempt: number): string {
+  return `${runId}/${imageKey}/${step}/attempt-${attempt}/`;
+}

@@ -1,0 +1,104 @@
+/** Result records: what steps and images return, what is stored per image, and the run manifest. */
+import type { BackendKind } from '../compute/port';
+import type { CostEstimate } from './cost';
+import type { RunPlan } from './plan';
+
+export type StepOutcome = 'succeeded' | 'failed' | 'cancelled' | 'skipped';
+export type ImageOutcome = 'succeeded' | 'failed' | 'cancelled';
+export type RunOutcome = 'succeeded' | 'partially_succeeded' | 'failed' | 'cancelled';
+
+/** Stable codes for why a step did not succeed. */
+export type StepErrorCode =
+  | 'exit-code'
+  | 'timeout'
+  | 'image-inaccessible'
+  | 'bad-request'
+  | 'start-failed'
+  | 'infrastructure'
+  | 'cancelled'
+  | 'dependency-failed';
+
+export interface StepError {
+  readonly code: StepErrorCode;
+  readonly message: string;
+}
+
+/** What a step orchestration returns (and what the image record keeps per step). */
+export interface StepResult {
+  readonly step: string;
+  readonly status: StepOutcome;
+  readonly backend: BackendKind;
+  readonly attempts: number;
+  readonly exitCode?: number;
+  /** ISO 8601 of the last attempt. */
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  /** Billable run time over all attempts, in ms (for the cost estimate). */
+  readonly runMs: number;
+  readonly cpu: number;
+  readonly memoryGb: number;
+  readonly outputsPrefix: string;
+  readonly logs: readonly string[];
+  readonly error?: StepError;
+  /** keepOnFailure: the failed attempt's resource was left (tagged) until this time. */
+  readonly keptUntil?: string;
+}
+
+/** What an image orchestration returns: a reference-sized summary. */
+export interface ImageResult {
+  readonly imageKey: string;
+  readonly status: ImageOutcome;
+  readonly failedStep?: string;
+}
+
+/** `results/<runId>/<imageKey>/result.json`. */
+export interface ImageRecord extends ImageResult {
+  readonly runId: string;
+  /** The source blob name. */
+  readonly image: string;
+  readonly steps: readonly StepResult[];
+  readonly startedAt: string;
+  readonly finishedAt: string;
+}
+
+export interface RunTotals {
+  readonly images: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly cancelled: number;
+  readonly steps: number;
+  readonly stepAttempts: number;
+}
+
+/** `results/<runId>/manifest.json`. */
+export interface Manifest {
+  readonly runId: string;
+  readonly pipeline: string;
+  readonly status: RunOutcome;
+  readonly spec: RunPlan;
+  readonly createdAt: string;
+  readonly finishedAt: string;
+  readonly images: readonly ImageRecord[];
+  readonly finalize?: StepResult;
+  readonly cost: CostEstimate;
+  readonly totals: RunTotals;
+}
+
+export function imageOutcome(steps: readonly StepResult[]): { status: ImageOutcome; failedStep?: string } {
+  const failed = steps.find((s) => s.status === 'failed');
+  if (failed) return { status: 'failed', failedStep: failed.step };
+  if (steps.some((s) => s.status === 'cancelled' || s.status === 'skipped')) return { status: 'cancelled' };
+  return { status: 'succeeded' };
+}
+
+export function totalsOf(images: readonly ImageRecord[], finalize?: StepResult): RunTotals {
+  const steps = [...images.flatMap((i) => i.steps), ...(finalize ? [finalize] : [])];
+  return {
+    images: images.length,
+    succeeded: images.filter((i) => i.status === 'succeeded').length,
+    failed: images.filter((i) => i.status === 'failed').length,
+    cancelled: images.filter((i) => i.status === 'cancelled').length,
+    steps: steps.length,
+    stepAttempts: steps.reduce((sum, s) => sum + s.attempts, 0),
+  };
+}
