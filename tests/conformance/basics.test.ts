@@ -1,4 +1,4 @@
-import { Harness, probe, uid } from './support';
+import { Harness, probe } from './support';
 
 describe('durable conformance: activities, fan-out, failures, determinism', () => {
   let h: Harness;
