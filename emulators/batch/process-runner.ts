@@ -1,0 +1,163 @@
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, normalize, resolve } from 'node:path';
+import type { Clock } from '../common/clock';
+import { ProcessExecutor } from '../common/executor';
+import type { MatchedFault } from '../common/faults';
+import {
+  downloadResourceFiles,
+  type OutputFile,
+  type ResourceFile,
+  uploadOutputFiles,
+} from './blob-transfer';
+import { parseBindMounts, splitCommandLine } from './command-line';
+import type { FailureInfo, TaskRecord } from './model';
+import { type AttemptHandle, type AttemptOutcome, faultAttempt, failure, type TaskRunner } from './runner';
+import type { BatchState } from './state';
+
+/** The node's root folder inside a Batch node (AZ_BATCH_NODE_ROOT_DIR); mapped to a folder per node. */
+export const NODE_ROOT = '/mnt/batch/tasks';
+
+const taskDirIn = (root: string, jobId: string, taskId: string) =>
+  `${root}/workitems/${jobId}/job-1/${taskId}`;
+
+/** Process mode: every attempt runs the command line as a local process in the task's working folder. */
+export class ProcessRunner implements TaskRunner {
+  private readonly executor: ProcessExecutor;
+
+  constructor(
+    private readonly state: BatchState,
+    clock: Clock,
+    private readonly accountUrl: () => string,
+  ) {
+    this.executor = new ProcessExecutor(clock);
+  }
+
+  private nodeRoot(nodeId: string): string {
+    return join(this.state.settings.workRoot, 'nodes', nodeId);
+  }
+
+  private hostTaskDir(task: TaskRecord, nodeId: string): string {
+    return join(this.nodeRoot(nodeId), 'workitems', task.job.id, 'job-1', task.id);
+  }
+
+  start(task: TaskRecord, nodeId: string, fault: MatchedFault | undefined): AttemptHandle {
+    const taskDir = this.hostTaskDir(task, nodeId);
+    const workDir = join(taskDir, 'wd');
+    mkdirSync(workDir, { recursive: true });
+    writeFileSync(join(taskDir, 'stdout.txt'), '');
+    writeFileSync(join(taskDir, 'stderr.txt'), '');
+    const container = task.spec.containerSettings as
+      { imageName?: string; containerRunOptions?: string } | undefined;
+    const replaced = faultAttempt(this.state, fault, container?.imageName, 0);
+    if (replaced) return replaced;
+
+    let killed: { reason: string; exitCode?: number } | undefined;
+    let run: ReturnType<ProcessExecutor['start']> | undefined;
+    const killedBy = () => killed;
+    const done = (async (): Promise<AttemptOutcome> => {
+      const resources = (task.spec.resourceFiles as ResourceFile[] | undefined) ?? [];
+      const preFailure = resources.length ? await downloadResourceFiles(resources, workDir) : undefined;
+      if (preFailure) return { failureInfo: preFailure };
+      if (killed) return { exitCode: killed.exitCode ?? 137, reason: killed.reason };
+      let command: string[];
+      try {
+        command = splitCommandLine((task.spec.commandLine as string | undefined) ?? '');
+      } catch (error) {
+        return { failureInfo: failure('CommandLineInvalid', (error as Error).message) };
+      }
+      run = this.executor.start({
+        command,
+        env: this.environment(task, nodeId),
+        mounts: this.mounts(nodeId, container?.imageName, container?.containerRunOptions),
+        workDir,
+        stdoutFile: join(taskDir, 'stdout.txt'),
+        stderrFile: join(taskDir, 'stderr.txt'),
+      });
+      const late = killedBy();
+      if (late) run.kill(late.reason, late.exitCode);
+      const outcome = await run.done;
+      return { exitCode: outcome.exitCode, ...(outcome.reason ? { reason: outcome.reason } : {}) };
+    })();
+    return {
+      done,
+      kill: (reason, exitCode) => {
+        killed = { reason, exitCode };
+        run?.kill(reason, exitCode);
+      },
+    };
+  }
+
+  /** Container paths of the node root and of `-v` mounts, mapped to this node's folders. */
+  private mounts(nodeId: string, imageName?: string, runOptions?: string): Record<string, string> {
+    const root = this.nodeRoot(nodeId);
+    const toHost = (hostPath: string) =>
+      hostPath === NODE_ROOT || hostPath.startsWith(`${NODE_ROOT}/`)
+        ? root + hostPath.slice(NODE_ROOT.length)
+        : hostPath;
+    const mounts: Record<string, string> = { [NODE_ROOT]: root };
+    const images = this.state.settings.imageMounts;
+    const extra = imageName ? (images[imageName] ?? images[imageName.replace(/:[^:/]+$/, '')]) : undefined;
+    Object.assign(mounts, extra);
+    for (const m of parseBindMounts(runOptions ?? '')) mounts[m.containerPath] = toHost(m.hostPath);
+    return mounts;
+  }
+
+  /** Job and task environment settings plus the AZ_BATCH_* variables, with container (node) paths. */
+  private environment(task: TaskRecord, nodeId: string): Record<string, string> {
+    const env: Record<string, string> = {};
+    const apply = (list: unknown) => {
+      for (const item of (list as { name: string; value?: string }[] | undefined) ?? [])
+        env[item.name] = item.value ?? '';
+    };
+    apply(task.job.spec.commonEnvironmentSettings);
+    apply(task.spec.environmentSettings);
+    const taskDir = taskDirIn(NODE_ROOT, task.job.id, task.id);
+    Object.assign(env, {
+      AZ_BATCH_ACCOUNT_NAME: this.state.settings.account,
+      AZ_BATCH_ACCOUNT_URL: this.accountUrl(),
+      AZ_BATCH_POOL_ID: task.job.poolId,
+      AZ_BATCH_NODE_ID: nodeId,
+      AZ_BATCH_NODE_IS_DEDICATED: 'true',
+      AZ_BATCH_NODE_ROOT_DIR: NODE_ROOT,
+      AZ_BATCH_NODE_SHARED_DIR: `${NODE_ROOT}/shared`,
+      AZ_BATCH_NODE_STARTUP_DIR: `${NODE_ROOT}/startup`,
+      AZ_BATCH_JOB_ID: task.job.id,
+      AZ_BATCH_TASK_ID: task.id,
+      AZ_BATCH_TASK_DIR: taskDir,
+      AZ_BATCH_TASK_WORKING_DIR: `${taskDir}/wd`,
+      AZ_BATCH_TASK_USER: '_azbatch',
+      AZ_BATCH_TASK_USER_IDENTITY: 'PoolNonAdmin',
+      AZ_BATCH_TASK_RETRY_COUNT: String(task.exec.retryCount),
+    });
+    return env;
+  }
+
+  async finish(task: TaskRecord, success: boolean): Promise<FailureInfo | undefined> {
+    const outputs = (task.spec.outputFiles as OutputFile[] | undefined) ?? [];
+    if (!outputs.length || !task.nodeId) return undefined;
+    return uploadOutputFiles(outputs, join(this.hostTaskDir(task, task.nodeId), 'wd'), success);
+  }
+
+  readFile(task: TaskRecord, path: string): Promise<Buffer | undefined> {
+    if (!task.nodeId) return Promise.resolve(undefined);
+    const base = this.hostTaskDir(task, task.nodeId);
+    const target = resolve(base, normalize(path));
+    if (!target.startsWith(base)) return Promise.resolve(undefined);
+    try {
+      return Promise.resolve(readFileSync(target));
+    } catch {
+      return Promise.resolve(undefined);
+    }
+  }
+
+  removeJob(jobId: string): void {
+    const nodes = join(this.state.settings.workRoot, 'nodes');
+    let names: string[] = [];
+    try {
+      names = readdirSync(nodes);
+    } catch {
+      return;
+    }
+    for (const node of names) rmSync(join(nodes, node, 'workitems', jobId), { recursive: true, force: true });
+  }
+}

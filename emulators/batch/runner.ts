@@ -1,0 +1,117 @@
+import type { MatchedFault } from '../common/faults';
+import type { FailureInfo, TaskRecord } from './model';
+import type { BatchState } from './state';
+
+/** How one attempt of a task ended. No exitCode when it failed before the command ran. */
+export interface AttemptOutcome {
+  readonly exitCode?: number;
+  readonly failureInfo?: FailureInfo;
+  /** 'timeout', 'killed', 'oom', ... when it ended other than by itself. */
+  readonly reason?: string;
+}
+
+export interface AttemptHandle {
+  readonly done: Promise<AttemptOutcome>;
+  kill(reason: string, exitCode?: number): void;
+}
+
+/** Runs attempts of tasks: as local processes, or simulated. */
+export interface TaskRunner {
+  start(task: TaskRecord, nodeId: string, fault: MatchedFault | undefined): AttemptHandle;
+  /** After the last attempt: upload output files. Returns a failure if an upload failed. */
+  finish(task: TaskRecord, success: boolean): Promise<FailureInfo | undefined>;
+  /** A file of the task, relative to its task directory (`stdout.txt`, `wd/out/a.txt`). */
+  readFile(task: TaskRecord, path: string): Promise<Buffer | undefined>;
+  /** Forget everything on disk for a removed job (best effort). */
+  removeJob(jobId: string): void;
+}
+
+export const failure = (
+  code: string,
+  message: string,
+  category: FailureInfo['category'] = 'usererror',
+  details: { name: string; value: string }[] = [],
+): FailureInfo => ({ category, code, message, details: [{ name: 'Message', value: message }, ...details] });
+
+/** An attempt that ends at a time on the clock with a fixed outcome, or never (until killed). */
+export function scheduledAttempt(
+  state: BatchState,
+  afterMs: number | undefined,
+  outcome: AttemptOutcome,
+): AttemptHandle {
+  let resolve!: (o: AttemptOutcome) => void;
+  const done = new Promise<AttemptOutcome>((r) => (resolve = r));
+  let settled = false;
+  const settle = (o: AttemptOutcome) => {
+    if (settled) return;
+    settled = true;
+    cancel();
+    resolve(o);
+  };
+  const cancel =
+    afterMs === undefined ? () => undefined : state.timeline.after(afterMs, () => settle(outcome));
+  return { done, kill: (reason, exitCode = 137) => settle({ exitCode, reason }) };
+}
+
+/** The attempt a run fault (design §7 F15, faults.ts) turns into, if it replaces the real run. */
+export function faultAttempt(
+  state: BatchState,
+  fault: MatchedFault | undefined,
+  imageName: string | undefined,
+  normalDurationMs: number,
+): AttemptHandle | undefined {
+  switch (fault?.kind) {
+    case 'inaccessible-image':
+      return scheduledAttempt(state, fault.delayMs ?? 0, {
+        failureInfo: failure(
+          'ContainerInvalidImage',
+          'One or more container images specified are invalid',
+          'usererror',
+          [{ name: 'ContainerImage', value: imageName ?? '' }],
+        ),
+      });
+    case 'oom':
+      return scheduledAttempt(state, fault.delayMs ?? 0, { exitCode: 137, reason: 'oom' });
+    case 'exit-code':
+      return scheduledAttempt(state, fault.delayMs ?? normalDurationMs, { exitCode: fault.exitCode ?? 1 });
+    case 'never-finishes':
+      return scheduledAttempt(state, undefined, { exitCode: 0 });
+    default:
+      return undefined;
+  }
+}
+
+/** Simulate mode: no folders, no processes. */
+export class SimulatedRunner implements TaskRunner {
+  constructor(private readonly state: BatchState) {}
+
+  start(task: TaskRecord, _nodeId: string, fault: MatchedFault | undefined): AttemptHandle {
+    const settings = this.state.settings;
+    const container = task.spec.containerSettings as { imageName?: string } | undefined;
+    const plan = settings.simulate({
+      jobId: task.job.id,
+      taskId: task.id,
+      commandLine: (task.spec.commandLine as string | undefined) ?? '',
+      imageName: container?.imageName,
+      attempt: task.exec.retryCount + task.exec.requeueCount,
+    });
+    task.simulatedStdout = plan.stdout;
+    task.simulatedStderr = plan.stderr;
+    return (
+      faultAttempt(this.state, fault, container?.imageName, plan.durationMs) ??
+      scheduledAttempt(this.state, plan.durationMs, { exitCode: plan.exitCode })
+    );
+  }
+
+  finish(): Promise<FailureInfo | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  readFile(task: TaskRecord, path: string): Promise<Buffer | undefined> {
+    if (path === 'stdout.txt') return Promise.resolve(Buffer.from(task.simulatedStdout ?? ''));
+    if (path === 'stderr.txt') return Promise.resolve(Buffer.from(task.simulatedStderr ?? ''));
+    return Promise.resolve(undefined);
+  }
+
+  removeJob(): void {}
+}

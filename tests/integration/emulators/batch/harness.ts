@@ -1,0 +1,109 @@
+import type { BatchServiceClient, BatchServiceModels } from '@azure/batch';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type BatchEmulator,
+  type BatchEmulatorOptions,
+  startBatchEmulator,
+} from '../../../../emulators/batch';
+import { batchClient } from '../../../support/batch-client';
+
+export const ACCOUNT = 'flotillatest';
+export const KEY = Buffer.from('a test key that is not a secret').toString('base64');
+export const POOL = 'pool1';
+
+export interface Harness {
+  readonly emulator: BatchEmulator;
+  readonly batch: BatchServiceClient;
+  readonly workRoot: string;
+  stop(): Promise<void>;
+}
+
+/** An emulator (process mode unless told) with an autoscale pool `pool1`, and the real SDK client. */
+export async function startHarness(options: Partial<BatchEmulatorOptions> = {}): Promise<Harness> {
+  const workRoot = mkdtempSync(join(tmpdir(), 'flotilla-batch-'));
+  const emulator = await startBatchEmulator({
+    account: ACCOUNT,
+    key: KEY,
+    mode: 'process',
+    workRoot,
+    pools: [
+      {
+        id: POOL,
+        vmSize: 'standard_d2s_v3',
+        enableAutoScale: true,
+        autoScaleFormula: '$TargetDedicatedNodes = 1;',
+        taskSlotsPerNode: 2,
+      },
+    ],
+    ...options,
+  });
+  return {
+    emulator,
+    batch: batchClient(emulator),
+    workRoot,
+    async stop() {
+      await emulator.stop();
+      rmSync(workRoot, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls the task (through the SDK) until `done` holds; real processes run on wall-clock time. */
+export async function waitForTask(
+  batch: BatchServiceClient,
+  jobId: string,
+  taskId: string,
+  done: (t: BatchServiceModels.CloudTask) => boolean = (t) => t.state === 'completed',
+  timeoutMs = 20_000,
+): Promise<BatchServiceModels.CloudTask> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const task = await batch.task.get(jobId, taskId);
+    if (done(task)) return task;
+    if (Date.now() > deadline)
+      throw new Error(`task ${jobId}/${taskId} still ${task.state} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function waitForJob(
+  batch: BatchServiceClient,
+  jobId: string,
+  done: (j: BatchServiceModels.CloudJob) => boolean,
+  timeoutMs = 20_000,
+): Promise<BatchServiceModels.CloudJob> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await batch.job.get(jobId);
+    if (done(job)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.state} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Yields to the event loop so setImmediate-scheduled work (clock callbacks) runs. */
+export const settle = async (turns = 5): Promise<void> => {
+  for (let i = 0; i < turns; i += 1) await new Promise((r) => setImmediate(r));
+};
+
+/** The RestError the SDK throws, with Batch's code and message text. */
+export interface BatchErrorBody {
+  code?: string;
+  message?: { value?: string };
+  values?: { key: string; value: string }[];
+}
+
+export async function restError(
+  promise: Promise<unknown>,
+): Promise<{ statusCode?: number; code?: string; body: BatchErrorBody; text: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    const e = error as { statusCode?: number; code?: string; body?: BatchErrorBody; message?: unknown };
+    const text = e.body?.message?.value ?? JSON.stringify(e.message);
+    return { statusCode: e.statusCode, code: e.code, body: e.body ?? {}, text };
+  }
+  throw new Error('expected the call to fail');
+}
