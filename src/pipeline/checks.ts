@@ -212,7 +212,12 @@ function checkGpuFits(gpu: Obj, vmSize: string, from: string, path: Path, issues
 
 function checkPoolSpec(pool: unknown, path: Path, issues: Issue[]): void {
   if (!isPlainObject(pool)) return;
-  if (pool.image !== undefined && pool.nodeAgentSkuId === undefined) {
+  // Only for a well-formed image (publisher:offer:sku): a malformed one has its own error.
+  if (
+    typeof pool.image === 'string' &&
+    pool.image.split(':').length >= 3 &&
+    pool.nodeAgentSkuId === undefined
+  ) {
     issues.push({
       path: [...path, 'image'],
       message:

@@ -192,6 +192,10 @@ const secrets = record(
   str({
     expected: 'a secret reference',
     sensitive: true,
+    typeHint: (value) =>
+      typeof value === 'number' || typeof value === 'boolean'
+        ? 'secrets are given by reference only: setting:<APP_SETTING_NAME> or keyvault:https://<vault>.vault.azure.net/secrets/<name>'
+        : undefined,
     schemaPattern: SECRET_REF_PATTERN,
     description:
       'setting:<APP_SETTING_NAME> or keyvault:https://<vault>.vault.azure.net/secrets/<name>[/<version>]',
