@@ -12,7 +12,10 @@ import { uniqueContainerName } from '../../../support/azurite';
 let stack: Stack;
 let stateDir: string;
 let untrust: () => void;
-const savedEnv = { ...process.env };
+const savedEnv = {
+  IDENTITY_ENDPOINT: process.env.IDENTITY_ENDPOINT,
+  IDENTITY_HEADER: process.env.IDENTITY_HEADER,
+};
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'flotilla-stack-'));
@@ -38,7 +41,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   untrust?.();
-  process.env = savedEnv;
+  for (const [key, value] of Object.entries(savedEnv)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
   await stack?.stop();
   rmSync(stateDir, { recursive: true, force: true });
 });
