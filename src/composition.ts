@@ -1,0 +1,146 @@
+import { ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
+import type { TokenCredential } from '@azure/core-auth';
+import { DefaultAzureCredential } from '@azure/identity';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { AciBackend } from './compute/aci/aci-backend';
+import { createBatchClient, batchTokenCredentials } from './compute/batch/batch-client';
+import { BatchBackend } from './compute/batch/batch-backend';
+import { type CallPolicy, defaultCallPolicy } from './compute/call';
+import type { BackendKind, ComputeBackend, StepRef } from './compute/port';
+import type { CallbackUrlFactory } from './compute/start-resolver';
+import { type Config, loadConfig } from './config';
+import { DefaultSecretResolver, type SecretResolver } from './secrets/secret-resolver';
+import { signCallbackToken } from './security/callback-token';
+import { BlobStore } from './storage/blob-store';
+import { UserDelegationSasSigner } from './storage/sas';
+
+/**
+ * The composition root: one credential, the SDK clients and the adapters, each built once and only when
+ * first used, from the Config alone. The same code runs in Azure and against the embedded stack (which
+ * looks like Azure: HTTPS, managed identity via IDENTITY_ENDPOINT); nothing here branches on "local".
+ */
+export interface Composition {
+  readonly config: Config;
+  readonly credential: TokenCredential;
+  readonly blob: BlobStore;
+  readonly secrets: SecretResolver;
+  readonly aci: AciBackend;
+  /** Throws a clear error when FLOTILLA_BATCH_URL is not set. */
+  readonly batch: BatchBackend;
+  backend(kind: BackendKind): ComputeBackend;
+  readonly callbackUrl: CallbackUrlFactory;
+}
+
+export interface CompositionOverrides {
+  /** Default: DefaultAzureCredential (managed identity in Azure and on the embedded stack). */
+  readonly credential?: TokenCredential;
+  /** Values `setting:NAME` secret references resolve to (default: none). */
+  readonly secretSettings?: Readonly<Record<string, string>>;
+}
+
+export const ARM_SCOPE = 'https://management.azure.com/.default';
+const CALLBACK_MARGIN_MS = 30 * 60_000;
+
+const lazy = <T>(make: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => (value ??= make());
+};
+
+export function createComposition(config: Config, overrides: CompositionOverrides = {}): Composition {
+  const policy: CallPolicy = defaultCallPolicy(config.FLOTILLA_SDK_TIMEOUT_MS);
+  const credential = lazy(() => overrides.credential ?? new DefaultAzureCredential());
+  const blobService = lazy(() => new BlobServiceClient(config.FLOTILLA_STORAGE_BLOB_URL, credential()));
+  const accountName = () =>
+    new URL(config.FLOTILLA_STORAGE_BLOB_URL).pathname.split('/').filter(Boolean)[0] ??
+    new URL(config.FLOTILLA_STORAGE_BLOB_URL).hostname.split('.')[0] ??
+    '';
+  const blob = lazy(
+    () =>
+      new BlobStore(
+        blobService(),
+        new UserDelegationSasSigner(blobService(), accountName(), config.FLOTILLA_SDK_TIMEOUT_MS),
+        {
+          policy,
+          pipelinesContainer: config.FLOTILLA_PIPELINES_CONTAINER,
+        },
+      ),
+  );
+  const secrets = lazy(
+    () =>
+      new DefaultSecretResolver(credential(), overrides.secretSettings ?? {}, config.FLOTILLA_SDK_TIMEOUT_MS),
+  );
+  const callbackUrl: CallbackUrlFactory = (ref: StepRef, timeoutMs: number) => {
+    const token = signCallbackToken(config.FLOTILLA_CALLBACK_SECRET, {
+      runId: ref.runId,
+      imageKey: ref.image,
+      step: ref.step,
+      attempt: ref.attempt,
+      expiresAt: Date.now() + timeoutMs + CALLBACK_MARGIN_MS,
+    });
+    return `${config.FLOTILLA_CALLBACK_BASE_URL.replace(/\/+$/, '')}/api/callbacks/${token}`;
+  };
+  const aci = lazy(() => {
+    const client = new ContainerInstanceManagementClient(credential(), config.FLOTILLA_SUBSCRIPTION_ID, {
+      endpoint: config.FLOTILLA_ARM_ENDPOINT,
+      credentialScopes: [ARM_SCOPE],
+      // callSdk owns retries (capped Retry-After, per-attempt deadlines).
+      retryOptions: { maxRetries: 0 },
+    });
+    return new AciBackend({
+      client,
+      resourceGroup: config.FLOTILLA_RESOURCE_GROUP,
+      location: config.FLOTILLA_LOCATION,
+      stagerImage: config.FLOTILLA_STAGER_IMAGE,
+      ...(config.FLOTILLA_ACI_IDENTITY_ID ? { identityId: config.FLOTILLA_ACI_IDENTITY_ID } : {}),
+      policy,
+      store: blob(),
+      secrets: secrets(),
+      callbackUrl,
+    });
+  });
+  const batch = lazy(() => {
+    if (!config.FLOTILLA_BATCH_URL)
+      throw new Error('FLOTILLA_BATCH_URL is not set: it is required for steps with backend "batch"');
+    return new BatchBackend({
+      client: createBatchClient(batchTokenCredentials(credential()), config.FLOTILLA_BATCH_URL),
+      policy,
+      ...(config.FLOTILLA_BATCH_POOL_ID ? { defaultPoolId: config.FLOTILLA_BATCH_POOL_ID } : {}),
+      ...(config.FLOTILLA_ACI_IDENTITY_ID ? { identityId: config.FLOTILLA_ACI_IDENTITY_ID } : {}),
+      store: blob(),
+      secrets: secrets(),
+    });
+  });
+  return {
+    config,
+    get credential() {
+      return credential();
+    },
+    get blob() {
+      return blob();
+    },
+    get secrets() {
+      return secrets();
+    },
+    get aci() {
+      return aci();
+    },
+    get batch() {
+      return batch();
+    },
+    backend: (kind) => (kind === 'aci' ? aci() : batch()),
+    callbackUrl,
+  };
+}
+
+let root: Composition | undefined;
+
+/** The app's composition, built from the environment on first use. */
+export function composition(): Composition {
+  root ??= createComposition(loadConfig());
+  return root;
+}
+
+/** Tests: build the root from given settings (and a credential), replacing any previous one. */
+export function setComposition(value: Composition | undefined): void {
+  root = value;
+}

@@ -1,0 +1,273 @@
+import type { BatchServiceClient, BatchServiceModels } from '@azure/batch';
+import { type CallPolicy, callSdk } from '../call';
+import { ComputeError, isNotFound } from '../errors';
+import { MANAGED_BY, batchJobId, batchTaskId, resourceTags } from '../naming';
+import type {
+  ComputeBackend,
+  ManagedResource,
+  RunPoll,
+  StartResult,
+  StepLaunch,
+  StepRef,
+  StepReport,
+  StepStatus,
+} from '../port';
+import { type StartResolverDeps, resolveStart } from '../start-resolver';
+import { addTasks } from './add-tasks';
+import { msSignal } from './batch-client';
+import { buildJob, buildPool, buildTask, parseDisplayName, poolIdFor } from './task-body';
+import { taskStatus } from './task-status';
+
+/**
+ * ComputeBackend on Azure Batch: one job per run (the active-job quota is 100-300 per account), a task per
+ * image and step, pools named or made from a spec (hash-named, autoscale to zero). Completion is read for a
+ * whole run in one list call per poll.
+ */
+export interface BatchBackendDeps extends Omit<StartResolverDeps, 'callbackUrl'> {
+  readonly client: BatchServiceClient;
+  readonly policy: CallPolicy;
+  /** FLOTILLA_BATCH_POOL_ID, for launches that name no pool. */
+  readonly defaultPoolId?: string;
+  readonly identityId?: string;
+  readonly expiryMarginMs?: number;
+  readonly now?: () => number;
+}
+
+const TASK_SELECT = 'id,displayName,state,stateTransitionTime,executionInfo';
+
+export class BatchBackend implements ComputeBackend {
+  readonly kind = 'batch' as const;
+  private readonly knownPools = new Set<string>();
+  private readonly knownJobs = new Set<string>();
+
+  constructor(private readonly deps: BatchBackendDeps) {}
+
+  async start(launches: readonly StepLaunch[]): Promise<StartResult[]> {
+    const byRun = new Map<string, StepLaunch[]>();
+    for (const l of launches) byRun.set(l.runId, [...(byRun.get(l.runId) ?? []), l]);
+    const results: StartResult[] = [];
+    for (const [runId, list] of byRun) {
+      const first = list[0];
+      if (!first) continue;
+      const poolId = await this.ensurePool(first);
+      const jobId = await this.ensureJob(runId, poolId, Math.max(...list.map((l) => l.timeoutMs)));
+      const tasks = [];
+      for (const launch of list) {
+        const resolved = await resolveStart(launch, { ...this.deps, callbackUrl: () => '' });
+        tasks.push(
+          buildTask(
+            launch,
+            resolved,
+            jobId,
+            this.deps.identityId ? { identityId: this.deps.identityId } : {},
+          ),
+        );
+      }
+      const outcomes = await addTasks(this.deps.client, jobId, tasks, this.deps.policy);
+      list.forEach((launch, i) => {
+        const ref = { runId, image: launch.image, step: launch.step, attempt: launch.attempt };
+        results.push({
+          ...ref,
+          resource: `${jobId}/${batchTaskId(launch)}`,
+          created: outcomes[i]?.created ?? false,
+        });
+      });
+    }
+    return results;
+  }
+
+  private async ensurePool(launch: StepLaunch): Promise<string> {
+    const pool = launch.pool ?? this.deps.defaultPoolId;
+    if (pool === undefined)
+      throw new ComputeError(
+        'BAD_REQUEST',
+        'permanent',
+        `step ${launch.step}: no Batch pool (set pool in the step or FLOTILLA_BATCH_POOL_ID)`,
+        {
+          service: 'batch',
+          operation: 'Pool_Add',
+        },
+      );
+    if (typeof pool === 'string') return pool;
+    const id = poolIdFor(pool);
+    if (this.knownPools.has(id)) return id;
+    const registry =
+      launch.registry && 'identity' in launch.registry && this.deps.identityId
+        ? { registryServer: launch.registry.server, identityReference: { resourceId: this.deps.identityId } }
+        : undefined;
+    const body = buildPool(pool, { 'managed-by': MANAGED_BY }, registry);
+    await this.ignoring('PoolExists', 'Pool_Add', (abortSignal) =>
+      this.deps.client.pool.add(body, { abortSignal: msSignal(abortSignal) }),
+    );
+    this.knownPools.add(id);
+    return id;
+  }
+
+  private async ensureJob(runId: string, poolId: string, timeoutMs: number): Promise<string> {
+    const jobId = batchJobId(runId);
+    if (this.knownJobs.has(jobId)) return jobId;
+    const now = this.deps.now?.() ?? Date.now();
+    const expiry = new Date(now + timeoutMs + (this.deps.expiryMarginMs ?? 24 * 3600_000));
+    await this.ignoring('JobExists', 'Job_Add', (abortSignal) =>
+      this.deps.client.job.add(buildJob(jobId, poolId, resourceTags({ runId }, expiry)), {
+        abortSignal: msSignal(abortSignal),
+      }),
+    );
+    this.knownJobs.add(jobId);
+    return jobId;
+  }
+
+  async status(ref: StepRef): Promise<StepStatus> {
+    try {
+      const task = await this.call('Task_Get', (abortSignal) =>
+        this.deps.client.task.get(batchJobId(ref.runId), batchTaskId(ref), {
+          taskGetOptions: { select: TASK_SELECT },
+          abortSignal: msSignal(abortSignal),
+        }),
+      );
+      return taskStatus(task);
+    } catch (error) {
+      if (isNotFound(error))
+        return { state: 'failed', reason: 'Batch task not found (job deleted or never created)' };
+      throw error;
+    }
+  }
+
+  /** Completed tasks since the watermark: one list call (plus next pages) per poll, filtered server-side. */
+  async pollRun(runId: string, watermark?: string): Promise<RunPoll> {
+    const [since, seenAtMark = ''] = (watermark ?? '').split('|');
+    const seen = new Set(seenAtMark ? seenAtMark.split(',') : []);
+    const filter = since
+      ? `state eq 'completed' and stateTransitionTime ge datetime'${since}'`
+      : `state eq 'completed'`;
+    const jobId = batchJobId(runId);
+    const tasks: BatchServiceModels.CloudTask[] = [];
+    let page = await this.call('Task_List', (abortSignal) =>
+      this.deps.client.task.list(jobId, {
+        taskListOptions: { filter, select: TASK_SELECT },
+        abortSignal: msSignal(abortSignal),
+      }),
+    );
+    tasks.push(...page);
+    while (page.odatanextLink) {
+      const link = page.odatanextLink;
+      page = await this.call('Task_List', (abortSignal) =>
+        this.deps.client.task.listNext(link, { abortSignal: msSignal(abortSignal) }),
+      );
+      tasks.push(...page);
+    }
+    let mark = since ?? '';
+    let atMark = new Set(seen);
+    const completed: StepReport[] = [];
+    for (const task of tasks) {
+      const id = parseDisplayName(task.displayName);
+      const at = task.stateTransitionTime ? new Date(task.stateTransitionTime).toISOString() : '';
+      if (!id || !task.id || (at === since && seen.has(task.id))) continue;
+      completed.push({ runId, ...id, ...taskStatus(task) });
+      if (at > mark) {
+        mark = at;
+        atMark = new Set();
+      }
+      if (at === mark) atMark.add(task.id);
+    }
+    return { completed, watermark: mark ? `${mark}|${[...atMark].join(',')}` : '' };
+  }
+
+  /** Batch uploads stdout.txt/stderr.txt itself (outputFiles); nothing to copy. */
+  saveLogs(launch: Pick<StepLaunch, keyof StepRef | 'logs'>): Promise<string[]> {
+    const prefix = launch.logs.prefix.replace(/^\/+|\/+$/g, '');
+    return Promise.resolve(['stdout.txt', 'stderr.txt'].map((f) => (prefix ? `${prefix}/${f}` : f)));
+  }
+
+  /** Tasks live as long as the run's job, whose expiry covers the run: nothing to move. */
+  async keep(): Promise<void> {}
+
+  /** Tasks stay in the run's job until the job is deleted. */
+  async release(): Promise<void> {}
+
+  /** All tasks are added: let the job terminate itself once they have all completed. */
+  async finishRun(runId: string): Promise<void> {
+    await this.ignoring('JobCompleted', 'Job_Patch', (abortSignal) =>
+      this.deps.client.job.patch(
+        batchJobId(runId),
+        { onAllTasksComplete: 'terminatejob' },
+        { abortSignal: msSignal(abortSignal) },
+      ),
+    ).catch((error: unknown) => {
+      if (!isNotFound(error)) throw error;
+    });
+  }
+
+  async listManaged(): Promise<ManagedResource[]> {
+    const out: ManagedResource[] = [];
+    let page = await this.call('Job_List', (abortSignal) =>
+      this.deps.client.job.list({
+        jobListOptions: { select: 'id,metadata,state' },
+        abortSignal: msSignal(abortSignal),
+      }),
+    );
+    for (;;) {
+      for (const job of page) {
+        const tags = Object.fromEntries((job.metadata ?? []).map((m) => [m.name, m.value]));
+        if (tags['managed-by'] !== MANAGED_BY || !job.id || !tags.run) continue;
+        out.push({
+          backend: 'batch',
+          name: job.id,
+          runId: tags.run,
+          ...(tags.expiry ? { expiresAt: tags.expiry } : {}),
+        });
+      }
+      const link = page.odatanextLink;
+      if (!link) break;
+      page = await this.call('Job_List', (abortSignal) =>
+        this.deps.client.job.listNext(link, { abortSignal: msSignal(abortSignal) }),
+      );
+    }
+    return out;
+  }
+
+  /** Terminates (if still active) and deletes the job. Idempotent. */
+  async deleteManaged(resource: ManagedResource): Promise<void> {
+    if (resource.backend !== 'batch')
+      throw new Error(`not a Batch resource: ${resource.backend}/${resource.name}`);
+    const gone = (error: unknown) => {
+      if (
+        !isNotFound(error) &&
+        !(error instanceof ComputeError && error.details.serviceCode === 'JobBeingDeleted')
+      )
+        throw error;
+    };
+    await this.ignoring('JobCompleted', 'Job_Terminate', (abortSignal) =>
+      this.deps.client.job.terminate(resource.name, { abortSignal: msSignal(abortSignal) }),
+    ).catch((error: unknown) => {
+      if (error instanceof ComputeError && error.details.serviceCode === 'JobBeingTerminated') return;
+      gone(error);
+    });
+    await this.call('Job_Delete', (abortSignal) =>
+      this.deps.client.job.deleteMethod(resource.name, { abortSignal: msSignal(abortSignal) }),
+    ).catch(gone);
+    this.knownJobs.delete(resource.name);
+  }
+
+  /** Deletes a run's job (after its results are collected). */
+  deleteRun(runId: string): Promise<void> {
+    return this.deleteManaged({ backend: 'batch', name: batchJobId(runId), runId });
+  }
+
+  private async ignoring(
+    code: string,
+    operation: string,
+    fn: (signal: AbortSignal) => Promise<unknown>,
+  ): Promise<void> {
+    try {
+      await this.call(operation, fn);
+    } catch (error) {
+      if (error instanceof ComputeError && error.details.serviceCode === code) return;
+      throw error;
+    }
+  }
+
+  private call<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return callSdk({ service: 'batch', operation }, this.deps.policy, fn);
+  }
+}

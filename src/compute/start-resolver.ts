@@ -1,0 +1,52 @@
+import type { SecretResolver } from '../secrets/secret-resolver';
+import type { BlobStore } from '../storage/blob-store';
+import type { ResolvedStart } from './aci/group-body';
+import type { StepLaunch, StepRef } from './port';
+
+/**
+ * Everything secret a start needs, made inside the activity at start time and handed straight to the
+ * service: SAS URLs (read per input, create+write on the output container, expiring with the step's
+ * timeout plus a margin), the signed callback URL and resolved secret references. Never returned.
+ */
+/** The URL the stage-out sidecar POSTs `{ exitCode }` to; valid until the step's deadline plus a margin. */
+export type CallbackUrlFactory = (ref: StepRef, timeoutMs: number) => string;
+
+export interface StartResolverDeps {
+  readonly store: BlobStore;
+  readonly secrets: SecretResolver;
+  readonly callbackUrl: CallbackUrlFactory;
+}
+
+export const inputPath = (input: StepLaunch['inputs'][number]): string =>
+  input.path ?? input.blob.split('/').filter(Boolean).at(-1) ?? input.blob;
+
+export async function resolveStart(launch: StepLaunch, deps: StartResolverDeps): Promise<ResolvedStart> {
+  const expiresOn = deps.store.sasExpiry(launch.timeoutMs);
+  const inputs = await Promise.all(
+    launch.inputs.map(async (input) => ({
+      url: await deps.store.readUrl(input.container, input.blob, expiresOn),
+      path: inputPath(input),
+    })),
+  );
+  const outputUrl = await deps.store.writeUrl(launch.outputs.container, expiresOn);
+  const logsUrl =
+    launch.logs.container !== launch.outputs.container
+      ? await deps.store.writeUrl(launch.logs.container, expiresOn)
+      : undefined;
+  const secretEnv: Record<string, string> = {};
+  for (const [name, reference] of Object.entries(launch.secretEnv ?? {})) {
+    secretEnv[name] = await deps.secrets.resolve(reference);
+  }
+  const registryPassword =
+    launch.registry && 'passwordSecret' in launch.registry
+      ? await deps.secrets.resolve(launch.registry.passwordSecret)
+      : undefined;
+  return {
+    inputs,
+    outputUrl,
+    ...(logsUrl ? { logsUrl } : {}),
+    callbackUrl: deps.callbackUrl(launch, launch.timeoutMs),
+    secretEnv,
+    ...(registryPassword !== undefined ? { registryPassword } : {}),
+  };
+}

@@ -1,0 +1,80 @@
+import type { TokenCredential } from '@azure/core-auth';
+import { ComputeError } from '../compute/errors';
+
+/**
+ * Secret references resolve to values at start time, inside the activity; values are sent to the compute
+ * service as secure values only and never returned, logged or stored.
+ * Reference formats:
+ * - `keyvault:https://<vault>.vault.azure.net/secrets/<name>[/<version>]`: Key Vault, read with the app's identity;
+ * - `setting:<NAME>`: a value handed to the resolver by the composition root (e.g. from app settings).
+ */
+export interface SecretResolver {
+  resolve(reference: string): Promise<string>;
+}
+
+export class DefaultSecretResolver implements SecretResolver {
+  constructor(
+    private readonly credential: TokenCredential | undefined,
+    private readonly settings: Readonly<Record<string, string>>,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async resolve(reference: string): Promise<string> {
+    const fail = (message: string) =>
+      new ComputeError(
+        'SECRET_UNRESOLVED',
+        'permanent',
+        `secret reference (${reference.split(':')[0] ?? 'unknown'}:...): ${message}`,
+        {
+          service: 'secrets',
+          operation: 'resolve',
+        },
+      );
+    if (reference.startsWith('setting:')) {
+      const value = this.settings[reference.slice('setting:'.length)];
+      if (value === undefined) throw fail('no such setting is available to the resolver');
+      return value;
+    }
+    if (reference.startsWith('keyvault:')) {
+      if (!this.credential) throw fail('Key Vault references need a managed identity');
+      const url = new URL(reference.slice('keyvault:'.length));
+      if (!/^\/secrets\/[^/]+(\/[^/]+)?\/?$/.test(url.pathname))
+        throw fail('expected https://<vault>/secrets/<name>[/<version>]');
+      const token = await this.credential.getToken('https://vault.azure.net/.default');
+      if (!token) throw fail('no token for Key Vault');
+      url.searchParams.set('api-version', '7.4');
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          headers: { authorization: `Bearer ${token.token}` },
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+      } catch (error) {
+        throw new ComputeError(
+          'NETWORK',
+          'transient',
+          `secret ${url.pathname}: ${(error as Error).message}`,
+          {
+            service: 'secrets',
+            operation: 'resolve',
+          },
+        );
+      }
+      if (response.status === 429 || response.status >= 500)
+        throw new ComputeError(
+          'SERVER_ERROR',
+          'transient',
+          `secret ${url.pathname}: HTTP ${response.status}`,
+          {
+            service: 'secrets',
+            operation: 'resolve',
+          },
+        );
+      if (!response.ok) throw fail(`HTTP ${response.status}`);
+      const body = (await response.json()) as { value?: unknown };
+      if (typeof body.value !== 'string') throw fail('the response has no value');
+      return body.value;
+    }
+    throw fail('expected keyvault:https://<vault>.vault.azure.net/secrets/<name> or setting:<NAME>');
+  }
+}

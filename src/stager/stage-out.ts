@@ -1,0 +1,102 @@
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { type RetryOptions, blobUrl, defaultRetry, fetchWithRetry, putBlockBlob } from './http';
+
+export interface StageOutOptions {
+  readonly outDir: string;
+  readonly exitFile: string;
+  /** Container SAS URL (create + write). */
+  readonly containerUrl: string;
+  /** Blob name prefix, e.g. `runs/r1/outputs/img-1/tile`. */
+  readonly prefix: string;
+  readonly callbackUrl?: string;
+  /** Give up waiting for the exit file after this long. */
+  readonly waitTimeoutMs: number;
+  readonly pollMs?: number;
+  readonly retry?: RetryOptions;
+}
+
+export interface StageOutResult {
+  readonly exitCode: number;
+  readonly uploaded: readonly string[];
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls for the exit file the step wrapper writes; the step's exit code, or undefined after the deadline. */
+export async function waitForExit(
+  exitFile: string,
+  timeoutMs: number,
+  pollMs: number,
+): Promise<number | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const text = (await readFile(exitFile, 'utf8')).trim();
+      const code = Number(text);
+      if (text !== '' && Number.isInteger(code)) return code;
+    } catch {
+      // not there yet
+    }
+    if (Date.now() >= deadline) return undefined;
+    await sleep(pollMs);
+  }
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (folder: string) => {
+    let entries;
+    try {
+      entries = await readdir(folder, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = join(folder, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) out.push(full);
+    }
+  };
+  await walk(dir);
+  return out.sort();
+}
+
+const contentTypeOf = (name: string) =>
+  /\.json$/i.test(name)
+    ? 'application/json'
+    : /\.(txt|log|csv)$/i.test(name)
+      ? 'text/plain'
+      : 'application/octet-stream';
+
+/** Waits for the step, uploads everything under outDir, then reports the exit code to the callback. */
+export async function stageOut(
+  options: StageOutOptions,
+  log: (line: string) => void,
+): Promise<StageOutResult> {
+  const retry = options.retry ?? defaultRetry;
+  const exitCode = await waitForExit(options.exitFile, options.waitTimeoutMs, options.pollMs ?? 250);
+  if (exitCode === undefined)
+    throw new Error(`stage-out: the step wrote no exit code within ${options.waitTimeoutMs} ms`);
+  log(`stage-out: step exited with ${exitCode}`);
+  const uploaded: string[] = [];
+  const prefix = options.prefix.replace(/^\/+|\/+$/g, '');
+  for (const file of await filesUnder(options.outDir)) {
+    const rel = relative(options.outDir, file).split(sep).join('/');
+    const name = prefix ? `${prefix}/${rel}` : rel;
+    const data = await readFile(file);
+    await putBlockBlob(blobUrl(options.containerUrl, name), data, contentTypeOf(rel), retry);
+    uploaded.push(name);
+    log(`stage-out: ${rel} (${(await stat(file)).size} bytes)`);
+  }
+  if (options.callbackUrl) {
+    await fetchWithRetry(
+      options.callbackUrl,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ exitCode }) },
+      'callback',
+      retry,
+    );
+    log('stage-out: callback sent');
+  }
+  return { exitCode, uploaded };
+}

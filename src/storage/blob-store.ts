@@ -1,0 +1,186 @@
+import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import { type CallPolicy, callSdk } from '../compute/call';
+import { ComputeError } from '../compute/errors';
+import type { SasSigner } from './sas';
+
+/**
+ * The blob adapter: inputs, outputs, logs, run manifests and pipeline specs. The only user of
+ * @azure/storage-blob besides the SAS signer. Every call has a deadline and fails as a ComputeError.
+ */
+export interface BlobItemInfo {
+  readonly name: string;
+  readonly size: number;
+}
+
+export interface ManifestRead<T> {
+  readonly value: T;
+  readonly etag: string;
+}
+
+export interface BlobStoreOptions {
+  readonly policy: CallPolicy;
+  /** Container of pipeline specs (FLOTILLA_PIPELINES_CONTAINER). */
+  readonly pipelinesContainer: string;
+  /** SAS lifetime added to a step's timeout. */
+  readonly sasMarginMs?: number;
+}
+
+const DEFAULT_MARGIN_MS = 30 * 60_000;
+
+export class BlobStore {
+  private readonly ensured = new Set<string>();
+
+  constructor(
+    private readonly service: BlobServiceClient,
+    private readonly signer: SasSigner,
+    private readonly options: BlobStoreOptions,
+  ) {}
+
+  get url(): string {
+    return this.service.url;
+  }
+
+  /** When a SAS for a step with this timeout must expire. */
+  sasExpiry(timeoutMs: number, now = Date.now()): Date {
+    return new Date(now + timeoutMs + (this.options.sasMarginMs ?? DEFAULT_MARGIN_MS));
+  }
+
+  /** Read-only SAS URL of one blob. */
+  async readUrl(container: string, blob: string, expiresOn: Date): Promise<string> {
+    const sas = await this.call('sas', () => this.signer.blobReadSas(container, blob, expiresOn));
+    return `${this.container(container).getBlockBlobClient(blob).url}?${sas}`;
+  }
+
+  /** Create+write SAS URL of a container (no read, list or delete). */
+  async writeUrl(container: string, expiresOn: Date): Promise<string> {
+    await this.ensureContainer(container);
+    const sas = await this.call('sas', () => this.signer.containerWriteSas(container, expiresOn));
+    return `${this.container(container).url}?${sas}`;
+  }
+
+  async ensureContainer(container: string): Promise<void> {
+    if (this.ensured.has(container)) return;
+    await this.call('createContainer', (abortSignal) =>
+      this.container(container).createIfNotExists({ abortSignal }),
+    );
+    this.ensured.add(container);
+  }
+
+  /** Every blob under a prefix, following continuation tokens page by page. */
+  async list(container: string, prefix: string, pageSize = 1000): Promise<BlobItemInfo[]> {
+    const out: BlobItemInfo[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.call('listBlobs', async (abortSignal) => {
+        const iterator = this.container(container)
+          .listBlobsFlat({ prefix, abortSignal })
+          .byPage({ maxPageSize: pageSize, ...(continuationToken ? { continuationToken } : {}) });
+        const result = await iterator.next();
+        return result.done ? undefined : result.value;
+      });
+      for (const item of page?.segment.blobItems ?? []) {
+        out.push({ name: item.name, size: item.properties.contentLength ?? 0 });
+      }
+      continuationToken = page?.continuationToken || undefined;
+    } while (continuationToken);
+    return out;
+  }
+
+  async putText(
+    container: string,
+    blob: string,
+    text: string,
+    contentType = 'text/plain; charset=utf-8',
+  ): Promise<void> {
+    await this.ensureContainer(container);
+    await this.call('upload', (abortSignal) =>
+      this.container(container)
+        .getBlockBlobClient(blob)
+        .upload(text, Buffer.byteLength(text), {
+          abortSignal,
+          blobHTTPHeaders: { blobContentType: contentType },
+        }),
+    );
+  }
+
+  /** The blob's text, or undefined when it does not exist. */
+  async getText(container: string, blob: string): Promise<string | undefined> {
+    const read = await this.getWithEtag(container, blob);
+    return read?.text;
+  }
+
+  /** Reads a JSON manifest with its ETag, for a later conditional write. */
+  async readManifest<T>(container: string, blob: string): Promise<ManifestRead<T> | undefined> {
+    const read = await this.getWithEtag(container, blob);
+    return read ? { value: JSON.parse(read.text) as T, etag: read.etag } : undefined;
+  }
+
+  /**
+   * Writes a manifest in one Put Blob (readers see the old or the new document, never a mix) under
+   * optimistic concurrency: `etag` = the version read (or undefined to create only if absent). Returns the
+   * new ETag; a lost race throws CONFLICT, to be re-read and retried.
+   */
+  async writeManifest(
+    container: string,
+    blob: string,
+    value: unknown,
+    etag: string | undefined,
+  ): Promise<string> {
+    await this.ensureContainer(container);
+    const text = JSON.stringify(value, null, 2);
+    const response = await this.call('writeManifest', (abortSignal) =>
+      this.container(container)
+        .getBlockBlobClient(blob)
+        .upload(text, Buffer.byteLength(text), {
+          abortSignal,
+          blobHTTPHeaders: { blobContentType: 'application/json' },
+          conditions: etag ? { ifMatch: etag } : { ifNoneMatch: '*' },
+        }),
+    );
+    return response.etag ?? '';
+  }
+
+  async putPipeline(name: string, text: string): Promise<void> {
+    await this.putText(this.options.pipelinesContainer, `${name}.yaml`, text, 'application/yaml');
+  }
+
+  getPipeline(name: string): Promise<string | undefined> {
+    return this.getText(this.options.pipelinesContainer, `${name}.yaml`);
+  }
+
+  async listPipelines(): Promise<string[]> {
+    const items = await this.list(this.options.pipelinesContainer, '').catch((error: unknown) => {
+      if (error instanceof ComputeError && error.code === 'NOT_FOUND') return [];
+      throw error;
+    });
+    return items.map((i) => i.name.replace(/\.yaml$/, ''));
+  }
+
+  private async getWithEtag(
+    container: string,
+    blob: string,
+  ): Promise<{ text: string; etag: string } | undefined> {
+    try {
+      return await this.call('download', async (abortSignal) => {
+        const response = await this.container(container)
+          .getBlockBlobClient(blob)
+          .download(0, undefined, { abortSignal });
+        const chunks: Buffer[] = [];
+        for await (const chunk of response.readableStreamBody ?? [])
+          chunks.push(Buffer.from(chunk as Buffer));
+        return { text: Buffer.concat(chunks).toString('utf8'), etag: response.etag ?? '' };
+      });
+    } catch (error) {
+      if (error instanceof ComputeError && error.code === 'NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  private container(name: string): ContainerClient {
+    return this.service.getContainerClient(name);
+  }
+
+  private call<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return callSdk({ service: 'blob', operation }, this.options.policy, fn);
+  }
+}
