@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BlobServiceClient } from '@azure/storage-blob';
+import { substituteSettings } from '../app-config';
 import { triggerOf } from '../bindings';
 import type { InvocationResult, RegisteredFunction, RpcTypedData } from '../contracts';
 import { HttpError } from '../http-io';
@@ -43,7 +44,10 @@ export function blobEntries(functions: readonly RegisteredFunction[]): BlobEntry
       throw new Error(`Blob trigger "${fn.name}": path must be a string such as "samples/{name}".`);
     entries.push({
       fn,
-      pattern: parseBlobPattern(binding.path, fn.name),
+      pattern: parseBlobPattern(
+        substituteSettings(binding.path, process.env, `Blob trigger "${fn.name}" path`),
+        fn.name,
+      ),
       connection:
         typeof binding.connection === 'string' && binding.connection
           ? binding.connection
@@ -81,6 +85,7 @@ export class BlobTriggers {
   private readonly clients = new Map<string, BlobServiceClient>();
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private readonly receipts = new Map<string, Record<string, string>>();
 
   constructor(
     functions: readonly RegisteredFunction[],
@@ -180,7 +185,7 @@ export class BlobTriggers {
       const receipts = this.readReceipts(entry);
       for await (const blob of container.listBlobsFlat({ prefix: entry.pattern.prefix })) {
         const tokens = entry.pattern.match(blob.name);
-        const etag = blob.properties.etag ?? '';
+        const etag = unquote(blob.properties.etag);
         if (!tokens || receipts[blob.name] === etag) continue;
         receipts[blob.name] = etag;
         this.writeReceipts(entry, receipts);
@@ -210,6 +215,12 @@ export class BlobTriggers {
     const blob = this.client(entry).getContainerClient(entry.pattern.container).getBlobClient(blobName);
     const content = await blob.downloadToBuffer();
     const props = await blob.getProperties();
+    if (entry.eventGridSource && props.etag) {
+      // Remember event deliveries too, so that polling Azurite later does not deliver the same blob again.
+      const receipts = this.readReceipts(entry);
+      receipts[blobName] = unquote(props.etag);
+      this.writeReceipts(entry, receipts);
+    }
     const metadata = blobTriggerMetadata(
       `${entry.pattern.container}/${blobName}`,
       blob.url,
@@ -228,9 +239,15 @@ export class BlobTriggers {
     return path.join(this.stateDir, 'blob-receipts', `${entry.fn.name}.json`);
   }
 
+  /** Receipts by blob name -> etag (quotes stripped), loaded once and written through to the state folder. */
   private readReceipts(entry: BlobEntry): Record<string, string> {
-    const file = this.receiptsFile(entry);
-    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+    let receipts = this.receipts.get(entry.fn.name);
+    if (!receipts) {
+      const file = this.receiptsFile(entry);
+      receipts = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+      this.receipts.set(entry.fn.name, receipts);
+    }
+    return receipts;
   }
 
   private writeReceipts(entry: BlobEntry, receipts: Record<string, string>): void {
@@ -238,6 +255,10 @@ export class BlobTriggers {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(receipts));
   }
+}
+
+function unquote(etag: string | undefined): string {
+  return (etag ?? '').replace(/^"|"$/g, '');
 }
 
 function blobCreatedEvent(url: string, container: string, blobName: string, etag: string): GridEvent {
