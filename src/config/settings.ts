@@ -45,6 +45,7 @@ export const settingsSchema = z.object({
     .min(32, { error: 'expected a secret of at least 32 characters' }),
   FLOTILLA_STAGER_IMAGE: z.string().min(1).default('ghcr.io/flotilla/stager:0.1'),
   FLOTILLA_PIPELINES_CONTAINER: name('a blob container name').default('pipelines'),
+  FLOTILLA_IMAGES_CONTAINER: name('a blob container name').default('images'),
   FLOTILLA_ACI_CREATES_PER_5_MIN: positiveInt.default(100),
   FLOTILLA_ACI_CREATES_PER_HOUR: positiveInt.default(300),
   FLOTILLA_ACI_CORE_QUOTA: positiveInt.default(100),
@@ -111,6 +112,11 @@ export const settingDocs: Record<SettingName, SettingDoc> = {
   FLOTILLA_PIPELINES_CONTAINER: {
     description: 'Blob container where `PUT /api/pipelines/{name}` stores specs.',
     sample: 'pipelines',
+  },
+  FLOTILLA_IMAGES_CONTAINER: {
+    description:
+      'Blob container watched by the Event Grid blob trigger: a new blob at <container>/<pipeline>/<path> starts a run of that pipeline for that image.',
+    sample: 'images',
   },
   FLOTILLA_ACI_CREATES_PER_5_MIN: {
     description: 'Admission limit: ACI container group creates per 5 minutes.',
