@@ -54,8 +54,7 @@ export function batchClient(target: BatchTarget, options: BatchClientOptions = {
     requestPolicyFactories: (defaults: RequestPolicyFactory[]) => {
       const probe = { sendRequest: () => Promise.reject(new Error('probe')) };
       const index = defaults.findIndex(
-        (f) =>
-          f.create(probe, new RequestPolicyOptions()).constructor.name === 'DeserializationPolicy',
+        (f) => f.create(probe, new RequestPolicyOptions()).constructor.name === 'DeserializationPolicy',
       );
       const out = [...defaults];
       out.splice(
