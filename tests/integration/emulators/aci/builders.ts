@@ -29,3 +29,15 @@ export function aGroup(overrides: Partial<ContainerGroup> = {}): ContainerGroup 
     ...overrides,
   };
 }
+
+/** The error a call fails with; fails the test if the call succeeds. */
+export async function failure(
+  call: Promise<unknown>,
+): Promise<Error & { statusCode?: number; code?: string }> {
+  try {
+    await call;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
