@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type AciEmulator, type AciEmulatorOptions, startAciEmulator } from '../aci';
+import { type BatchEmulator, type BatchEmulatorOptions, startBatchEmulator } from '../batch';
 import { type Clock, RealClock } from '../common/clock';
 import { type FaultFile, FaultInjector, loadFaultFile, parseFaultFile } from '../common/faults';
 import { type IdentityEndpoint, startIdentityEndpoint } from '../identity';
@@ -40,6 +42,8 @@ export interface StackOptions {
   readonly location?: string;
   /** Extra ACI emulator options (quotas, provisioning time, simulate plan, ...). */
   readonly aci?: Partial<Omit<AciEmulatorOptions, 'tls' | 'mode' | 'clock' | 'faults' | 'port'>>;
+  /** Extra Batch emulator options (pools, quotas, simulate plan, ...). Default: one container pool `flotilla`. */
+  readonly batch?: Partial<Omit<BatchEmulatorOptions, 'mode' | 'clock' | 'faults' | 'port'>>;
   /** Environment to read FLOTILLA_EMULATOR_FAULTS from (default process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -49,6 +53,7 @@ export interface Stack {
   readonly settings: StackSettings;
   readonly azurite: Azurite;
   readonly aci: AciEmulator;
+  readonly batch: BatchEmulator;
   readonly identity: IdentityEndpoint;
   readonly certificate: DevCertificate;
   readonly faults: FaultInjector;
@@ -61,6 +66,25 @@ export const STACK_DEFAULTS = {
   subscriptionId: '00000000-0000-4000-8000-000000000001',
   resourceGroup: 'flotilla-local',
   location: 'westeurope',
+  batchAccount: 'flotilla',
+} as const;
+
+/** The Batch pool the stack creates unless `batch.pools` is given: Linux, container-enabled, 4 slots a node. */
+export const DEFAULT_POOL = {
+  id: 'flotilla',
+  vmSize: 'standard_d2s_v3',
+  virtualMachineConfiguration: {
+    imageReference: {
+      publisher: 'microsoft-azure-batch',
+      offer: 'ubuntu-server-container',
+      sku: '20-04-lts',
+      version: 'latest',
+    },
+    nodeAgentSKUId: 'batch.node.ubuntu 20.04',
+    containerConfiguration: { type: 'dockerCompatible' },
+  },
+  targetDedicatedNodes: 2,
+  taskSlotsPerNode: 4,
 } as const;
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -118,17 +142,31 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       workRoot: options.aci?.workRoot ?? join(stateDir, 'aci'),
     });
     stoppers.push(() => aci.stop());
+    const batch = await startBatchEmulator({
+      account: STACK_DEFAULTS.batchAccount,
+      key: randomBytes(32).toString('base64'),
+      pools: [DEFAULT_POOL],
+      ...options.batch,
+      port: port('batch', 2),
+      mode: options.mode,
+      clock,
+      faults,
+      workRoot: options.batch?.workRoot ?? join(stateDir, 'batch'),
+    });
+    stoppers.push(() => batch.stop());
     const settings = stackSettings({
       azurite,
       identity,
       aciUrl: aci.url,
+      batch,
+      batchPoolId: options.batch?.pools ? undefined : DEFAULT_POOL.id,
       certificate,
       subscriptionId: options.subscriptionId ?? STACK_DEFAULTS.subscriptionId,
       resourceGroup: options.resourceGroup ?? STACK_DEFAULTS.resourceGroup,
       location: options.location ?? STACK_DEFAULTS.location,
       faultFile,
     });
-    return { settings, azurite, aci, identity, certificate, faults, clock, stop };
+    return { settings, azurite, aci, batch, identity, certificate, faults, clock, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,3 +1,4 @@
+import type { BatchEmulator } from '../batch';
 import type { IdentityEndpoint } from '../identity';
 import type { Azurite } from './azurite';
 import type { DevCertificate } from './tls';
@@ -13,7 +14,11 @@ export interface StackSettings {
   readonly FLOTILLA_SUBSCRIPTION_ID: string;
   readonly FLOTILLA_RESOURCE_GROUP: string;
   readonly FLOTILLA_LOCATION: string;
-  readonly FLOTILLA_BATCH_URL?: string;
+  readonly FLOTILLA_BATCH_URL: string;
+  readonly FLOTILLA_BATCH_POOL_ID?: string;
+  /** Batch account name and shared key, for tools and tests (the app itself uses the managed identity). */
+  readonly FLOTILLA_EMULATOR_BATCH_ACCOUNT: string;
+  readonly FLOTILLA_EMULATOR_BATCH_KEY: string;
   readonly IDENTITY_ENDPOINT: string;
   /** A per-run secret of the identity endpoint. */
   readonly IDENTITY_HEADER: string;
@@ -30,7 +35,8 @@ export interface SettingsInput {
   readonly azurite: Azurite;
   readonly identity: IdentityEndpoint;
   readonly aciUrl: string;
-  readonly batchUrl?: string;
+  readonly batch: Pick<BatchEmulator, 'url' | 'account' | 'key'>;
+  readonly batchPoolId?: string;
   readonly certificate: DevCertificate;
   readonly subscriptionId: string;
   readonly resourceGroup: string;
@@ -45,7 +51,10 @@ export function stackSettings(input: SettingsInput): StackSettings {
     FLOTILLA_SUBSCRIPTION_ID: input.subscriptionId,
     FLOTILLA_RESOURCE_GROUP: input.resourceGroup,
     FLOTILLA_LOCATION: input.location,
-    ...(input.batchUrl ? { FLOTILLA_BATCH_URL: input.batchUrl } : {}),
+    FLOTILLA_BATCH_URL: input.batch.url,
+    ...(input.batchPoolId ? { FLOTILLA_BATCH_POOL_ID: input.batchPoolId } : {}),
+    FLOTILLA_EMULATOR_BATCH_ACCOUNT: input.batch.account,
+    FLOTILLA_EMULATOR_BATCH_KEY: input.batch.key,
     IDENTITY_ENDPOINT: input.identity.endpoint,
     IDENTITY_HEADER: input.identity.header,
     NODE_EXTRA_CA_CERTS: input.certificate.certFile,

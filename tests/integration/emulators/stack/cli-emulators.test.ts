@@ -1,4 +1,5 @@
 import { ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
+import { BatchServiceClient, BatchSharedKeyCredentials } from '@azure/batch';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -110,6 +111,14 @@ test('prints settings that reach each service, and Ctrl-C stops everything it st
     });
     expect((await arm.containerGroups.get(rg, 'cli-cg')).name).toBe('cli-cg');
     untrust();
+    const batch = new BatchServiceClient(
+      new BatchSharedKeyCredentials(
+        settings.FLOTILLA_EMULATOR_BATCH_ACCOUNT!,
+        settings.FLOTILLA_EMULATOR_BATCH_KEY!,
+      ),
+      settings.FLOTILLA_BATCH_URL!,
+    );
+    expect((await batch.pool.get(settings.FLOTILLA_BATCH_POOL_ID!)).id).toBe('flotilla');
 
     const children = childrenOf(child.pid!);
     expect(children.length).toBeGreaterThan(0);

@@ -44,6 +44,7 @@ test('fixed ports from a port base are used', async () => {
   try {
     expect(stack.azurite.port).toBe(base);
     expect(stack.aci.port).toBe(base + 1);
+    expect(stack.settings.FLOTILLA_BATCH_URL).toBe(`http://127.0.0.1:${base + 2}`);
     expect(stack.identity.port).toBe(base + 3);
   } finally {
     await stack.stop();

@@ -1,5 +1,7 @@
 import { ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
+import { BatchServiceClient } from '@azure/batch';
 import { ManagedIdentityCredential } from '@azure/identity';
+import type { ServiceClientCredentials, WebResourceLike } from '@azure/ms-rest-js';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +35,7 @@ beforeAll(async () => {
     mode: 'simulate',
     env: { FLOTILLA_EMULATOR_FAULTS: faultFile },
     aci: { provisioningMs: 20 },
+    batch: { simulate: { durationMs: 10, exitCode: 0 } },
   });
   untrust = trustCertificate(stack.certificate.cert);
   process.env.IDENTITY_ENDPOINT = stack.settings.IDENTITY_ENDPOINT;
@@ -68,6 +71,38 @@ test('the settings point at loopback HTTPS services and the fault file in use', 
   expect(s.NODE_EXTRA_CA_CERTS).toBe(stack.certificate.certFile);
   expect(s.AzureWebJobsStorage).toContain(`BlobEndpoint=${s.FLOTILLA_STORAGE_BLOB_URL};`);
   expect(s.FLOTILLA_EMULATOR_FAULTS).toBe(join(stateDir, 'faults.json'));
+  expect(s.FLOTILLA_BATCH_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(s.FLOTILLA_BATCH_POOL_ID).toBe('flotilla');
+});
+
+/** Batch with the managed identity: ms-rest-js asks for the wrong audience by itself (design B3). */
+function batchAad(credential: ManagedIdentityCredential): ServiceClientCredentials {
+  return {
+    async signRequest(request: WebResourceLike) {
+      const token = await credential.getToken('https://batch.core.windows.net//.default');
+      request.headers.set('authorization', `Bearer ${token.token}`);
+      return request;
+    },
+  };
+}
+
+test('Batch tasks run to completion on the default pool with the managed identity', async () => {
+  const client = new BatchServiceClient(
+    batchAad(new ManagedIdentityCredential()),
+    stack.settings.FLOTILLA_BATCH_URL,
+  );
+  await client.job.add({ id: 'stack-job', poolInfo: { poolId: stack.settings.FLOTILLA_BATCH_POOL_ID } });
+  const added = await client.task.addCollection('stack-job', [
+    { id: 't1', commandLine: "/bin/sh -c 'true'", containerSettings: { imageName: 'busybox' } },
+    { id: 't2', commandLine: "/bin/sh -c 'true'", containerSettings: { imageName: 'busybox' } },
+  ]);
+  expect(added.value?.map((r) => r.status)).toEqual(['success', 'success']);
+  let states: string[] = [];
+  for (let i = 0; i < 200 && !(states.length === 2 && states.every((s) => s === 'completed')); i++) {
+    await new Promise((r) => setTimeout(r, 25));
+    states = (await client.task.list('stack-job')).map((t) => String(t.state));
+  }
+  expect(states).toEqual(['completed', 'completed']);
 });
 
 test('a container group runs to completion through ARM with the managed identity', async () => {
