@@ -1,0 +1,100 @@
+/**
+ * `flotilla host`: runs a Functions v4 app folder (compiled JS) in the embedded host, like `func start`:
+ * prints the functions and their URLs, serves on 127.0.0.1, stops cleanly on Ctrl-C / SIGTERM.
+ */
+import { resolve } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { startHost, type FunctionInfo, type Host } from '../../../emulators/functions';
+import type { CommandModule } from '../main';
+
+export interface HostOptions {
+  readonly app: string;
+  readonly port: number;
+  readonly state: string;
+  readonly key?: string;
+  readonly masterKey?: string;
+  readonly quiet?: boolean;
+}
+
+export const hostCommand: CommandModule = (program: Command, setExitCode) => {
+  program
+    .command('host')
+    .description('run a Functions v4 Node app folder (compiled JS) locally, like `func start`')
+    .option('--app <dir>', 'the app folder (its package.json "main" names the entry files)', '.')
+    .option('--port <n>', 'port on 127.0.0.1', port, 7071)
+    .option('--state <dir>', 'folder for durable state and blob receipts (default: <app>/.flotilla/host)')
+    .option('--key <key>', 'the default function key (default: generated)')
+    .option('--master-key <key>', 'the master key (default: generated)')
+    .option('--quiet', 'do not print invocation logs')
+    .action(async (options: HostOptions) => {
+      setExitCode(await runHost(options));
+    });
+};
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new InvalidArgumentError(`expected a port from 0 to 65535, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+export async function runHost(options: HostOptions): Promise<number> {
+  const appDir = resolve(options.app);
+  let host: Host;
+  try {
+    host = await startHost({
+      appDir,
+      port: options.port,
+      stateDir: resolve(options.state ?? resolve(appDir, '.flotilla/host')),
+      keys: {
+        ...(options.key ? { default: options.key } : {}),
+        ...(options.masterKey ? { master: options.masterKey } : {}),
+      },
+      log: options.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+    });
+  } catch (error) {
+    const err = error as NodeJS.ErrnoException;
+    const message =
+      err.code === 'EADDRINUSE'
+        ? `port ${options.port} on 127.0.0.1 is in use: pass another with --port`
+        : err.message;
+    process.stderr.write(`flotilla host: ${message}\n`);
+    return 1;
+  }
+  process.stdout.write(banner(host));
+  const signal = await untilSignal();
+  process.stderr.write(`flotilla host: ${signal}, stopping\n`);
+  await host.stop();
+  return 0;
+}
+
+export function banner(host: Host): string {
+  const lines = ['', 'Functions:', ''];
+  for (const fn of host.functions) lines.push(`  ${describe(fn)}`);
+  lines.push('');
+  if (host.functions.some((fn) => fn.authLevel && fn.authLevel.toLowerCase() !== 'anonymous')) {
+    lines.push('Keys (send as the x-functions-key header or ?code=):');
+    lines.push(`  default (authLevel function): ${host.keys.default}`);
+    lines.push(`  master  (authLevel admin):    ${host.keys.master}`, '');
+  }
+  lines.push(`Host listening on ${host.url} (Ctrl-C to stop)`, '');
+  return lines.join('\n');
+}
+
+function describe(fn: FunctionInfo): string {
+  if (fn.url) return `${fn.name}: [${fn.methods?.length ? fn.methods.join(',') : 'ALL'}] ${fn.url}`;
+  return `${fn.name}: ${fn.trigger}`;
+}
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolveSignal) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolveSignal(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
