@@ -1,0 +1,63 @@
+import { batchJobId, batchTaskId, containerGroupName, resourceTags, slug } from '../../../src/compute/naming';
+
+const ref = (over: Partial<{ runId: string; image: string; step: string; attempt: number }> = {}) => ({
+  runId: 'run-2026-11-22-abc',
+  image: 'tile_0001.tif',
+  step: 'vectorize',
+  attempt: 1,
+  ...over,
+});
+
+const ACI_NAME = /^[a-z0-9]([a-z0-9]|-(?!-))*[a-z0-9]$/;
+
+describe('deterministic names', () => {
+  it('gives the same container group name for the same step attempt, and another for the next attempt', () => {
+    expect(containerGroupName(ref())).toBe(containerGroupName(ref()));
+    expect(containerGroupName(ref({ attempt: 2 }))).not.toBe(containerGroupName(ref()));
+  });
+
+  it('keeps ACI names lowercase, <= 63 characters, without leading, trailing or double hyphens', () => {
+    const long = ref({
+      runId: 'R'.repeat(120),
+      image: 'Some Image/With--Odd__chars.TIF'.repeat(5),
+      step: 'X_'.repeat(40),
+    });
+    for (const r of [ref(), long, ref({ image: '---', step: '...' })]) {
+      const name = containerGroupName(r);
+      expect(name.length).toBeLessThanOrEqual(63);
+      expect(name).toMatch(ACI_NAME);
+    }
+  });
+
+  it('keeps names apart when slugging would merge them', () => {
+    expect(containerGroupName(ref({ image: 'a.b' }))).not.toBe(containerGroupName(ref({ image: 'a_b' })));
+    expect(batchTaskId(ref({ image: 'a.b' }))).not.toBe(batchTaskId(ref({ image: 'a_b' })));
+  });
+
+  it('makes Batch ids of at most 64 letters, digits and hyphens', () => {
+    const long = ref({ runId: 'r'.repeat(200), image: 'i'.repeat(200), step: 's'.repeat(100), attempt: 12 });
+    for (const id of [batchJobId(long.runId), batchTaskId(long), batchTaskId(ref())]) {
+      expect(id.length).toBeLessThanOrEqual(64);
+      expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
+    }
+    expect(batchJobId('run-1')).toBe(batchJobId('run-1'));
+  });
+
+  it('slugs to lowercase letters, digits and single hyphens', () => {
+    expect(slug('Hello, World__2', 40)).toBe('hello-world-2');
+    expect(slug('abc-def', 4)).toBe('abc');
+  });
+
+  it('tags what the sweeper needs: managed-by, run, image, step, attempt and expiry', () => {
+    const tags = resourceTags(ref(), new Date('2026-11-22T08:00:00Z'));
+    expect(tags).toEqual({
+      'managed-by': 'flotilla',
+      run: 'run-2026-11-22-abc',
+      image: 'tile_0001.tif',
+      step: 'vectorize',
+      attempt: '1',
+      expiry: '2026-11-22T08:00:00.000Z',
+    });
+    expect(resourceTags({ runId: 'x'.repeat(400) }, new Date(0)).run).toHaveLength(256);
+  });
+});
