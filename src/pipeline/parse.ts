@@ -5,6 +5,7 @@
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { checkEnvSecretClash, checkSemantics, pathText } from './checks';
 import { normalise } from './normalise';
+import { findJsonSyntaxError } from './json-syntax';
 import { locate } from './positions';
 import { type Issue } from './shape';
 import { pipelineShape, type RawPipeline } from './spec-shape';
@@ -80,31 +81,14 @@ export function sortErrors(errors: readonly SpecError[]): SpecError[] {
     .map(({ error }) => error);
 }
 
-/** YAML accepts things JSON does not (comments, single quotes); a .json file must be JSON. */
+/** YAML accepts things JSON does not (comments, single quotes, trailing commas); a .json file must be JSON. */
 function jsonSyntaxError(text: string): SpecError | undefined {
-  try {
-    JSON.parse(text);
-    return undefined;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const offset = /at position (\d+)/.exec(message)?.[1];
-    const position =
-      offset === undefined
-        ? text.trim() === ''
-          ? { line: 1, column: 1 }
-          : undefined
-        : positionIn(text, Number(offset));
-    return {
-      path: '',
-      message: `JSON syntax: ${message.replace(/ in JSON at position \d+.*$/, '')}`,
-      ...(position ?? {}),
-    };
-  }
-}
-
-function positionIn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset).split('\n');
-  return { line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 };
+  const found = findJsonSyntaxError(text);
+  if (found === undefined) return undefined;
+  const before = text.slice(0, found.offset).split('\n');
+  const line = before.length;
+  const column = (before[before.length - 1]?.length ?? 0) + 1;
+  return { path: '', message: `JSON syntax: ${found.message}`, line, column };
 }
 
 function firstLine(message: string): string {
