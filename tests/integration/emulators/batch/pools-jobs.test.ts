@@ -29,7 +29,7 @@ describe('Batch emulator pools and jobs', () => {
           version: 'latest',
         },
         nodeAgentSKUId: 'batch.node.ubuntu 20.04',
-        containerConfiguration: { type: 'dockerCompatible', containerImageNames: ['worker:1'] },
+        containerConfiguration: { containerImageNames: ['worker:1'] },
       },
       targetDedicatedNodes: 2,
       taskSlotsPerNode: 4,
