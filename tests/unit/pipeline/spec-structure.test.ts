@@ -100,9 +100,9 @@ describe('parsePipeline: shape errors', () => {
   it('holds .json files to JSON syntax, with a line and column', () => {
     const text = '{\n  "name": "demo",\n  "steps": [],\n}\n';
     const [error] = errorsOf(text, 'p.json');
-    expect(error?.message).toMatch(/^JSON syntax: /);
-    expect(error?.line).toBe(4);
-    expect(error?.column).toBe(1);
+    expect(error?.message).toBe('JSON syntax: trailing comma before }: JSON does not allow it');
+    expect(error?.line).toBe(lineOf(text, '"steps": [],'));
+    expect(error?.column).toBe('  "steps": [],'.length);
   });
 
   it('points semantic errors in JSON files at their line too', () => {
