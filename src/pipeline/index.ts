@@ -16,4 +16,5 @@ export { formatDuration, parseDuration, DURATION_PATTERN } from './duration';
 export { formatSecretRef, parseSecretRef } from './secret-ref';
 export { shellQuote, toArgv, toShellLine } from './command';
 export * from './limits';
+export { CONTAINER_PATHS, IMAGE_PLACEHOLDER, stepInputs, type StepInput } from './contract';
 export type * from './types';

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
+  CONTAINER_PATHS,
   CycleError,
   dependentsOf,
   findCycles,
@@ -8,12 +11,15 @@ import {
   leafSteps,
   parseDuration,
   parseSecretRef,
+  IMAGE_PLACEHOLDER,
   rootSteps,
+  stepInputs,
   topologicalLevels,
   topologicalOrder,
 } from '../../../src/pipeline';
 import { findJsonSyntaxError } from '../../../src/pipeline/json-syntax';
 import { closest } from '../../../src/pipeline/suggest';
+import { specOf } from './helpers';
 
 const diamond = [
   { id: 'join', dependsOn: ['left', 'right'] },
@@ -141,5 +147,28 @@ describe('did you mean', () => {
     expect(closest('memroyGB', ['memoryGB', 'cpu'])).toBe('memoryGB');
     expect(closest('mem', ['memoryGB', 'cpu'])).toBe('memoryGB');
     expect(closest('colour', ['memoryGB', 'cpu'])).toBeUndefined();
+  });
+});
+
+describe('the step contract: input layout', () => {
+  const spec = specOf(readFileSync(join(__dirname, '../../../samples/diamond/pipeline.yaml'), 'utf8'));
+
+  it('gives a root step the source, one dependency straight in /flotilla/in, several a folder each', () => {
+    expect(stepInputs(spec, 'tile')).toEqual([{ kind: 'source', mountPath: CONTAINER_PATHS.in }]);
+    expect(stepInputs(spec, 'ndvi')).toEqual([{ kind: 'step', step: 'tile', mountPath: '/flotilla/in' }]);
+    expect(stepInputs(spec, 'join')).toEqual([
+      { kind: 'step', step: 'ndvi', mountPath: '/flotilla/in/ndvi' },
+      { kind: 'step', step: 'clouds', mountPath: '/flotilla/in/clouds' },
+    ]);
+    expect(() => stepInputs(spec, 'nope')).toThrow('no step "nope"');
+  });
+
+  it('gives finalize every leaf step of every image, per image', () => {
+    const sample = specOf(
+      readFileSync(join(__dirname, '../../../samples/damage-assessment/pipeline.yaml'), 'utf8'),
+    );
+    expect(stepInputs(sample, 'merge')).toEqual([
+      { kind: 'all-images', step: 'vectorize', mountPath: `/flotilla/in/${IMAGE_PLACEHOLDER}` },
+    ]);
   });
 });
