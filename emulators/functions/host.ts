@@ -4,24 +4,15 @@
  * folder reuses the loaded registrations (a restart).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { RealClock, type Clock } from '../common/clock';
-import { inputDataFor, usesDurable } from './bindings';
-import type { DurableEngineApi, InvocationResult, RegisteredFunction, RpcTypedData } from './contracts';
-import { createDurableEngine } from './durable';
-import { HttpFunctionTable } from './http-functions';
-import { hookContext, Invoker, type HostLog } from './invoker';
-import { resolveKeys, type HostKeys } from './keys';
-import { loadApp, type LoadedApp } from './loader';
-import { createHostServer } from './server';
-import { BlobTriggers } from './triggers/blob-trigger';
-import { TimerScheduler } from './triggers/timer';
-import { eventGridFunction } from './triggers/webhooks';
+import { rmSync } from 'node:fs';
+import type { Clock } from '../common/clock';
+import type { DurableEngineApi, InvocationResult } from './contracts';
 import { HostHelpers, type FunctionInfo, type InvocationRecord } from './host-helpers';
+import { startHostImpl, type HostParts } from './host-start';
+import { hookContext, type HostLog, type Invoker } from './invoker';
+import type { HostKeys } from './keys';
+import type { LoadedApp } from './loader';
+import { eventGridFunction } from './triggers/webhooks';
 
 export interface StartHostOptions {
   readonly appDir: string;
@@ -133,159 +124,6 @@ export class Host extends HostHelpers {
     this.parts.restoreEnv();
     if (this.parts.ownsStateDir) rmSync(this.stateDir, { recursive: true, force: true });
   }
-}
-
-interface HostParts {
-  readonly server: http.Server;
-  readonly table: HttpFunctionTable;
-  readonly timers: TimerScheduler;
-  readonly blobs: BlobTriggers;
-  readonly engine: DurableEngineApi | undefined;
-  readonly engineError: string;
-  readonly appHookData: Record<string, unknown>;
-  readonly invoke: (
-    fn: RegisteredFunction,
-    data: RpcTypedData,
-    meta?: Record<string, RpcTypedData>,
-  ) => Promise<InvocationResult>;
-  readonly ownsStateDir: boolean;
-  restoreEnv(): void;
-}
-
-type HostFactory = (
-  url: string,
-  port: number,
-  clock: Clock,
-  stateDir: string,
-  keys: HostKeys,
-  invoker: Invoker,
-  app: LoadedApp,
-  parts: HostParts,
-  records: InvocationRecord[],
-) => Host;
-
-async function startHostImpl(options: StartHostOptions, create: HostFactory): Promise<Host> {
-  const log = options.log ?? (() => undefined);
-  const clock = options.clock ?? new RealClock();
-  const ownsStateDir = !options.stateDir;
-  const stateDir = options.stateDir
-    ? path.resolve(options.stateDir)
-    : mkdtempSync(path.join(os.tmpdir(), 'flotilla-host-'));
-  const app = await loadApp(options.appDir, options.env);
-  const records: InvocationRecord[] = [];
-  const appHookData: Record<string, unknown> = {};
-  const invoker = new Invoker({
-    session: app.session,
-    programmingModel: app.programmingModel,
-    appHookData,
-    log,
-    onInvoked: (name, result) => {
-      records.push(result.ok ? { name, ok: true } : { name, ok: false, error: result.error.message });
-      log(
-        result.ok
-          ? `[information] Executed '${name}' (Succeeded)`
-          : `[error] Executed '${name}' (Failed): ${result.error.message}`,
-      );
-    },
-  });
-  const functions = invoker.functions();
-  let engine: DurableEngineApi | undefined;
-  let engineError = 'the app registers no durable functions.';
-  const invoke = (
-    fn: RegisteredFunction,
-    data: RpcTypedData,
-    triggerMetadata: Record<string, RpcTypedData> = {},
-  ) =>
-    invoker.invoke(fn.name, {
-      inputData: inputDataFor(fn, data, () => {
-        if (!engine) throw new Error(`Function "${fn.name}" has a durableClient input but ${engineError}`);
-        return engine;
-      }),
-      triggerMetadata,
-    });
-  const previousHostname = process.env.WEBSITE_HOSTNAME;
-  let server: http.Server | undefined;
-  try {
-    const table = new HttpFunctionTable(functions, app.config.host.routePrefix);
-    const keys = resolveKeys(options.keys);
-    const ref: { host?: Host } = {};
-    const track = (work: Promise<unknown>) => void ref.host?.track(work);
-    const timers = new TimerScheduler(functions, clock, (fn, data) => invoke(fn, data), track);
-    const blobs = new BlobTriggers(functions, stateDir, invoke, log);
-    server = createHostServer({
-      table,
-      keys,
-      invoke,
-      engine: () => engine,
-      webhooks: { invoker, blobs, invokeEvent: invoke },
-      log,
-    });
-    const port = await listen(server, options.port ?? 0);
-    const url = `http://127.0.0.1:${port}`;
-    process.env.WEBSITE_HOSTNAME = `127.0.0.1:${port}`;
-    if (functions.some(usesDurable)) {
-      try {
-        engine = createDurableEngine({
-          invoker,
-          clock,
-          stateDir: path.join(stateDir, 'durable'),
-          hubName: app.config.host.hubName,
-          baseUrl: url,
-          maxConcurrentActivityFunctions: app.config.host.maxConcurrentActivityFunctions,
-          maxConcurrentOrchestratorFunctions: app.config.host.maxConcurrentOrchestratorFunctions,
-          log,
-        });
-        await engine.start();
-      } catch (error) {
-        engine = undefined;
-        engineError = `the Durable engine could not start: ${(error as Error).message}`;
-        log(`[warning] ${engineError}`);
-      }
-    }
-    const restoreEnv = () => {
-      if (previousHostname === undefined) delete process.env.WEBSITE_HOSTNAME;
-      else process.env.WEBSITE_HOSTNAME = previousHostname;
-      app.restoreEnv();
-    };
-    const parts: HostParts = {
-      server,
-      table,
-      timers,
-      blobs,
-      engine,
-      engineError,
-      appHookData,
-      invoke,
-      ownsStateDir,
-      restoreEnv,
-    };
-    const host = create(url, port, clock, stateDir, keys, invoker, app, parts, records);
-    ref.host = host;
-    for (const hook of app.session.hooks.appStart) {
-      await hook(hookContext(appHookData, appHookData, { functionAppDirectory: app.config.appDir }));
-    }
-    timers.start();
-    if (options.blobPollIntervalMs !== false) blobs.startPolling(options.blobPollIntervalMs ?? 2000);
-    return host;
-  } catch (error) {
-    if (server?.listening) server.close();
-    await engine?.stop();
-    if (previousHostname === undefined) delete process.env.WEBSITE_HOSTNAME;
-    else process.env.WEBSITE_HOSTNAME = previousHostname;
-    app.restoreEnv();
-    if (ownsStateDir) rmSync(stateDir, { recursive: true, force: true });
-    throw error;
-  }
-}
-
-function listen(server: http.Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
 
 export function startHost(options: StartHostOptions): Promise<Host> {
