@@ -1,0 +1,140 @@
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type IncomingMessage, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runStager } from '../../../src/stager/main';
+import { stageIn } from '../../../src/stager/stage-in';
+import { stageOut } from '../../../src/stager/stage-out';
+import { uniqueContainerName } from '../../support/azurite';
+import { testBlobStore } from './support';
+
+const store = testBlobStore();
+const hour = () => new Date(Date.now() + 3600_000);
+const fast = { attempts: 2, baseDelayMs: 10, timeoutMs: 5000 };
+
+/** A loopback callback receiver that records what the stager POSTs. */
+async function callbackServer(): Promise<{ url: string; bodies: unknown[]; close: () => Promise<void> }> {
+  const bodies: unknown[] = [];
+  const server = createServer((req: IncomingMessage, res) => {
+    let text = '';
+    req.on('data', (c: Buffer) => (text += c.toString()));
+    req.on('end', () => {
+      bodies.push({ method: req.method, path: req.url, body: JSON.parse(text) as unknown });
+      res.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/api/callbacks/TOKEN-SECRET`,
+    bodies,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('stager against Azurite', () => {
+  it('in: downloads the listed blobs by read SAS into the input folder, never printing a SAS', async () => {
+    const container = uniqueContainerName('stage-in');
+    await store.putText(container, 'scenes/a.tif', 'AAAA');
+    await store.putText(container, 'scenes/b.json', '{"b":1}');
+    const dir = join(mkdtempSync(join(tmpdir(), 'flotilla-in-')), 'in');
+    const lines: string[] = [];
+    const inputs = [
+      { url: await store.readUrl(container, 'scenes/a.tif', hour()), path: 'a.tif' },
+      { url: await store.readUrl(container, 'scenes/b.json', hour()), path: 'meta/b.json' },
+    ];
+    expect(await stageIn(inputs, dir, (l) => lines.push(l), fast)).toEqual({ 'a.tif': 4, 'meta/b.json': 7 });
+    expect(readFileSync(join(dir, 'a.tif'), 'utf8')).toBe('AAAA');
+    expect(readFileSync(join(dir, 'meta/b.json'), 'utf8')).toBe('{"b":1}');
+    expect(lines.join('\n')).not.toMatch(/sig=|\?sv=/);
+  });
+
+  it('in: refuses a path that escapes the input folder, and a missing blob fails with its path named', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flotilla-in-'));
+    const container = uniqueContainerName('stage-in-bad');
+    await store.ensureContainer(container);
+    const url = await store.readUrl(container, 'missing.txt', hour());
+    await expect(stageIn([{ url, path: '../etc/passwd' }], dir, () => undefined, fast)).rejects.toThrow(
+      /not a relative path inside/,
+    );
+    const error = (await stageIn([{ url, path: 'x.txt' }], dir, () => undefined, fast).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(error.message).toMatch(/download x.txt: HTTP 404/);
+    expect(error.message).not.toContain('sig=');
+  });
+
+  it('out: waits for the exit file, uploads /flotilla/out/** under the prefix, then calls back with the exit code', async () => {
+    const container = uniqueContainerName('stage-out');
+    const root = mkdtempSync(join(tmpdir(), 'flotilla-out-'));
+    mkdirSync(join(root, 'out', 'tiles'), { recursive: true });
+    writeFileSync(join(root, 'out', 'summary.json'), '{"n":2}');
+    writeFileSync(join(root, 'out', 'tiles', '0.txt'), 'zero');
+    const callback = await callbackServer();
+    const lines: string[] = [];
+    try {
+      const done = stageOut(
+        {
+          outDir: join(root, 'out'),
+          exitFile: join(root, '.exit'),
+          containerUrl: await store.writeUrl(container, hour()),
+          prefix: 'runs/r1/img/tile/',
+          callbackUrl: callback.url,
+          waitTimeoutMs: 10_000,
+          pollMs: 20,
+          retry: fast,
+        },
+        (l) => lines.push(l),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(callback.bodies).toEqual([]);
+      writeFileSync(join(root, '.exit'), '3\n');
+      const result = await done;
+      expect(result).toEqual({
+        exitCode: 3,
+        uploaded: ['runs/r1/img/tile/summary.json', 'runs/r1/img/tile/tiles/0.txt'],
+      });
+      expect(await store.getText(container, 'runs/r1/img/tile/tiles/0.txt')).toBe('zero');
+      expect((await store.list(container, 'runs/r1/')).map((b) => b.name)).toEqual(result.uploaded);
+      expect(callback.bodies).toEqual([
+        { method: 'POST', path: '/api/callbacks/TOKEN-SECRET', body: { exitCode: 3 } },
+      ]);
+      expect(lines.join('\n')).not.toMatch(/sig=|TOKEN-SECRET/);
+    } finally {
+      await callback.close();
+    }
+  });
+
+  it('out: gives up with exit code 3 when the step never writes an exit code', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'flotilla-out-'));
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const code = await runStager(['out'], {
+        FLOTILLA_OUTPUT_URL: 'http://127.0.0.1:1/c?sig=SHOULD-NOT-PRINT',
+        FLOTILLA_OUT_DIR: join(root, 'out'),
+        FLOTILLA_EXIT_FILE: join(root, '.exit'),
+        FLOTILLA_WAIT_TIMEOUT_MS: '50',
+      });
+      expect(code).toBe(3);
+      expect(stderr.mock.calls.join('')).toContain('no exit code within 50 ms');
+      expect(stderr.mock.calls.join('')).not.toContain('SHOULD-NOT-PRINT');
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
+  it('reports usage errors with exit code 2, naming what is missing', async () => {
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await runStager(['sideways'], {})).toBe(2);
+      expect(await runStager(['out'], {})).toBe(2);
+      expect(stderr.mock.calls.join('')).toMatch(
+        /usage: stager in\|out[\s\S]*FLOTILLA_OUTPUT_URL is not set/,
+      );
+      expect(await runStager(['in'], { FLOTILLA_INPUTS: '{"not":"a list"}' })).toBe(4);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+});

@@ -1,0 +1,15 @@
+import { StorageSharedKeyCredential } from '@azure/storage-blob';
+import { defaultCallPolicy } from '../../../src/compute/call';
+import { BlobStore } from '../../../src/storage/blob-store';
+import { SharedKeySasSigner } from '../../../src/storage/sas';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../../emulators/stack/azurite';
+import { azuriteBlobService } from '../../support/azurite';
+
+/** The blob adapter over the test run's Azurite (HTTP, dev account key, service SAS). */
+export function testBlobStore(pipelinesContainer = 'pipelines'): BlobStore {
+  return new BlobStore(
+    azuriteBlobService(),
+    new SharedKeySasSigner(new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY)),
+    { policy: defaultCallPolicy(10_000), pipelinesContainer },
+  );
+}
