@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 
 /** Longest readable part of an image key; a hash suffix keeps keys unique when a name is shortened. */
 export const IMAGE_KEY_READABLE_MAX = 40;
+/** The key the run's finalize step uses in its StepRef; no image gets it. */
+export const RESERVED_KEY = 'finalize';
 export const IMAGE_KEY_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 /**
@@ -12,7 +14,11 @@ export const IMAGE_KEY_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
  */
 export function imageKey(relativeBlobName: string): string {
   if (relativeBlobName.length === 0) throw new Error('imageKey: the blob name is empty');
-  if (relativeBlobName.length <= IMAGE_KEY_READABLE_MAX && IMAGE_KEY_PATTERN.test(relativeBlobName)) {
+  if (
+    relativeBlobName.length <= IMAGE_KEY_READABLE_MAX &&
+    IMAGE_KEY_PATTERN.test(relativeBlobName) &&
+    relativeBlobName !== RESERVED_KEY
+  ) {
     return relativeBlobName;
   }
   const readable = relativeBlobName

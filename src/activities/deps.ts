@@ -1,0 +1,39 @@
+/**
+ * What activities need, built once by the composition root (src/composition.ts) and handed to the activity
+ * factories; tests build the same adapters against Azurite and the emulators.
+ */
+import type { DurableClient } from 'durable-functions';
+import type { AdmissionLimits } from '../admission/policy';
+import type { BackendKind, ComputeBackend } from '../compute/port';
+import type { Prices } from '../runs/cost';
+import type { BlobStore } from '../storage/blob-store';
+import type { ActivityInput, ActivityName, ActivityOutput } from './contracts';
+
+export type RunStore = Pick<BlobStore, 'list' | 'putText' | 'getText' | 'readManifest' | 'writeManifest'>;
+
+export interface ActivityDeps {
+  readonly store: RunStore;
+  compute(kind: BackendKind): ComputeBackend;
+  readonly limits: AdmissionLimits;
+  readonly prices: Prices;
+  readonly now: () => number;
+  readonly log: (line: string) => void;
+}
+
+/** Per-invocation extras: the durable client, for the few activities that raise events or start instances. */
+export interface ActivityContext {
+  readonly client: () => DurableClient;
+}
+
+export type ActivityHandler<N extends ActivityName> = (
+  input: ActivityInput<N>,
+  context: ActivityContext,
+) => Promise<ActivityOutput<N>>;
+
+export type ActivityFactory<N extends ActivityName> = (deps: ActivityDeps) => ActivityHandler<N>;
+
+/** The first line of an error message, for results and logs (adapters already redact secrets). */
+export function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
+}

@@ -1,0 +1,73 @@
+/**
+ * POST /api/runs/{id}/cancel: mark the run cancelled (no step is admitted from now on) and raise `cancel` to
+ * every step in flight (they tear down and return `cancelled`); the run then ends `cancelled`.
+ */
+import type { DurableClient } from 'durable-functions';
+import {
+  events,
+  type ImageCustomStatus,
+  type LaneCustomStatus,
+  type RunCustomStatus,
+} from '../orchestrators/contracts';
+import { instanceIds } from '../runs/ids';
+import { RESULTS_CONTAINER, runPaths } from '../runs/paths';
+import type { BlobStore } from '../storage/blob-store';
+import { ApiError } from './http';
+import { statusOrUndefined } from './run-view';
+
+export type CancelClient = Pick<DurableClient, 'getStatus' | 'raiseEvent'>;
+
+const ENDED = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
+
+export async function cancelRun(
+  store: Pick<BlobStore, 'putText'>,
+  client: CancelClient,
+  runId: string,
+  now: Date,
+): Promise<{ runId: string; status: 'cancelling'; signalled: number }> {
+  const run = await statusOrUndefined(client, runId);
+  if (!run || run.name !== 'runOrchestrator')
+    throw new ApiError(404, 'run_not_found', `no run with id ${runId}`, [
+      { path: 'id', message: 'no such run' },
+    ]);
+  if (ENDED.has(run.runtimeStatus)) {
+    throw new ApiError(
+      409,
+      'run_ended',
+      `run ${runId} has already ended (${run.runtimeStatus}); nothing to cancel`,
+    );
+  }
+  await store.putText(
+    RESULTS_CONTAINER,
+    runPaths.cancel(runId),
+    JSON.stringify({ requestedAt: now.toISOString() }),
+    'application/json',
+  );
+  const custom = run.customStatus as RunCustomStatus | undefined;
+  const targets: string[] = [];
+  if (custom?.phase === 'finalize') targets.push(instanceIds.finalize(runId));
+  const lanes = await Promise.all(
+    Array.from({ length: custom?.lanes ?? 0 }, (_, n) =>
+      statusOrUndefined(client, instanceIds.lane(runId, n)),
+    ),
+  );
+  for (const lane of lanes) {
+    const current = (lane?.customStatus as LaneCustomStatus | undefined)?.current;
+    if (!current) continue;
+    const image = await statusOrUndefined(client, instanceIds.image(runId, current.imageKey));
+    const steps = (image?.customStatus as ImageCustomStatus | undefined)?.steps ?? {};
+    for (const [step, state] of Object.entries(steps)) {
+      if (state === 'running') targets.push(instanceIds.step(runId, current.imageKey, step));
+    }
+  }
+  let signalled = 0;
+  for (const target of targets) {
+    try {
+      await client.raiseEvent(target, events.cancel, null);
+      signalled += 1;
+    } catch {
+      // Ended meanwhile: nothing to cancel there.
+    }
+  }
+  return { runId, status: 'cancelling', signalled };
+}

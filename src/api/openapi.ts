@@ -1,0 +1,184 @@
+/** The OpenAPI 3.1 document of the HTTP API (GET /api/openapi.json). Request schemas come from the zod schemas. */
+import { z } from 'zod';
+import { callbackBody, listRunsQuery, startRunBody } from './schemas';
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const jsonContent = (schema: unknown) => ({ 'application/json': { schema } });
+const error = (description: string) => ({ description, content: jsonContent(ref('Error')) });
+const runIdParameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^r-[a-z0-9]{4,40}$' },
+};
+
+function schemaOf(schema: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' });
+}
+
+export function openApiDocument(): Record<string, unknown> {
+  const query = schemaOf(listRunsQuery) as { properties?: Record<string, unknown> };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'flotilla',
+      version: '0.1.0',
+      description: 'Container pipelines on Azure: runs, pipelines, manifests.',
+    },
+    servers: [{ url: '/api' }],
+    paths: {
+      '/runs': {
+        post: {
+          summary: 'Start a run: a pipeline (inline or by name) over images (a list or a prefix).',
+          requestBody: { required: true, content: jsonContent(ref('StartRun')) },
+          responses: {
+            '202': { description: 'Accepted; poll the Location.', content: jsonContent(ref('RunAccepted')) },
+            '400': error('The request or the pipeline is not valid (field errors in details).'),
+            '404': error('No stored pipeline of that name.'),
+          },
+        },
+        get: {
+          summary: 'List runs, newest first.',
+          parameters: Object.entries(query.properties ?? {}).map(([name, schema]) => ({
+            name,
+            in: 'query',
+            required: false,
+            schema,
+          })),
+          responses: {
+            '200': { description: 'Runs.', content: jsonContent(ref('RunList')) },
+            '400': error('Bad filter.'),
+          },
+        },
+      },
+      '/runs/{id}': {
+        get: {
+          summary: 'A run: counts by state, each image with its step states, timings, cost estimate.',
+          parameters: [runIdParameter],
+          responses: {
+            '200': { description: 'The run.', content: jsonContent(ref('Run')) },
+            '400': error('Bad id.'),
+            '404': error('No such run.'),
+          },
+        },
+      },
+      '/runs/{id}/manifest': {
+        get: {
+          summary: 'The manifest of an ended run.',
+          parameters: [runIdParameter],
+          responses: {
+            '200': { description: 'The manifest.', content: jsonContent({ type: 'object' }) },
+            '404': error('No manifest (yet).'),
+          },
+        },
+      },
+      '/runs/{id}/cancel': {
+        post: {
+          summary: 'Cancel a run: stop admitting work and tear down what is in flight.',
+          parameters: [runIdParameter],
+          responses: {
+            '202': { description: 'Cancelling.', content: jsonContent({ type: 'object' }) },
+            '404': error('No such run.'),
+            '409': error('The run has ended.'),
+          },
+        },
+      },
+      '/pipelines/{name}': {
+        put: {
+          summary: 'Store a validated pipeline spec (YAML or JSON).',
+          parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            required: true,
+            content: {
+              'application/yaml': { schema: { type: 'string' } },
+              'application/json': { schema: { type: 'object' } },
+            },
+          },
+          responses: {
+            '200': { description: 'Stored.', content: jsonContent({ type: 'object' }) },
+            '400': error('Not a valid spec (field errors).'),
+          },
+        },
+        get: {
+          summary: 'The stored spec.',
+          parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': {
+              description: 'The spec text.',
+              content: { 'application/yaml': { schema: { type: 'string' } } },
+            },
+            '404': error('No such pipeline.'),
+          },
+        },
+      },
+      '/callbacks/{token}': {
+        post: {
+          summary: 'Called by the stage-out sidecar when an attempt ends (HMAC token).',
+          parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: false, content: jsonContent(schemaOf(callbackBody)) },
+          responses: {
+            '202': { description: 'Accepted.' },
+            '401': error('Forged or malformed token.'),
+            '409': error('The attempt is not waiting (replayed).'),
+            '410': error('Expired token.'),
+          },
+        },
+      },
+    },
+    components: {
+      schemas: {
+        StartRun: schemaOf(startRunBody),
+        RunAccepted: {
+          type: 'object',
+          required: ['runId', 'status', 'links'],
+          properties: {
+            runId: { type: 'string' },
+            pipeline: { type: 'string' },
+            images: { type: 'integer' },
+            status: { const: 'accepted' },
+            links: { type: 'object' },
+          },
+        },
+        RunList: {
+          type: 'object',
+          properties: { runs: { type: 'array', items: { type: 'object' } }, truncated: { type: 'boolean' } },
+        },
+        Run: {
+          type: 'object',
+          required: ['runId', 'status', 'counts', 'images'],
+          properties: {
+            runId: { type: 'string' },
+            pipeline: { type: 'string' },
+            status: {
+              enum: ['pending', 'running', 'succeeded', 'partially_succeeded', 'failed', 'cancelled'],
+            },
+            counts: { type: 'object' },
+            images: { type: 'array', items: { type: 'object' } },
+            cost: { type: 'object' },
+          },
+        },
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: { type: 'string' },
+                message: { type: 'string' },
+                details: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: { path: { type: 'string' }, message: { type: 'string' } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,168 @@
+/** GET /api/runs/{id}: counts by state, each image's step states, timings and (when done) the cost estimate. */
+import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
+import type {
+  ImageCustomStatus,
+  LaneCustomStatus,
+  RunCustomStatus,
+  RunInput,
+  RunOutput,
+} from '../orchestrators/contracts';
+import { instanceIds } from '../runs/ids';
+import { RESULTS_CONTAINER, runPaths } from '../runs/paths';
+import type { ImageRecord, Manifest } from '../runs/records';
+import type { BlobStore } from '../storage/blob-store';
+import { ApiError } from './http';
+
+export type ViewStore = Pick<BlobStore, 'list' | 'getText'>;
+export type ViewClient = Pick<DurableClient, 'getStatus'>;
+
+/** Detailed image records read per request while a run is in flight. */
+export const MAX_IMAGE_DETAILS = 500;
+
+export interface ImageView {
+  readonly imageKey: string;
+  readonly image?: string;
+  readonly status: string;
+  readonly steps: readonly {
+    step: string;
+    status: string;
+    attempts?: number;
+    exitCode?: number;
+    startedAt?: string;
+    finishedAt?: string;
+    error?: unknown;
+  }[];
+}
+
+export interface RunView {
+  readonly runId: string;
+  readonly pipeline: string;
+  readonly status: string;
+  readonly runtimeStatus: string;
+  readonly phase?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly counts: {
+    total: number;
+    succeeded: number;
+    failed: number;
+    cancelled: number;
+    running: number;
+    pending: number;
+  };
+  readonly images: readonly ImageView[];
+  readonly imagesTruncated: boolean;
+  readonly cost?: unknown;
+  readonly manifest?: string;
+}
+
+export async function statusOrUndefined(
+  client: ViewClient,
+  id: string,
+): Promise<DurableOrchestrationStatus | undefined> {
+  try {
+    return await client.getStatus(id);
+  } catch {
+    return undefined;
+  }
+}
+
+function recordView(r: ImageRecord): ImageView {
+  return {
+    imageKey: r.imageKey,
+    image: r.image,
+    status: r.status,
+    steps: r.steps.map((s) => ({
+      step: s.step,
+      status: s.status,
+      attempts: s.attempts,
+      exitCode: s.exitCode,
+      startedAt: s.startedAt,
+      finishedAt: s.finishedAt,
+      error: s.error,
+    })),
+  };
+}
+
+async function finishedImages(
+  store: ViewStore,
+  runId: string,
+): Promise<{ images: ImageView[]; truncated: boolean }> {
+  const names = (await store.list(RESULTS_CONTAINER, `${runId}/`))
+    .map((b) => b.name)
+    .filter((n) => n.endsWith('/result.json'));
+  const texts = await Promise.all(
+    names.slice(0, MAX_IMAGE_DETAILS).map((n) => store.getText(RESULTS_CONTAINER, n)),
+  );
+  const images = texts.filter((t): t is string => !!t).map((t) => recordView(JSON.parse(t) as ImageRecord));
+  return { images, truncated: names.length > MAX_IMAGE_DETAILS };
+}
+
+export async function runView(store: ViewStore, client: ViewClient, runId: string): Promise<RunView> {
+  const status = await statusOrUndefined(client, runId);
+  if (!status || status.name !== 'runOrchestrator')
+    throw new ApiError(404, 'run_not_found', `no run with id ${runId}`, [
+      { path: 'id', message: 'no such run' },
+    ]);
+  const input = status.input as RunInput | undefined;
+  const base = {
+    runId,
+    pipeline: input?.plan.pipeline ?? '',
+    runtimeStatus: status.runtimeStatus,
+    createdAt: new Date(status.createdTime).toISOString(),
+    updatedAt: new Date(status.lastUpdatedTime).toISOString(),
+  };
+  const total = input?.imageCount ?? 0;
+  if (String(status.runtimeStatus) === 'Completed') {
+    const output = status.output as RunOutput;
+    const text = await store.getText(RESULTS_CONTAINER, runPaths.manifest(runId));
+    const manifest = text ? (JSON.parse(text) as Manifest) : undefined;
+    const images = (manifest?.images ?? []).map(recordView);
+    return {
+      ...base,
+      status: output.status,
+      phase: 'done',
+      counts: { ...output.counts, total, running: 0, pending: 0 },
+      images,
+      imagesTruncated: false,
+      cost: output.cost,
+      manifest: `/api/runs/${runId}/manifest`,
+    };
+  }
+  const custom = (status.customStatus ?? undefined) as RunCustomStatus | undefined;
+  const done = await finishedImages(store, runId);
+  const counts = { total, succeeded: 0, failed: 0, cancelled: 0, running: 0, pending: 0 };
+  for (const image of done.images) {
+    if (image.status === 'succeeded' || image.status === 'failed' || image.status === 'cancelled')
+      counts[image.status] += 1;
+  }
+  const finished = new Set(done.images.map((i) => i.imageKey));
+  const inFlight: ImageView[] = [];
+  const lanes = await Promise.all(
+    Array.from({ length: custom?.lanes ?? 0 }, (_, n) =>
+      statusOrUndefined(client, instanceIds.lane(runId, n)),
+    ),
+  );
+  for (const lane of lanes) {
+    const current = (lane?.customStatus as LaneCustomStatus | undefined)?.current;
+    if (!current || finished.has(current.imageKey) || String(lane?.runtimeStatus) !== 'Running') continue;
+    const image = await statusOrUndefined(client, instanceIds.image(runId, current.imageKey));
+    const steps = (image?.customStatus as ImageCustomStatus | undefined)?.steps ?? {};
+    inFlight.push({
+      imageKey: current.imageKey,
+      status: 'running',
+      steps: Object.entries(steps).map(([step, s]) => ({ step, status: s })),
+    });
+  }
+  counts.running = inFlight.length;
+  counts.pending = Math.max(0, total - counts.succeeded - counts.failed - counts.cancelled - counts.running);
+  const failedRuntime = ['Failed', 'Terminated'].includes(String(status.runtimeStatus));
+  return {
+    ...base,
+    status: failedRuntime ? 'failed' : String(status.runtimeStatus) === 'Pending' ? 'pending' : 'running',
+    ...(custom?.phase ? { phase: custom.phase } : {}),
+    counts,
+    images: [...done.images, ...inFlight],
+    imagesTruncated: done.truncated,
+  };
+}

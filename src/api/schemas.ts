@@ -1,0 +1,82 @@
+/** Request and response schemas of the HTTP API (zod); the OpenAPI document describes the same shapes. */
+import { z } from 'zod';
+import { RUN_ID_PATTERN } from '../runs/ids';
+
+export const PIPELINE_NAME = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
+export const MAX_IMAGES = 100_000;
+
+export const pipelineName = z
+  .string({ error: 'expected a pipeline name' })
+  .max(40, { error: 'a pipeline name has at most 40 characters' })
+  .regex(PIPELINE_NAME, {
+    error: 'a pipeline name has lowercase letters, digits and hyphens, starting with a letter',
+  });
+
+const blobName = z
+  .string({ error: 'expected a blob name' })
+  .min(1, { error: 'a blob name cannot be empty' })
+  .max(1024, { error: 'a blob name has at most 1024 characters' })
+  .refine((s) => !s.startsWith('/') && !s.includes('\\'), {
+    error: 'a blob name must not start with "/" or contain "\\"',
+  });
+
+export const startRunBody = z
+  .object(
+    {
+      pipeline: z.union([pipelineName, z.record(z.string(), z.unknown())], {
+        error: 'expected a pipeline name (string) or an inline pipeline spec (object)',
+      }),
+      images: z
+        .array(blobName, { error: 'expected a list of blob names' })
+        .min(1, { error: 'give at least one image' })
+        .max(MAX_IMAGES, { error: `at most ${MAX_IMAGES} images per run` })
+        .refine((list) => new Set(list).size === list.length, { error: 'the image list has duplicates' })
+        .optional(),
+      prefix: z
+        .string({ error: 'expected a blob name prefix' })
+        .max(1024, { error: 'a prefix has at most 1024 characters' })
+        .refine((s) => !s.startsWith('/'), { error: 'a prefix must not start with "/"' })
+        .optional(),
+    },
+    { error: 'expected a JSON object' },
+  )
+  .strict()
+  .refine((body) => !(body.images && body.prefix !== undefined), {
+    error: 'give images or prefix, not both',
+    path: ['images'],
+  });
+export type StartRunBody = z.infer<typeof startRunBody>;
+
+export const runIdParam = z.string({ error: 'expected a run id' }).regex(RUN_ID_PATTERN, {
+  error: 'a run id looks like r-0123abcd... (lowercase letters and digits after r-)',
+});
+
+export const RUN_STATES = [
+  'pending',
+  'running',
+  'succeeded',
+  'partially_succeeded',
+  'failed',
+  'cancelled',
+] as const;
+export const listRunsQuery = z
+  .object({
+    pipeline: pipelineName.optional(),
+    status: z.enum(RUN_STATES, { error: `expected one of ${RUN_STATES.join(', ')}` }).optional(),
+    limit: z.coerce
+      .number({ error: 'expected a number' })
+      .int({ error: 'expected a whole number' })
+      .min(1, { error: 'expected at least 1' })
+      .max(200, { error: 'expected at most 200' })
+      .default(50),
+  })
+  .strict();
+
+export const callbackBody = z
+  .object({
+    exitCode: z
+      .number({ error: 'expected an integer exit code' })
+      .int({ error: 'expected an integer exit code' })
+      .optional(),
+  })
+  .loose();

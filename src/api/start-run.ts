@@ -1,0 +1,126 @@
+/**
+ * Starting a run (POST /api/runs and the blob trigger): resolve the pipeline, list the images, write the
+ * run's image list and index, start the run orchestration. Duplicate starts of one run id start nothing.
+ */
+import type { DurableClient } from 'durable-functions';
+import { parsePipeline, type PipelineSpec } from '../pipeline';
+import { planFromSpec } from '../runs/from-spec';
+import { newRunId } from '../runs/ids';
+import { imageKey, relativeToPrefix } from '../runs/image-key';
+import { type ImageList, RESULTS_CONTAINER, runPaths, STATE_CONTAINER } from '../runs/paths';
+import type { RunInput } from '../orchestrators/contracts';
+import type { BlobStore } from '../storage/blob-store';
+import { ApiError } from './http';
+import type { StartRunBody } from './schemas';
+import { runIndexName } from './run-index';
+
+export type StartStore = Pick<BlobStore, 'list' | 'putText' | 'getText' | 'writeManifest' | 'getPipeline'>;
+export type StartClient = Pick<DurableClient, 'startNew' | 'getStatus'>;
+
+export interface StartedRun {
+  readonly runId: string;
+  readonly pipeline: string;
+  readonly images: number;
+  /** False when this run id had already been started (a duplicate event). */
+  readonly started: boolean;
+}
+
+export async function resolvePipeline(
+  store: StartStore,
+  pipeline: StartRunBody['pipeline'],
+): Promise<PipelineSpec> {
+  if (typeof pipeline === 'string') {
+    const text = await store.getPipeline(pipeline);
+    if (text === undefined) {
+      throw new ApiError(
+        404,
+        'pipeline_not_found',
+        `no pipeline named "${pipeline}"; store it with PUT /api/pipelines/${pipeline}`,
+        [{ path: 'pipeline', message: `no pipeline named "${pipeline}"` }],
+      );
+    }
+    const parsed = parsePipeline(text);
+    if (!parsed.ok)
+      throw new ApiError(
+        409,
+        'pipeline_invalid',
+        `the stored pipeline "${pipeline}" is no longer valid`,
+        parsed.errors.map((e) => ({ path: `pipeline.${e.path}`, message: e.message })),
+      );
+    return parsed.spec;
+  }
+  const parsed = parsePipeline(JSON.stringify(pipeline), { format: 'json' });
+  if (!parsed.ok) {
+    const details = parsed.errors.map((e) => ({
+      path: e.path ? `pipeline.${e.path}` : 'pipeline',
+      message: e.message,
+    }));
+    throw new ApiError(
+      400,
+      'invalid_pipeline',
+      `the pipeline is not valid: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+      details,
+    );
+  }
+  return parsed.spec;
+}
+
+export async function listImages(
+  store: StartStore,
+  spec: PipelineSpec,
+  body: Pick<StartRunBody, 'images' | 'prefix'>,
+): Promise<string[]> {
+  if (body.images) return body.images;
+  const prefix = body.prefix ?? spec.inputs.prefix;
+  const blobs = await store.list(spec.inputs.container, prefix);
+  if (blobs.length === 0) {
+    throw new ApiError(400, 'no_images', `no images under ${spec.inputs.container}/${prefix}`, [
+      {
+        path: body.prefix !== undefined ? 'prefix' : 'pipeline.inputs',
+        message: `no blobs under ${spec.inputs.container}/${prefix}`,
+      },
+    ]);
+  }
+  return blobs.map((b) => b.name);
+}
+
+function isConflict(error: unknown): boolean {
+  return (error as { code?: string }).code === 'CONFLICT';
+}
+
+export async function startRun(
+  store: StartStore,
+  client: StartClient,
+  spec: PipelineSpec,
+  images: readonly string[],
+  options: { runId?: string; now: Date; source: 'api' | 'blob' },
+): Promise<StartedRun> {
+  const runId = options.runId ?? newRunId();
+  const createdAt = options.now.toISOString();
+  const claim = { runId, pipeline: spec.name, createdAt, source: options.source, images: images.length };
+  try {
+    await store.writeManifest(STATE_CONTAINER, `run-ids/${runId}.json`, claim, undefined);
+  } catch (error) {
+    if (!isConflict(error)) throw error;
+    const existing = await client.getStatus(runId).catch(() => undefined);
+    if (existing?.runtimeStatus) return { runId, pipeline: spec.name, images: images.length, started: false };
+  }
+  const list: ImageList = {
+    runId,
+    images: images.map((image) => ({
+      image,
+      imageKey: imageKey(relativeToPrefix(image, spec.inputs.prefix)),
+    })),
+  };
+  await store.putText(RESULTS_CONTAINER, runPaths.images(runId), JSON.stringify(list), 'application/json');
+  await store.putText(
+    STATE_CONTAINER,
+    runIndexName(runId, spec.name, options.now.getTime()),
+    JSON.stringify(claim),
+    'application/json',
+  );
+  const plan = planFromSpec(spec, runId, createdAt);
+  const input: RunInput = { plan, imageCount: images.length };
+  await client.startNew('runOrchestrator', { instanceId: runId, input });
+  return { runId, pipeline: spec.name, images: images.length, started: true };
+}

@@ -1,0 +1,44 @@
+/**
+ * Registers the orchestrators and the activities. Orchestrators are pure generators (src/orchestrators);
+ * activities are built from their factories over the app's ports on first use.
+ */
+import type { InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import type { OrchestrationHandler } from 'durable-functions';
+import { activityFactories, createActivities, needsDurableClient, type Activities } from '../activities';
+import type { ActivityName } from '../activities/contracts';
+import { batchMonitorOrchestrator } from '../orchestrators/batch-monitor.orchestrator';
+import type { OrchestratorName } from '../orchestrators/contracts';
+import { imageOrchestrator } from '../orchestrators/image.orchestrator';
+import { laneOrchestrator } from '../orchestrators/lane.orchestrator';
+import { runOrchestrator } from '../orchestrators/run.orchestrator';
+import { stepOrchestrator } from '../orchestrators/step.orchestrator';
+import { appDeps } from './app-deps';
+
+const orchestrators: Record<OrchestratorName, OrchestrationHandler> = {
+  runOrchestrator: runOrchestrator as OrchestrationHandler,
+  laneOrchestrator: laneOrchestrator as OrchestrationHandler,
+  imageOrchestrator: imageOrchestrator as OrchestrationHandler,
+  stepOrchestrator: stepOrchestrator as OrchestrationHandler,
+  batchMonitorOrchestrator: batchMonitorOrchestrator as OrchestrationHandler,
+};
+for (const [name, handler] of Object.entries(orchestrators)) df.app.orchestration(name, handler);
+
+let activities: Activities | undefined;
+function activity<N extends ActivityName>(name: N) {
+  return (input: unknown, context: InvocationContext) => {
+    activities ??= createActivities(appDeps().activities);
+    const handler = activities[name] as (
+      i: unknown,
+      c: { client: () => df.DurableClient },
+    ) => Promise<unknown>;
+    return handler(input, { client: () => df.getClient(context) });
+  };
+}
+
+for (const name of Object.keys(activityFactories) as ActivityName[]) {
+  df.app.activity(name, {
+    handler: activity(name),
+    ...(needsDurableClient.has(name) ? { extraInputs: [df.input.durableClient()] } : {}),
+  });
+}

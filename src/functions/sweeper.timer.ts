@@ -1,0 +1,23 @@
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import * as df from 'durable-functions';
+import { sweep } from '../api/sweep';
+import { appDeps } from './app-deps';
+
+/** The orphan sweeper (FLOTILLA_SWEEP_SCHEDULE, default every 5 minutes): the teardown guarantee. */
+export async function sweeperHandler(_timer: Timer, context: InvocationContext): Promise<void> {
+  const deps = appDeps();
+  const report = await sweep(
+    { ...deps.activities, log: (line) => context.log(line) },
+    df.getClient(context),
+    deps.backends,
+  );
+  context.log(
+    `sweep done examined=${report.examined} deleted=${report.deleted.length} kept=${report.kept} errors=${report.errors}`,
+  );
+}
+
+app.timer('sweeper', {
+  schedule: '%FLOTILLA_SWEEP_SCHEDULE%',
+  extraInputs: [df.input.durableClient()],
+  handler: sweeperHandler,
+});

@@ -1,0 +1,26 @@
+/** Where run state lives in blob storage (the app's storage account, FLOTILLA_STORAGE_BLOB_URL). */
+export const RESULTS_CONTAINER = 'results';
+export const STATE_CONTAINER = 'flotilla-state';
+
+export const runPaths = {
+  /** The run's image list, written once when the run is accepted. */
+  images: (runId: string): string => `${runId}/images.json`,
+  /** The request as accepted (plan + image count), for listing runs. */
+  run: (runId: string): string => `${runId}/run.json`,
+  /** Present once the run was asked to cancel. */
+  cancel: (runId: string): string => `${runId}/cancel.json`,
+  imageRecord: (runId: string, imageKey: string): string => `${runId}/${imageKey}/result.json`,
+  manifest: (runId: string): string => `${runId}/manifest.json`,
+} as const;
+
+export const statePaths = {
+  ledger: (kind: string): string => `admission/${kind}.json`,
+  kept: (resource: string): string => `kept/${resource}.json`,
+  keptPrefix: 'kept/',
+} as const;
+
+/** `results/<runId>/images.json`. */
+export interface ImageList {
+  readonly runId: string;
+  readonly images: readonly { readonly image: string; readonly imageKey: string }[];
+}
