@@ -339,7 +339,6 @@ export class DurableEngine implements DurableEngineApi {
     }
     if (this.stopped) return;
     await this.store.append(inst.instanceId, result.record);
-    if (result.record.clear) inst.inbox = [];
     if (TERMINAL.has(inst.status)) this.store.park(inst.instanceId);
     for (const effect of result.effects) this.apply(inst, effect);
     this.notify();

@@ -370,6 +370,7 @@ function clearPending(inst: Instance, delta: Delta): void {
 function finalize(inst: Instance, delta: Delta, now: number): void {
   const done = inst.completion!;
   clearPending(inst, delta);
+  inst.inbox = [];
   if (done.status === 'Completed') {
     const result = JSON.stringify(done.output ?? null);
     inst.history.push(
@@ -418,6 +419,7 @@ function terminateNow(inst: Instance, ctx: EpisodeContext, delta: Delta, event: 
     historyEvent(EventType.OrchestratorCompleted, now),
   );
   clearPending(inst, delta);
+  inst.inbox = [];
   inst.status = 'Terminated';
   inst.completion = undefined;
   inst.output = parseReason(reason);

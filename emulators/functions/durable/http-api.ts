@@ -27,6 +27,8 @@ class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Send the message as a bare JSON string (the client turns `response.data` into its error text). */
+    readonly bare = false,
   ) {
     super(message);
   }
@@ -122,7 +124,8 @@ export async function handleManagementRequest(
     const segments = url.pathname.slice(base.length).split('/').map(decodeURIComponent);
     await route(engine, req, res, body, url, segments);
   } catch (error) {
-    if (error instanceof HttpError) send(res, error.status, { error: error.message });
+    if (error instanceof HttpError)
+      send(res, error.status, error.bare ? error.message : { error: error.message });
     else send(res, 500, { error: 'The Durable management API failed to handle the request.' });
   }
   return true;
@@ -227,7 +230,7 @@ async function instanceAction(
     case 'rewind':
       if (inst.status === 'Completed' || inst.status === 'Terminated' || inst.status === 'Canceled')
         throw gone();
-      throw new HttpError(501, 'The rewind operation is not supported by the embedded Durable engine.');
+      throw new HttpError(501, 'The rewind operation is not supported by the embedded Durable engine.', true);
     case 'restart':
       throw new HttpError(501, 'The restart operation is not supported by the embedded Durable engine.');
     default:

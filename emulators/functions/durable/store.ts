@@ -59,16 +59,19 @@ class InstanceLog {
 
   private async drain(): Promise<void> {
     this.busy = true;
-    while (this.ops.length > 0) {
-      const op = this.ops.shift()!;
-      try {
-        await this.run(op);
-        for (const d of op.done) d();
-      } catch (error) {
-        for (const d of op.done) d(error);
+    for (;;) {
+      while (this.ops.length > 0) {
+        const op = this.ops.shift()!;
+        try {
+          await this.run(op);
+          for (const d of op.done) d();
+        } catch (error) {
+          for (const d of op.done) d(error);
+        }
       }
+      if (this.parked) await this.closeHandle().catch(() => undefined);
+      if (this.ops.length === 0) break;
     }
-    if (this.parked) await this.closeHandle().catch(() => undefined);
     this.busy = false;
   }
 
