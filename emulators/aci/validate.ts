@@ -1,5 +1,8 @@
+import { validateAciBody } from '../common/mapper-schema';
+
 /**
- * Focused request-body validation of ContainerGroup PUT bodies (wire shape, api-version 2023-05-01): required
+ * Request-body validation: the JSON Schema derived from the SDK mappers (`common/mapper-schema.ts`) plus
+ * focused of ContainerGroup PUT bodies (wire shape, api-version 2023-05-01): required
  * fields, types, read-only fields and cross references, each problem named by its JSON path. Enums that the
  * spec marks `modelAsString` are not closed here (ARM accepts unknown values for them); closed enums are.
  */
@@ -126,8 +129,27 @@ function container(c: unknown, at: string, init: boolean, volumes: Set<string>, 
   }
 }
 
-/** Problems with a ContainerGroup PUT body, or an empty list. */
+/**
+ * Problems with a ContainerGroup PUT body, or an empty list: the SDK-mapper schema first, then the focused
+ * checks below for paths the schema did not already flag (names, read-only fields, volume references).
+ */
 export function validateContainerGroupBody(body: unknown): string[] {
+  return merge(schemaProblems('ContainerGroup', body), focusedProblems(body));
+}
+
+function schemaProblems(model: string, body: unknown): string[] {
+  const result = validateAciBody(model, body);
+  if (result.ok) return [];
+  return result.errors.map((e) => `${e.path === '(body)' ? 'body' : `body.${e.path}`}: ${e.message}`);
+}
+
+function merge(first: readonly string[], second: readonly string[]): string[] {
+  const pathOf = (problem: string) => problem.slice(0, problem.indexOf(': '));
+  const seen = new Set(first.map(pathOf));
+  return [...first, ...second.filter((p) => !seen.has(pathOf(p)))];
+}
+
+function focusedProblems(body: unknown): string[] {
   const p: Problems = [];
   if (!isObj(body)) return ['body: expected a JSON object'];
   str(body, 'location', 'body', p, true);
@@ -204,6 +226,10 @@ export function validateContainerGroupBody(body: unknown): string[] {
 
 /** Problems with a PATCH body (`{ tags }` only). */
 export function validatePatchBody(body: unknown): string[] {
+  return merge(schemaProblems('Resource', body), focusedPatchProblems(body));
+}
+
+function focusedPatchProblems(body: unknown): string[] {
   const p: Problems = [];
   if (!isObj(body)) return ['body: expected a JSON object'];
   const tags = obj(body, 'tags', 'body', p);

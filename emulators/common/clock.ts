@@ -73,8 +73,15 @@ export class VirtualClock implements Clock {
         if (!timer.canceled) fn();
       });
     } else {
-      this.timers.push(timer);
-      this.timers.sort((a, b) => a.atMs - b.atMs || a.seq - b.seq);
+      // Binary insertion keeps (atMs, seq) order without re-sorting: thousands of timers stay cheap.
+      let lo = 0;
+      let hi = this.timers.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((this.timers[mid]?.atMs ?? 0) <= atMs) lo = mid + 1;
+        else hi = mid;
+      }
+      this.timers.splice(lo, 0, timer);
     }
     return { cancel: () => (timer.canceled = true) };
   }
@@ -94,9 +101,10 @@ export class VirtualClock implements Clock {
 
   async advanceTo(targetMs: number): Promise<void> {
     for (;;) {
-      const next = this.timers.find((t) => !t.canceled);
+      while (this.timers[0]?.canceled) this.timers.shift();
+      const next = this.timers[0];
       if (!next || next.atMs > targetMs) break;
-      this.timers.splice(this.timers.indexOf(next), 1);
+      this.timers.shift();
       this.current = Math.max(this.current, next.atMs);
       next.fn();
       await new Promise((resolve) => setImmediate(resolve));

@@ -1,6 +1,6 @@
 import { ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import { Agent } from 'node:https';
+import { Agent, request } from 'node:https';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,7 +52,7 @@ export async function aciClient(
     {
       endpoint: emulator.url,
       credentialScopes: ['https://management.azure.com/.default'],
-      agent: new Agent({ ca, keepAlive: false }),
+      agent: new Agent({ ca, keepAlive: true }),
       retryOptions: { maxRetries: options.maxRetries ?? 3, retryDelayInMs: 10, maxRetryDelayInMs: 40 },
     },
   );
@@ -69,6 +69,8 @@ export async function startTestAciEmulator(options: Partial<AciEmulatorOptions> 
     tls: { cert: certPem, key },
   });
 }
+
+let rawAgent: Agent | undefined;
 
 export interface RawResponse {
   readonly status: number;
@@ -88,7 +90,8 @@ export async function rawRequest(
   options: { body?: unknown; token?: string | null } = {},
 ): Promise<RawResponse> {
   const { cert: ca } = await testCertificate();
-  const { request } = await import('node:https');
+  rawAgent ??= new Agent({ ca, keepAlive: true });
+  const agent = rawAgent;
   const token = options.token === undefined ? unsignedJwt('https://management.azure.com/') : options.token;
   const payload =
     options.body === undefined
@@ -101,7 +104,7 @@ export async function rawRequest(
       `${emulator.url}${path}`,
       {
         method,
-        ca,
+        agent,
         headers: {
           'content-type': 'application/json',
           ...(token !== null ? { authorization: `Bearer ${token}` } : {}),

@@ -110,10 +110,10 @@ describe('ACI emulator: authentication, api-version, routing and body validation
     const error = (res.body as { error: { code: string; details: { message: string }[] } }).error;
     expect(error.code).toBe('InvalidRequestContent');
     expect(error.details.map((d) => d.message)).toEqual([
+      'body.properties.containers[0].properties.resources.requests.memoryInGB: is required by ResourceRequests',
+      'body.properties.containers[0].properties.resources.requests.cpu: must be number, got string',
       'body.properties.provisioningState: read-only property is not allowed in a request',
       'body.properties.containers[0].name: "Bad_Name" must be 1-63 lowercase letters, digits or \'-\', not first or last',
-      'body.properties.containers[0].properties.resources.requests.cpu: expected a number, got string',
-      'body.properties.containers[0].properties.resources.requests.memoryInGB: required number is missing',
     ]);
     const recorded = emulator.validationFailures().filter((r) => r.path.endsWith('/invalid'));
     expect(recorded).toHaveLength(1);
