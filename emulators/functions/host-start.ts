@@ -76,7 +76,7 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
   let engineError = 'the app registers no durable functions.';
   const invoke = (
     fn: RegisteredFunction,
-    data: RpcTypedData,
+    data: RpcTypedData | undefined,
     triggerMetadata: Record<string, RpcTypedData> = {},
   ) =>
     invoker.invoke(fn.name, {
@@ -101,6 +101,7 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
       invoke,
       engine: () => engine,
       webhooks: { invoker, blobs, invokeEvent: invoke },
+      admin: { keys, invoker, timers, blobs, invoke },
       log,
     });
     const port = await listen(server, options.port ?? 0);

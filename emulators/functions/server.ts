@@ -7,6 +7,7 @@ import * as http from 'node:http';
 import type { DurableEngineApi, InvocationResult, RegisteredFunction, RpcTypedData } from './contracts';
 import type { HttpFunctionTable } from './http-functions';
 import { HttpError, readBody, sendJson, toRpcHttpRequest, writeRpcHttpResponse } from './http-io';
+import { handleAdmin, type AdminDeps } from './admin';
 import { checkKey, type HostKeys } from './keys';
 import { handleWebhook, type WebhookDeps } from './triggers/webhooks';
 
@@ -16,6 +17,7 @@ export interface ServerDeps {
   readonly invoke: (fn: RegisteredFunction, data: RpcTypedData) => Promise<InvocationResult>;
   readonly engine: () => DurableEngineApi | undefined;
   readonly webhooks: WebhookDeps;
+  readonly admin: AdminDeps;
   readonly log: (line: string) => void;
 }
 
@@ -52,6 +54,7 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
     throw new HttpError(404, `No durable management route matches ${req.method} ${url.pathname}.`);
   }
   if (await handleWebhook(deps.webhooks, req, res, url, body)) return;
+  if (await handleAdmin(deps.admin, req, res, url, body)) return;
   const match = deps.table.match(req.method ?? 'GET', url.pathname);
   if (match.kind === 'none')
     throw new HttpError(404, `No function matches ${url.pathname}.`, { path: url.pathname });

@@ -68,6 +68,20 @@ export class BlobTriggers {
     );
   }
 
+  /** Downloads a stored blob (`container/name`) and invokes the function with it, as if it had just arrived. */
+  async invokeStored(name: string, blobPath: string): Promise<InvocationResult> {
+    const entry = this.entry(name);
+    const [container, ...rest] = blobPath.replace(/^\/+/, '').split('/');
+    const tokens = container === entry.pattern.container ? entry.pattern.match(rest.join('/')) : undefined;
+    if (!tokens) {
+      throw new HttpError(
+        400,
+        `Blob path "${blobPath}" does not match the trigger path "${entry.pattern.text}" of "${name}".`,
+      );
+    }
+    return this.downloadAndInvoke(entry, rest.join('/'), tokens);
+  }
+
   /** Handles BlobCreated events for an EventGrid-source trigger: downloads each blob and invokes once per event. */
   async deliverEvents(name: string, events: readonly GridEvent[]): Promise<InvocationResult[]> {
     const entry = this.entry(name);

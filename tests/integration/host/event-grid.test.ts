@@ -126,4 +126,22 @@ describe('embedded host: Event Grid trigger webhook', () => {
       id: expect.any(String),
     });
   });
+
+  it('runs a function through POST /admin/functions/<name> with the master key', async () => {
+    const admin = (name: string, body: unknown, key = host.keys.master) =>
+      host.fetch(`/admin/functions/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key ? { 'x-functions-key': key } : {}) },
+        body: JSON.stringify(body),
+      });
+    const res = await admin('onEvent', { input: JSON.stringify(gridEvent('admin-1')) });
+    expect(res.status).toBe(202);
+    expect(events().at(-1)).toMatchObject({ id: 'admin-1', subject: 'items/admin-1' });
+    expect((await admin('onEvent', { input: '{}' }, '')).status).toBe(401);
+    expect((await admin('onEvent', { input: '{}' }, host.keys.default)).status).toBe(401);
+    const wrongInput = await admin('onEvent', { input: 5 });
+    expect(wrongInput.status).toBe(400);
+    expect(await wrongInput.json()).toEqual({ error: 'body.input must be a string.' });
+    expect((await admin('nope', {})).status).toBe(404);
+  });
 });

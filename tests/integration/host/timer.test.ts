@@ -76,5 +76,11 @@ describe('embedded host: timer triggers on a virtual clock', () => {
     expect((await host.invokeTimer('everyFiveMinutes')).ok).toBe(true);
     expect(host.invocations('everyFiveMinutes')).toHaveLength(before + 1);
     expect(() => host.invokeTimer('nope')).toThrow(/No timer function named "nope"/);
+    const viaAdmin = await host.fetch('/admin/functions/everyFiveMinutes', {
+      method: 'POST',
+      headers: { 'x-functions-key': host.keys.master },
+    });
+    expect(viaAdmin.status).toBe(202);
+    expect(host.invocations('everyFiveMinutes')).toHaveLength(before + 2);
   });
 });
