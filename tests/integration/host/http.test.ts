@@ -7,6 +7,7 @@ const hookEvents = (): string[] =>
 
 describe('embedded host: HTTP triggers (basic fixture)', () => {
   let host: Host;
+  const logs: string[] = [];
 
   beforeAll(async () => {
     process.env.FIXTURE_PRESET = 'from-test-env';
@@ -39,6 +40,7 @@ describe('embedded host: HTTP triggers (basic fixture)', () => {
         'files',
         'health',
         'hooked',
+        'logs',
         'nothing',
         'secret',
         'settings',
@@ -120,6 +122,7 @@ describe('embedded host: HTTP triggers (basic fixture)', () => {
     });
     expect(text).not.toMatch(/\n\s+at /);
     expect(host.invocations('boom')).toEqual([{ name: 'boom', ok: false, error: 'kaboom at the handler' }]);
+    expect(logs).toContain("[error] Executed 'boom' (Failed): kaboom at the handler");
   });
 
   it('answers 204 when a handler returns nothing', async () => {
@@ -141,6 +144,21 @@ describe('embedded host: HTTP triggers (basic fixture)', () => {
     expect(hookEvents()).toContain('post:hooked:ok');
     expect(hookEvents()).toContain('post:boom:error');
     expect(hookEvents().some((e) => e.startsWith('appTerminate'))).toBe(false);
+  });
+});
+
+describe('embedded host: logs', () => {
+  it('passes user logs through log hooks, which may rewrite them', async () => {
+    const logs: string[] = [];
+    const host = await startHost({ appDir, log: (line) => logs.push(line) });
+    try {
+      expect(await (await host.fetch('/api/logs')).text()).toBe('logged');
+      expect(logs).toContain('[information] logs: visible line');
+      expect(logs).toContain('[warning] logs: [redacted by log hook]');
+      expect(logs.join('\n')).not.toContain('s3cr3t');
+    } finally {
+      await host.stop();
+    }
   });
 });
 
