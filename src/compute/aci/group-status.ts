@@ -10,8 +10,8 @@ import { CONTAINERS } from './group-body';
 const iso = (d: Date | string | undefined) => (d === undefined ? undefined : new Date(d).toISOString());
 
 function reasonFor(exitCode: number, state: ContainerState): string {
-  if (exitCode === 137) return 'OOMKilled or killed (exit 137)';
-  return state.detailStatus ? `exit ${exitCode}: ${state.detailStatus}` : `exit ${exitCode}`;
+  if (state.detailStatus) return `exit ${exitCode}: ${state.detailStatus}`;
+  return exitCode === 137 ? 'killed (exit 137, likely out of memory)' : `exit ${exitCode}`;
 }
 
 export function groupStatus(group: ContainerGroup): StepStatus {

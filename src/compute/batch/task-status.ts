@@ -20,7 +20,7 @@ export function taskStatus(task: BatchServiceModels.CloudTask): StepStatus {
       const reason = failure
         ? `${failure.code ?? failure.category}${failure.message ? `: ${failure.message}` : ''}`
         : exitCode === 137
-          ? 'OOMKilled or killed (exit 137)'
+          ? 'killed (exit 137, likely out of memory)'
           : `exit ${exitCode ?? '?'}`;
       return { state: 'failed', ...withExit, ...times, reason };
     }

@@ -12,7 +12,7 @@ import { testCertificate } from '../../support/aci-client';
 /** Managed-identity style tokens, as the embedded identity endpoint mints them. */
 const credential: TokenCredential = {
   getToken: (scopes): Promise<AccessToken> => {
-    const scope = Array.isArray(scopes) ? (scopes[0] ?? '') : (scopes);
+    const scope = Array.isArray(scopes) ? (scopes[0] ?? '') : scopes;
     const { token, claims } = mintToken(resourceFromScope(scope), SYSTEM_IDENTITY, Date.now(), 3600);
     return Promise.resolve({ token, expiresOnTimestamp: claims.exp * 1000 });
   },

@@ -69,7 +69,7 @@ describe('ACI group -> step status', () => {
     ).toMatchObject({
       state: 'failed',
       exitCode: 137,
-      reason: 'OOMKilled or killed (exit 137)',
+      reason: 'killed (exit 137, likely out of memory)',
     });
     expect(groupStatus(group({ state: 'Terminated', exitCode: 2, detailStatus: 'Error' })).reason).toBe(
       'exit 2: Error',
@@ -123,7 +123,7 @@ describe('Batch task -> step status', () => {
     ).toMatchObject({
       state: 'failed',
       exitCode: 137,
-      reason: 'OOMKilled or killed (exit 137)',
+      reason: 'killed (exit 137, likely out of memory)',
     });
     const invalidImage = {
       ...info,
