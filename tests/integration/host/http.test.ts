@@ -14,6 +14,7 @@ describe('embedded host: HTTP triggers (basic fixture)', () => {
     host = await startHost({
       appDir,
       keys: { default: 'default-key-for-tests', master: 'master-key-for-tests' },
+      log: (line) => logs.push(line),
     });
   });
   afterAll(async () => {
