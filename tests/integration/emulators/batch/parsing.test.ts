@@ -1,5 +1,6 @@
 import { matchFiles } from '../../../../emulators/batch/blob-transfer';
 import { parseBindMounts, parseDuration, splitCommandLine } from '../../../../emulators/batch/command-line';
+import type { BatchHttpError } from '../../../../emulators/batch/errors';
 import { compileFilter, type FilterFields } from '../../../../emulators/batch/odata-filter';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,13 +76,21 @@ describe('Batch $filter subset', () => {
   });
 
   it('rejects what it does not support, naming the reason', () => {
-    expect(() => compileFilter("commandLine eq 'x'", fields)).toThrow(
-      expect.objectContaining({ code: 'InvalidQueryParameterValue' }),
-    );
-    expect(() => compileFilter("state gt 'a'", fields)).toThrow(expect.objectContaining({ status: 400 }));
-    expect(() => compileFilter("state eq 'a' xor state eq 'b'", fields)).toThrow(
-      expect.objectContaining({ status: 400 }),
-    );
+    const failure = (filter: string) => {
+      try {
+        compileFilter(filter, fields);
+      } catch (error) {
+        return error as BatchHttpError;
+      }
+      throw new Error(`${filter} was accepted`);
+    };
+    expect(failure("commandLine eq 'x'")).toMatchObject({ status: 400, code: 'InvalidQueryParameterValue' });
+    expect(failure("commandLine eq 'x'").values).toContainEqual({
+      key: 'Reason',
+      value: expect.stringContaining('commandLine'),
+    });
+    expect(failure("state gt 'a'").code).toBe('InvalidQueryParameterValue');
+    expect(failure("state eq 'a' xor state eq 'b'").code).toBe('InvalidQueryParameterValue');
   });
 });
 
