@@ -48,6 +48,32 @@ export async function ensureDevCertificate(dir: string): Promise<DevCertificate>
 
 const trusted = new Set<string>();
 let restoreCreateSecureContext: (() => void) | undefined;
+let sharedContext: TlsModule.SecureContext | undefined;
+
+/** Options that change a secure context; without any of them every connection can share one context. */
+const CONTEXT_KEYS = [
+  'ca',
+  'cert',
+  'key',
+  'pfx',
+  'passphrase',
+  'ciphers',
+  'ecdhCurve',
+  'dhparam',
+  'honorCipherOrder',
+  'minVersion',
+  'maxVersion',
+  'secureProtocol',
+  'secureOptions',
+  'sessionIdContext',
+  'crl',
+  'sigalgs',
+  'privateKeyIdentifier',
+  'privateKeyEngine',
+  'clientCertEngine',
+  'ticketKeys',
+  'sessionTimeout',
+] as const;
 
 /**
  * Trusts a PEM certificate in this process, for every TLS client that does not bring its own `ca`.
@@ -56,20 +82,22 @@ let restoreCreateSecureContext: (() => void) | undefined;
  * enough: core-rest-pipeline (storage-blob, arm-containerinstance, identity) creates its own keep-alive
  * `https.Agent`, so the global agent is only used with keep-alive off. Wrapping `tls.createSecureContext`
  * (which `tls.connect` calls through the module object for every connection without a `secureContext`)
- * covers all agents. Returns a function that removes this certificate again.
+ * covers all agents. Connections with no context options of their own share one context, so the root
+ * certificates are parsed once, not per connection. Returns a function that removes this certificate again.
  */
 export function trustCertificate(certPem: string): () => void {
   trusted.add(certPem);
+  sharedContext = undefined;
   if (!restoreCreateSecureContext) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const tls = require('node:tls') as typeof TlsModule;
     const original = tls.createSecureContext;
-    tls.createSecureContext = (options?: TlsModule.SecureContextOptions) =>
-      original(
-        options?.ca === undefined && trusted.size
-          ? { ...options, ca: [...tls.rootCertificates, ...trusted] }
-          : options,
-      );
+    tls.createSecureContext = (options?: TlsModule.SecureContextOptions) => {
+      if (!trusted.size || options?.ca !== undefined) return original(options);
+      const withCa = { ...options, ca: [...tls.rootCertificates, ...trusted] };
+      if (CONTEXT_KEYS.some((key) => options?.[key] !== undefined)) return original(withCa);
+      return (sharedContext ??= original(withCa));
+    };
     restoreCreateSecureContext = () => {
       tls.createSecureContext = original;
       restoreCreateSecureContext = undefined;
@@ -77,6 +105,7 @@ export function trustCertificate(certPem: string): () => void {
   }
   return () => {
     trusted.delete(certPem);
+    sharedContext = undefined;
     if (trusted.size === 0) restoreCreateSecureContext?.();
   };
 }
