@@ -7,6 +7,7 @@ import { iso } from './group';
 import type { RouteMatch } from './routes';
 import type { GroupStore, Reply } from './store';
 import type { AciQuotas } from './options';
+import { regionKey, regionUsage } from './quotas';
 
 type Obj = Record<string, unknown>;
 
@@ -123,14 +124,7 @@ function logs(store: GroupStore, clock: Clock, ctx: CallContext): string {
 }
 
 function usages(store: GroupStore, sub: string, location: string, quotas: AciQuotas): Obj[] {
-  let groups = 0;
-  let cores = 0;
-  for (const g of store.groups.values()) {
-    if (g.subscription.toLowerCase() !== sub.toLowerCase()) continue;
-    if (g.location.toLowerCase() !== location.toLowerCase()) continue;
-    groups += 1;
-    if (g.stoppedAt === undefined) cores += g.cores;
-  }
+  const { groups, cores } = regionUsage(store.groups.values(), regionKey(sub, location));
   const usage = (value: string, localizedValue: string, currentValue: number, limit: number): Obj => ({
     id: `/subscriptions/${sub}/providers/Microsoft.ContainerInstance/locations/${location}/usages/${value}`,
     unit: 'Count',

@@ -35,6 +35,8 @@ export interface GroupState {
   readonly resourceGroup: string;
   readonly name: string;
   location: string;
+  /** `regionKey(subscription, location)`: what regional quotas count by. */
+  region: string;
   /** The PUT body as sent, secrets included (needed to run); rendered only through `render.ts`. */
   body: Record<string, unknown>;
   tags: Record<string, string>;

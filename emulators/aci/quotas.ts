@@ -5,8 +5,25 @@ import type { AciQuotas } from './options';
 const FIVE_MIN = 5 * 60_000;
 const HOUR = 60 * 60_000;
 
+/** The lower-case `subscription/location` key that regional quotas count by. */
+export const regionKey = (subscription: string, location: string): string =>
+  `${subscription}/${location}`.toLowerCase();
+
+/** Container groups and Standard cores in use in a region (stopped groups hold no cores). */
+export function regionUsage(groups: Iterable<GroupState>, region: string): { groups: number; cores: number } {
+  let count = 0;
+  let cores = 0;
+  for (const g of groups) {
+    if (g.region !== region) continue;
+    count += 1;
+    if (g.stoppedAt === undefined) cores += g.cores;
+  }
+  return { groups: count, cores };
+}
+
 /** Regional quotas (groups, cores) and the create-rate limits (per 5 minutes and per hour), on the clock. */
 export class QuotaTracker {
+  /** Create times per subscription, oldest first (the clock never goes back). */
   private creates = new Map<string, number[]>();
 
   constructor(private readonly quotas: AciQuotas) {}
@@ -19,42 +36,33 @@ export class QuotaTracker {
     groups: Iterable<GroupState>,
     now: number,
   ): void {
-    const recent = this.recent(subscription, now);
-    const in5 = recent.filter((t) => t > now - FIVE_MIN).length;
-    if (in5 >= this.quotas.createsPer5Min || recent.length >= this.quotas.createsPerHour) {
-      const window = in5 >= this.quotas.createsPer5Min ? "'PT5M'" : "'PT1H'";
-      const limit =
-        in5 >= this.quotas.createsPer5Min ? this.quotas.createsPer5Min : this.quotas.createsPerHour;
+    const { pt5m, pt1h } = this.used(subscription, now);
+    if (pt5m >= this.quotas.createsPer5Min || pt1h >= this.quotas.createsPerHour) {
+      const fiveMinutes = pt5m >= this.quotas.createsPer5Min;
+      const limit = fiveMinutes ? this.quotas.createsPer5Min : this.quotas.createsPerHour;
       throw new ArmError(
         429,
         'TooManyRequests',
-        `Resource type 'Microsoft.ContainerInstance/containerGroups' has exceeded the limit of ${limit} container group creates per subscription in window ${window} in region '${location}'. Please retry later.`,
+        `Resource type 'Microsoft.ContainerInstance/containerGroups' has exceeded the limit of ${limit} container group creates per subscription in window '${fiveMinutes ? 'PT5M' : 'PT1H'}' in region '${location}'. Please retry later.`,
       );
     }
-    let groupCount = 0;
-    let coreUsage = 0;
-    for (const g of groups) {
-      if (g.subscription.toLowerCase() !== subscription.toLowerCase()) continue;
-      if (g.location.toLowerCase() !== location.toLowerCase()) continue;
-      groupCount += 1;
-      if (g.stoppedAt === undefined) coreUsage += g.cores;
-    }
-    if (groupCount + 1 > this.quotas.groupsPerRegion)
-      throw quotaReached('ContainerGroups', location, this.quotas.groupsPerRegion, groupCount, 1);
-    if (coreUsage + cores > this.quotas.coresPerRegion)
-      throw quotaReached('StandardCores', location, this.quotas.coresPerRegion, coreUsage, cores);
+    const usage = regionUsage(groups, regionKey(subscription, location));
+    if (usage.groups + 1 > this.quotas.groupsPerRegion)
+      throw quotaReached('ContainerGroups', location, this.quotas.groupsPerRegion, usage.groups, 1);
+    if (usage.cores + cores > this.quotas.coresPerRegion)
+      throw quotaReached('StandardCores', location, this.quotas.coresPerRegion, usage.cores, cores);
   }
 
   recordCreate(subscription: string, now: number): void {
-    this.recent(subscription, now).push(now);
+    this.times(subscription, now).push(now);
   }
 
   /** Values for the `x-ms-ratelimit-remaining-subscription-resource-requests-pt5m/pt1h` headers. */
   remaining(subscription: string, now: number): { pt5m: number; pt1h: number } {
-    const recent = this.recent(subscription, now);
+    const used = this.used(subscription, now);
     return {
-      pt5m: Math.max(0, this.quotas.createsPer5Min - recent.filter((t) => t > now - FIVE_MIN).length),
-      pt1h: Math.max(0, this.quotas.createsPerHour - recent.length),
+      pt5m: Math.max(0, this.quotas.createsPer5Min - used.pt5m),
+      pt1h: Math.max(0, this.quotas.createsPerHour - used.pt1h),
     };
   }
 
@@ -62,10 +70,30 @@ export class QuotaTracker {
     this.creates.clear();
   }
 
-  private recent(subscription: string, now: number): number[] {
-    const key = subscription.toLowerCase();
-    const list = (this.creates.get(key) ?? []).filter((t) => t > now - HOUR);
-    this.creates.set(key, list);
-    return list;
+  private used(subscription: string, now: number): { pt5m: number; pt1h: number } {
+    const times = this.times(subscription, now);
+    return { pt5m: times.length - firstAfter(times, now - FIVE_MIN), pt1h: times.length };
   }
+
+  /** The creates of the last hour (older ones are dropped). */
+  private times(subscription: string, now: number): number[] {
+    const key = subscription.toLowerCase();
+    let times = this.creates.get(key);
+    if (!times) this.creates.set(key, (times = []));
+    const stale = firstAfter(times, now - HOUR);
+    if (stale > 0) times.splice(0, stale);
+    return times;
+  }
+}
+
+/** Index of the first time > `t` in an ascending list. */
+function firstAfter(times: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((times[mid] ?? 0) <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

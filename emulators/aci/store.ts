@@ -9,7 +9,7 @@ import {
   type GroupState,
 } from './group';
 import { API_VERSION, OPERATION_API_VERSION, type AciQuotas } from './options';
-import { QuotaTracker } from './quotas';
+import { QuotaTracker, regionKey } from './quotas';
 import { renderGroup, renderOperation } from './render';
 import { checkGroupRules, groupShape } from './rules';
 import type { GroupRuntime } from './runtime';
@@ -99,6 +99,7 @@ export class GroupStore {
       existing.folder = undefined;
       existing.body = body;
       existing.location = location;
+      existing.region = regionKey(sub, location);
       existing.cores = shape.cores;
       existing.restartPolicy = restartPolicyOf(body);
       existing.containers = containerStates(body);
@@ -113,6 +114,7 @@ export class GroupStore {
       resourceGroup: rg,
       name,
       location,
+      region: regionKey(sub, location),
       body,
       tags: stringTags(body.tags),
       restartPolicy: restartPolicyOf(body),
