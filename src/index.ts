@@ -5,3 +5,14 @@ import { app } from '@azure/functions';
 app.setup({ enableHttpStream: false });
 
 import './functions/health.http';
+import './functions/durable';
+import './functions/start-run.http';
+import './functions/list-runs.http';
+import './functions/get-run.http';
+import './functions/run-manifest.http';
+import './functions/cancel-run.http';
+import './functions/pipelines.http';
+import './functions/callback.http';
+import './functions/openapi.http';
+import './functions/blob-created.blob';
+import './functions/sweeper.timer';

@@ -13,7 +13,10 @@ async function outputsOf(
   under: string,
 ): Promise<LaunchInput[]> {
   const blobs = await store.list(container, prefix);
-  return blobs.map((b) => ({ container, blob: b.name, path: `${under}/${b.name.slice(prefix.length)}` }));
+  return blobs.map((b) => {
+    const rel = b.name.slice(prefix.length);
+    return { container, blob: b.name, path: under ? `${under}/${rel}` : rel };
+  });
 }
 
 async function imageInputs(store: RunStore, input: StartStepInput): Promise<LaunchInput[]> {
@@ -36,7 +39,7 @@ async function imageInputs(store: RunStore, input: StartStepInput): Promise<Laun
   return lists.flat();
 }
 
-/** Finalize reads the sink steps' outputs of every succeeded image: `/flotilla/in/<imageKey>/<step>/...`. */
+/** Finalize reads the leaf steps' outputs of every succeeded image: `/flotilla/in/<imageKey>[/<step>]/...`. */
 async function finalizeInputs(store: RunStore, input: StartStepInput): Promise<LaunchInput[]> {
   const runId = input.ref.runId;
   const records = (await store.list(RESULTS_CONTAINER, `${runId}/`)).filter((b) =>
@@ -50,7 +53,8 @@ async function finalizeInputs(store: RunStore, input: StartStepInput): Promise<L
     if (record.status !== 'succeeded' || blob.name !== runPaths.imageRecord(runId, record.imageKey)) continue;
     for (const sink of input.sinkSteps) {
       const prefix = outputsPrefix({ runId, outputs: input.outputs }, record.imageKey, sink);
-      out.push(...(await outputsOf(store, input.outputs.container, prefix, `${record.imageKey}/${sink}`)));
+      const under = input.sinkSteps.length === 1 ? record.imageKey : `${record.imageKey}/${sink}`;
+      out.push(...(await outputsOf(store, input.outputs.container, prefix, under)));
     }
   }
   return out;

@@ -5,6 +5,7 @@
 import type { ActivityDeps } from '../activities/deps';
 import type { BackendKind } from '../compute/port';
 import type { Config } from '../config';
+import { composition } from '../composition';
 import type { BlobStore } from '../storage/blob-store';
 
 export interface AppDeps {
@@ -16,9 +17,41 @@ export interface AppDeps {
   readonly now: () => number;
 }
 
-let provider: (() => AppDeps) | undefined;
+/** The production wiring: everything from the composition root (src/composition.ts). */
+export function appDepsFromComposition(): AppDeps {
+  const root = composition();
+  const config = root.config;
+  const now = () => Date.now();
+  return {
+    config,
+    store: root.blob,
+    activities: {
+      store: root.blob,
+      compute: (kind) => root.backend(kind),
+      limits: {
+        aciCreatesPer5Min: config.FLOTILLA_ACI_CREATES_PER_5_MIN,
+        aciCreatesPerHour: config.FLOTILLA_ACI_CREATES_PER_HOUR,
+        aciCoreQuota: config.FLOTILLA_ACI_CORE_QUOTA,
+        aciGroupQuota: config.FLOTILLA_ACI_GROUP_QUOTA,
+        batchActiveJobQuota: config.FLOTILLA_BATCH_ACTIVE_JOB_QUOTA,
+      },
+      prices: {
+        aciVcpuSecond: config.FLOTILLA_PRICE_ACI_VCPU_SECOND,
+        aciGbSecond: config.FLOTILLA_PRICE_ACI_GB_SECOND,
+        batchNodeHour: config.FLOTILLA_PRICE_BATCH_NODE_HOUR,
+      },
+      now,
+      log: (line) => console.log(line),
+    },
+    backends: config.FLOTILLA_BATCH_URL ? ['aci', 'batch'] : ['aci'],
+    now,
+  };
+}
+
+let provider: (() => AppDeps) | undefined = appDepsFromComposition;
 let built: AppDeps | undefined;
 
+/** Tests: install other dependencies (undefined restores the composition root). */
 export function setAppDeps(next: (() => AppDeps) | undefined): void {
   provider = next;
   built = undefined;
@@ -26,11 +59,6 @@ export function setAppDeps(next: (() => AppDeps) | undefined): void {
 
 export function appDeps(): AppDeps {
   if (built) return built;
-  if (!provider) {
-    throw new Error(
-      'flotilla: the app dependencies are not composed (setAppDeps was not called and no composition is wired)',
-    );
-  }
-  built = provider();
+  built = (provider ?? appDepsFromComposition)();
   return built;
 }
