@@ -20,6 +20,8 @@ import {
 } from './blob-entries';
 import type { GridEvent } from './event-grid';
 
+const MAX_ATTEMPTS = 5;
+
 export type InvokeBlob = (
   fn: RegisteredFunction,
   data: RpcTypedData,
@@ -32,6 +34,7 @@ export class BlobTriggers {
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private readonly receipts = new Map<string, Record<string, string>>();
+  private readonly failures = new Map<string, number>();
 
   constructor(
     functions: readonly RegisteredFunction[],
@@ -140,31 +143,63 @@ export class BlobTriggers {
 
   private async scanAll(): Promise<void> {
     for (const entry of this.entries) {
-      const container = this.client(entry).getContainerClient(entry.pattern.container);
-      if (!(await container.exists())) continue;
-      const receipts = this.readReceipts(entry);
-      for await (const blob of container.listBlobsFlat({ prefix: entry.pattern.prefix })) {
-        const tokens = entry.pattern.match(blob.name);
-        const etag = unquote(blob.properties.etag);
-        if (!tokens || receipts[blob.name] === etag) continue;
-        receipts[blob.name] = etag;
-        this.writeReceipts(entry, receipts);
-        const result = entry.eventGridSource
-          ? (
-              await this.deliverEvents(entry.fn.name, [
-                blobCreatedEvent(
-                  container.getBlobClient(blob.name).url,
-                  entry.pattern.container,
-                  blob.name,
-                  etag,
-                ),
-              ])
-            )[0]
-          : await this.downloadAndInvoke(entry, blob.name, tokens);
-        if (result && !result.ok)
-          this.log(`[error] ${entry.fn.name}: blob ${blob.name} failed: ${result.error.message}`);
+      try {
+        await this.scan(entry);
+      } catch (error) {
+        this.log(
+          `[warning] ${entry.fn.name}: scanning container "${entry.pattern.container}" failed: ${(error as Error).message}`,
+        );
       }
     }
+  }
+
+  private async scan(entry: BlobEntry): Promise<void> {
+    const container = this.client(entry).getContainerClient(entry.pattern.container);
+    if (!(await container.exists())) return;
+    const receipts = this.readReceipts(entry);
+    for await (const blob of container.listBlobsFlat({ prefix: entry.pattern.prefix })) {
+      const tokens = entry.pattern.match(blob.name);
+      const etag = unquote(blob.properties.etag);
+      if (!tokens || receipts[blob.name] === etag) continue;
+      const result = entry.eventGridSource
+        ? (
+            await this.deliverEvents(entry.fn.name, [
+              blobCreatedEvent(
+                container.getBlobClient(blob.name).url,
+                entry.pattern.container,
+                blob.name,
+                etag,
+              ),
+            ])
+          )[0]
+        : await this.downloadAndInvoke(entry, blob.name, tokens);
+      if (!result || result.ok) this.remember(entry, blob.name, etag);
+      else this.failed(entry, blob.name, etag, result.error);
+    }
+  }
+
+  /** Like the host's blob queue (maxDequeueCount 5): retried on later polls, then given up ("poison"). */
+  private failed(entry: BlobEntry, blobName: string, etag: string, error: Error): void {
+    const key = `${entry.fn.name}|${blobName}|${etag}`;
+    const attempts = (this.failures.get(key) ?? 0) + 1;
+    this.failures.set(key, attempts);
+    if (attempts < MAX_ATTEMPTS) {
+      this.log(
+        `[warning] ${entry.fn.name}: blob ${blobName} failed (attempt ${attempts} of ${MAX_ATTEMPTS}): ${error.message}`,
+      );
+      return;
+    }
+    this.failures.delete(key);
+    this.remember(entry, blobName, etag);
+    this.log(
+      `[error] ${entry.fn.name}: blob ${blobName} failed ${MAX_ATTEMPTS} times; giving up on it: ${error.message}`,
+    );
+  }
+
+  private remember(entry: BlobEntry, blobName: string, etag: string): void {
+    const receipts = this.readReceipts(entry);
+    receipts[blobName] = etag;
+    this.writeReceipts(entry, receipts);
   }
 
   private async downloadAndInvoke(
@@ -175,12 +210,6 @@ export class BlobTriggers {
     const blob = this.client(entry).getContainerClient(entry.pattern.container).getBlobClient(blobName);
     const content = await blob.downloadToBuffer();
     const props = await blob.getProperties();
-    if (entry.eventGridSource && props.etag) {
-      // Remember event deliveries too, so that polling Azurite later does not deliver the same blob again.
-      const receipts = this.readReceipts(entry);
-      receipts[blobName] = unquote(props.etag);
-      this.writeReceipts(entry, receipts);
-    }
     const metadata = blobTriggerMetadata(
       `${entry.pattern.container}/${blobName}`,
       blob.url,
@@ -192,7 +221,10 @@ export class BlobTriggers {
       },
       tokens,
     );
-    return this.invoke(entry.fn, { bytes: content }, metadata);
+    const result = await this.invoke(entry.fn, { bytes: content }, metadata);
+    // Remember successful event deliveries too, so that polling later does not deliver the same blob again.
+    if (entry.eventGridSource && result.ok) this.remember(entry, blobName, unquote(props.etag));
+    return result;
   }
 
   private receiptsFile(entry: BlobEntry): string {

@@ -75,6 +75,14 @@ describe('embedded host: blob triggers against Azurite', () => {
     expect(host.invocations('onUpload')).toEqual([{ name: 'onUpload', ok: true }]);
   });
 
+  it('retries a failing blob on later polls, five attempts in all', async () => {
+    await uploads.uploadBlockBlob('bad.txt', 'fail-me', 7);
+    for (let i = 0; i < 7; i++) await host.pollBlobs();
+    const failures = host.invocations('onUpload').filter((r) => !r.ok);
+    expect(failures).toHaveLength(5);
+    expect(failures[0]).toEqual({ name: 'onUpload', ok: false, error: 'bad.txt asked to fail' });
+  });
+
   it('invokes directly with given content (invokeBlob) and checks the path', async () => {
     const before = seen('onUpload').length;
     expect((await host.invokeBlob('onUpload', `${uploadsName}/direct.bin`, 'direct')).ok).toBe(true);
