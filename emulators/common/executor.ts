@@ -76,7 +76,14 @@ export class ProcessExecutor implements StepExecutor {
       if (log.length > MAX_LOG_BYTES) log = log.slice(log.length - MAX_LOG_BYTES);
     };
     const [file, ...args] = argv;
-    const child = spawn(file ?? '', args, { cwd: spec.workDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so that kill() also ends what a shell started (`sh -c "sleep 30; ..."`), whose
+    // children would otherwise keep the output pipes open.
+    const child = spawn(file ?? '', args, {
+      cwd: spec.workDir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const tee = (target: string | undefined) => (chunk: Buffer) => {
       append(chunk);
       if (target) appendFileSync(target, chunk);
@@ -112,7 +119,12 @@ export class ProcessExecutor implements StepExecutor {
       if (finished || killReason) return;
       killReason = reason;
       killExitCode = exitCode;
-      child.kill('SIGKILL');
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        else child.kill('SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
     };
     return { startedAt, done, outcome: () => finished, logs: () => log, kill };
   }

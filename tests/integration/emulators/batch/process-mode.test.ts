@@ -99,4 +99,38 @@ describe('Batch emulator process mode', () => {
     const e = await restError(h.batch.file.getFromTask('run', 'missing', 'wd/nothing.txt'));
     expect(e.statusCode).toBe(404); // a streamed operation: the SDK does not parse the error body
   });
+
+  it('node-lost under a running process: the process is killed, the task requeued and run again', async () => {
+    h.emulator.faults.add({
+      service: 'batch',
+      operation: 'Run',
+      resource: '^run/lost$',
+      kind: 'node-lost',
+      delayMs: 150,
+      times: 1,
+    });
+    await h.batch.task.add('run', {
+      id: 'lost',
+      commandLine: '/bin/sh -c "echo attempt >> ../attempts.txt; sleep 0.4; echo finished"',
+    });
+    const task = await waitForTask(h.batch, 'run', 'lost');
+    expect(task.executionInfo).toMatchObject({
+      exitCode: 0,
+      result: 'success',
+      requeueCount: 1,
+      retryCount: 0,
+    });
+    expect(await fileText(h, 'run', 'lost', 'attempts.txt')).toBe('attempt\nattempt\n');
+    expect(await fileText(h, 'run', 'lost', 'stdout.txt')).toBe('finished\n');
+  });
+
+  it('kills running processes when the job is terminated', async () => {
+    await h.batch.job.add({ id: 'stopme', poolInfo: { poolId: POOL } });
+    await h.batch.task.add('stopme', { id: 'sleeper', commandLine: '/bin/sh -c "sleep 30; echo too-late"' });
+    await waitForTask(h.batch, 'stopme', 'sleeper', (t) => t.state === 'running');
+    await h.batch.job.terminate('stopme');
+    const task = await waitForTask(h.batch, 'stopme', 'sleeper');
+    expect(task.executionInfo?.failureInfo?.code).toBe('TaskEnded');
+    expect(h.emulator.resources().tasks.running).toBe(0);
+  });
 });
