@@ -1,0 +1,126 @@
+/**
+ * A small client for flotilla's HTTP API, shared by `run`, `status`, `cancel` and `logs`. Errors keep the
+ * API's JSON error (code, message, field details) so the CLI can print them as they are.
+ */
+export interface RunCounts {
+  total: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  running: number;
+  pending: number;
+}
+
+export interface StepView {
+  step: string;
+  status: string;
+  attempts?: number;
+  exitCode?: number;
+  startedAt?: string;
+  finishedAt?: string;
+  error?: unknown;
+}
+
+export interface ImageView {
+  imageKey: string;
+  image?: string;
+  status: string;
+  steps: StepView[];
+}
+
+export interface RunView {
+  runId: string;
+  pipeline: string;
+  status: string;
+  runtimeStatus: string;
+  phase?: string;
+  createdAt: string;
+  updatedAt: string;
+  counts: RunCounts;
+  images: ImageView[];
+  imagesTruncated: boolean;
+  cost?: unknown;
+  manifest?: string;
+}
+
+export interface StartedRun {
+  runId: string;
+  pipeline: string;
+  images: number;
+  status: string;
+}
+
+export class ApiCallError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: readonly { path: string; message: string }[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiCallError';
+  }
+}
+
+export const ENDED_STATES = new Set(['succeeded', 'partially_succeeded', 'failed', 'cancelled']);
+
+export class FlotillaApi {
+  constructor(
+    readonly baseUrl: string,
+    private readonly key?: string,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  startRun(body: { pipeline: unknown; images?: string[]; prefix?: string }): Promise<StartedRun> {
+    return this.request('POST', '/api/runs', body);
+  }
+
+  getRun(runId: string): Promise<RunView> {
+    return this.request('GET', `/api/runs/${encodeURIComponent(runId)}`);
+  }
+
+  cancelRun(runId: string): Promise<unknown> {
+    return this.request('POST', `/api/runs/${encodeURIComponent(runId)}/cancel`);
+  }
+
+  getManifest(runId: string): Promise<unknown> {
+    return this.request('GET', `/api/runs/${encodeURIComponent(runId)}/manifest`);
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const url = new URL(path, this.baseUrl);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: {
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(this.key ? { 'x-functions-key': this.key } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new ApiCallError(0, 'unreachable', `cannot reach ${url.origin}: ${cause}`);
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!response.ok) {
+      const error = (parsed as { error?: { code?: string; message?: string; details?: [] } } | undefined)
+        ?.error;
+      throw new ApiCallError(
+        response.status,
+        error?.code ?? `http_${response.status}`,
+        error?.message ?? `${method} ${url.pathname} answered ${response.status}`,
+        error?.details ?? [],
+      );
+    }
+    return parsed as T;
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * `flotilla run <pipeline> --images ...`: validates the spec, boots the embedded stack (or talks to a
+ * deployed app with --target), starts the run through the HTTP API, shows live progress and ends with a
+ * result table. Exit code: 0 all images succeeded, 2 partially succeeded, 1 failed, cancelled or invalid.
+ * Ctrl-C cancels the run and tears down before exiting.
+ */
+import { resolve } from 'node:path';
+import { type Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { loadPipelineFile, PipelineFileError, type PipelineSpec } from '../../pipeline';
+import { ApiCallError, FlotillaApi } from '../api-client';
+import type { CommandModule } from '../main';
+import { selectImages, ImageSelectionError } from '../run/images';
+import { bootLocalStack, type LocalStack, localImageMounts } from '../run/local-stack';
+import { followRun } from '../run/follow';
+import { formatError } from './validate';
+import { readFileSync } from 'node:fs';
+
+export interface RunOptions {
+  readonly images: string[];
+  readonly target?: string;
+  readonly key?: string;
+  readonly json?: boolean;
+  readonly state: string;
+  readonly faults?: string;
+  readonly simulate?: boolean;
+  readonly interval: number;
+}
+
+export const runCommand: CommandModule = (program: Command, setExitCode) => {
+  program
+    .command('run')
+    .description('run a pipeline over images and show its progress (embedded stack unless --target)')
+    .argument('<pipeline>', 'pipeline spec file (YAML or JSON)')
+    .requiredOption(
+      '--images <images...>',
+      'local image files or quoted globs, or blob names / a blob prefix ending in "/"',
+    )
+    .option('--target <url>', 'base URL of a deployed flotilla app (default: boot the embedded stack)')
+    .option('--key <key>', 'function key for --target (or FLOTILLA_FUNCTION_KEY)')
+    .option('--json', 'print progress and the result as JSON lines')
+    .option('--state <dir>', 'state folder of the embedded stack (Azurite data, logs)', '.flotilla')
+    .option('--faults <file>', 'fault rules for the embedded emulators (JSON, see docs/emulators.md)')
+    .option('--simulate', 'simulate steps in the emulators instead of running them')
+    .option('--interval <ms>', 'how often to poll the run status', (v) => Number(v), 500)
+    .action(async (pipeline: string, options: RunOptions) => {
+      setExitCode(await runPipeline(pipeline, options));
+    });
+};
+
+const say = (json: boolean | undefined) => (line: string) => {
+  if (json) process.stdout.write(`${JSON.stringify({ event: 'log', message: line })}\n`);
+  else process.stderr.write(`${line}\n`);
+};
+
+export async function runPipeline(pipelineFile: string, options: RunOptions): Promise<number> {
+  const log = say(options.json);
+  const loaded = await loadSpec(pipelineFile, options.json);
+  if (!loaded) return 1;
+  let selection;
+  try {
+    selection = await selectImages(options.images);
+  } catch (error) {
+    if (!(error instanceof ImageSelectionError)) throw error;
+    log(`flotilla run: ${error.message}`);
+    return 1;
+  }
+  if (options.target && selection.kind === 'files') {
+    log(
+      'flotilla run: with --target, --images names blobs already in the input container (upload them first)',
+    );
+    return 1;
+  }
+  let local: LocalStack | undefined;
+  try {
+    if (!options.target) {
+      local = await bootLocalStack({
+        stateDir: resolve(options.state),
+        mode: options.simulate ? 'simulate' : 'process',
+        ...(options.faults ? { faults: resolve(options.faults) } : {}),
+        imageMounts: localImageMounts(pipelineFile),
+        log,
+      });
+    }
+    const api = local
+      ? new FlotillaApi(local.baseUrl, local.key)
+      : new FlotillaApi(options.target!, options.key ?? process.env.FLOTILLA_FUNCTION_KEY);
+    const { spec, raw } = loaded;
+    const images =
+      selection.kind === 'files' && local
+        ? await local.uploadImages(spec.inputs.container, spec.inputs.prefix, selection.files)
+        : selection.kind === 'blobs'
+          ? selection.names
+          : undefined;
+    const started = await api.startRun({
+      pipeline: raw,
+      ...(images ? { images } : {}),
+      ...(selection.kind === 'prefix' ? { prefix: selection.prefix } : {}),
+    });
+    log(`run ${started.runId} started: pipeline ${started.pipeline}, ${started.images} images`);
+    return await followRun(api, started.runId, {
+      json: options.json,
+      interval: options.interval,
+      local,
+      log,
+    });
+  } catch (error) {
+    if (error instanceof ApiCallError) {
+      log(`flotilla run: ${error.message}`);
+      for (const d of error.details) log(`  ${d.path}: ${d.message}`);
+      return 1;
+    }
+    log(`flotilla run: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    if (local) {
+      log('stopping the embedded stack');
+      await local.stop();
+    }
+  }
+}
+
+async function loadSpec(
+  file: string,
+  json: boolean | undefined,
+): Promise<{ spec: PipelineSpec; raw: unknown } | undefined> {
+  try {
+    const result = await loadPipelineFile(file);
+    if (result.ok) return { spec: result.spec, raw: parseYaml(readFileSync(file, 'utf8')) as unknown };
+    for (const error of result.errors) {
+      if (json) process.stdout.write(`${JSON.stringify({ event: 'invalid', file, ...error })}\n`);
+      else process.stderr.write(`${formatError(file, error)}\n`);
+    }
+    say(json)(`flotilla run: ${file} is not a valid pipeline; nothing was started`);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof PipelineFileError)) throw error;
+    say(json)(`flotilla run: ${error.message}`);
+    return undefined;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Follows a run until it ends: live view on a terminal, plain lines otherwise, JSON lines with --json.
+ * The first Ctrl-C cancels the run and waits for its teardown; a second one stops waiting.
+ */
+import { ApiCallError, ENDED_STATES, type FlotillaApi, type RunView } from '../api-client';
+import { changeLines, formatDuration, liveFrame, resultTable } from '../progress';
+import type { LocalStack } from './local-stack';
+
+export interface FollowOptions {
+  readonly json?: boolean;
+  readonly interval: number;
+  readonly local?: LocalStack;
+  readonly log: (line: string) => void;
+  readonly out?: NodeJS.WriteStream;
+}
+
+export const EXIT_CODES: Record<string, number> = { succeeded: 0, partially_succeeded: 2 };
+
+export async function followRun(api: FlotillaApi, runId: string, options: FollowOptions): Promise<number> {
+  const out = options.out ?? process.stdout;
+  const live = !options.json && out.isTTY === true;
+  const started = Date.now();
+  let previous: RunView | undefined;
+  let drawn = 0;
+  let cancelling = false;
+  let abandon = false;
+  const onInterrupt = () => {
+    if (cancelling) {
+      abandon = true;
+      return;
+    }
+    cancelling = true;
+    options.log(`\ncancelling run ${runId} (Ctrl-C again to stop waiting)`);
+    api.cancelRun(runId).catch((error: unknown) => options.log(`cancel failed: ${(error as Error).message}`));
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    for (;;) {
+      let run: RunView;
+      try {
+        run = await api.getRun(runId);
+      } catch (error) {
+        // A run is visible a moment after it is accepted.
+        if (error instanceof ApiCallError && error.status === 404 && Date.now() - started < 30_000) {
+          await sleep(options.interval);
+          continue;
+        }
+        throw error;
+      }
+      const elapsed = Date.now() - started;
+      if (options.json) {
+        if (!previous || changeLines(previous, run, elapsed).length) {
+          out.write(
+            `${JSON.stringify({ event: 'progress', runId, status: run.status, counts: run.counts, images: run.images })}\n`,
+          );
+        }
+      } else if (live) {
+        const frame = liveFrame(run, elapsed);
+        out.write(`${drawn ? `\x1b[${drawn}A` : ''}${frame.map((l) => `\x1b[2K${l}`).join('\n')}\n`);
+        drawn = frame.length;
+      } else {
+        for (const line of changeLines(previous, run, elapsed)) out.write(`${line}\n`);
+      }
+      previous = run;
+      if (ENDED_STATES.has(run.status) || abandon) return finish(api, run, elapsed, options, out);
+      await sleep(options.interval);
+    }
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
+async function finish(
+  api: FlotillaApi,
+  run: RunView,
+  elapsedMs: number,
+  options: FollowOptions,
+  out: NodeJS.WriteStream,
+): Promise<number> {
+  const manifest = ENDED_STATES.has(run.status)
+    ? await api.getManifest(run.runId).catch(() => undefined)
+    : undefined;
+  const leftovers = options.local?.liveResources();
+  const exitCode = EXIT_CODES[run.status] ?? 1;
+  if (options.json) {
+    out.write(
+      `${JSON.stringify({ event: 'result', runId: run.runId, status: run.status, exitCode, counts: run.counts, cost: run.cost, manifest: run.manifest, images: run.images, leftovers, elapsedMs })}\n`,
+    );
+    return exitCode;
+  }
+  out.write(`\n${resultTable(run).join('\n')}\n\n`);
+  const c = run.counts;
+  out.write(
+    `Run ${run.runId} ${run.status}: ${c.succeeded} of ${c.total} images succeeded, ${c.failed} failed` +
+      `${c.cancelled ? `, ${c.cancelled} cancelled` : ''} in ${formatDuration(elapsedMs)}.\n`,
+  );
+  const cost = (run.cost as { total?: number; currency?: string } | undefined)?.total;
+  if (cost !== undefined) out.write(`Cost estimate: ${cost.toFixed(6)}\n`);
+  if (run.manifest) out.write(`Manifest: ${run.manifest}\n`);
+  else if (manifest) out.write(`Manifest: results/${run.runId}/manifest.json\n`);
+  if (leftovers && (leftovers.groups || leftovers.activeJobs || leftovers.tasks)) {
+    out.write(
+      `Left in the emulators: ${leftovers.groups} container groups, ${leftovers.activeJobs} active jobs, ${leftovers.tasks} tasks\n`,
+    );
+  }
+  return exitCode;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,174 @@
+/**
+ * The embedded stack behind `flotilla run` without --target: Azurite, the identity endpoint, the ACI and Batch
+ * emulators, and this app in the embedded Functions host (a child process, so it trusts the stack's
+ * certificate through NODE_EXTRA_CA_CERTS exactly as a deployed app trusts Azure's).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import * as https from 'node:https';
+import { createServer } from 'node:net';
+import { basename, dirname, join, resolve } from 'node:path';
+import { BlobServiceClient } from '@azure/storage-blob';
+import type { FaultFile } from '../../../emulators/common/faults';
+import { type Stack, startStack } from '../../../emulators/stack';
+import { stopChild } from '../../../emulators/stack/azurite';
+
+/** The repository (the app folder the host loads, and where the stager build lives). */
+export const REPO_ROOT = resolve(__dirname, '../../../..');
+/** Image name the local stack gives the stager, mapped to this repository's build of it. */
+export const LOCAL_STAGER_IMAGE = 'flotilla-local/stager:dev';
+
+export type ImageMounts = Record<string, Record<string, string>>;
+
+export interface LocalStackOptions {
+  readonly stateDir: string;
+  readonly mode: 'process' | 'simulate';
+  readonly faults?: string | FaultFile;
+  readonly imageMounts: ImageMounts;
+  readonly log: (line: string) => void;
+}
+
+export interface LocalStack {
+  readonly baseUrl: string;
+  readonly key: string;
+  readonly stack: Stack;
+  uploadImages(container: string, prefix: string, files: readonly string[]): Promise<string[]>;
+  /** Container groups, Batch jobs and tasks still alive in the emulators. */
+  liveResources(): { groups: number; activeJobs: number; tasks: number };
+  stop(): Promise<void>;
+}
+
+/**
+ * Image mounts from `flotilla.local.json` beside the pipeline file, if any: which local folders stand in
+ * for which folders of which images, e.g. `{ "imageMounts": { "myacr.azurecr.io/neo:*": { "/app": "./steps" } } }`.
+ */
+export function localImageMounts(pipelineFile: string): ImageMounts {
+  const file = join(dirname(resolve(pipelineFile)), 'flotilla.local.json');
+  if (!existsSync(file)) return {};
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { imageMounts?: ImageMounts };
+  const mounts: ImageMounts = {};
+  for (const [image, map] of Object.entries(parsed.imageMounts ?? {})) {
+    mounts[image] = Object.fromEntries(
+      Object.entries(map).map(([containerPath, hostPath]) => [
+        containerPath,
+        resolve(dirname(file), hostPath),
+      ]),
+    );
+  }
+  return mounts;
+}
+
+export async function bootLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const imageMounts: ImageMounts = {
+    [LOCAL_STAGER_IMAGE]: { '/opt/flotilla': join(REPO_ROOT, 'dist/src/stager') },
+    ...options.imageMounts,
+  };
+  options.log('starting the embedded stack (Azurite, identity, ACI and Batch emulators)');
+  const stack = await startStack({
+    stateDir: options.stateDir,
+    mode: options.mode,
+    ...(options.faults ? { faults: options.faults } : {}),
+    aci: { imageMounts },
+    batch: { imageMounts },
+  });
+  let host: ChildProcess | undefined;
+  try {
+    const port = await freePort();
+    const key = randomBytes(24).toString('base64url');
+    const baseUrl = `http://127.0.0.1:${port}`;
+    options.log(`starting the Functions host on ${baseUrl}`);
+    host = spawn(
+      process.execPath,
+      [
+        join(REPO_ROOT, 'bin/flotilla.js'),
+        'host',
+        '--app',
+        REPO_ROOT,
+        '--port',
+        String(port),
+        '--key',
+        key,
+        '--state',
+        join(options.stateDir, 'host'),
+        '--quiet',
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: {
+          ...process.env,
+          ...stack.settings,
+          FLOTILLA_CALLBACK_BASE_URL: baseUrl,
+          FLOTILLA_CALLBACK_SECRET: randomBytes(32).toString('base64url'),
+          FLOTILLA_STAGER_IMAGE: LOCAL_STAGER_IMAGE,
+        },
+      },
+    );
+    await waitForHealth(baseUrl, host);
+    // This process talks to the stack's Azurite too (image upload): trust the stack's certificate here.
+    https.globalAgent.options.ca = [stack.certificate.cert];
+    const blobs = BlobServiceClient.fromConnectionString(stack.settings.AzureWebJobsStorage);
+    const child = host;
+    return {
+      baseUrl,
+      key,
+      stack,
+      async uploadImages(container, prefix, files) {
+        const client = blobs.getContainerClient(container);
+        await client.createIfNotExists();
+        const names: string[] = [];
+        for (const file of files) {
+          const name = `${prefix}${basename(file)}`;
+          await client.getBlockBlobClient(name).uploadFile(file);
+          names.push(name);
+        }
+        return names;
+      },
+      liveResources() {
+        const batch = stack.batch.resources();
+        return {
+          groups: stack.aci.resources().length,
+          activeJobs: batch.activeJobs.length,
+          tasks: batch.tasks.active + batch.tasks.running,
+        };
+      },
+      async stop() {
+        await stopChild(child);
+        await stack.stop();
+      },
+    };
+  } catch (error) {
+    if (host) await stopChild(host);
+    await stack.stop();
+    throw error;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitForHealth(baseUrl: string, host: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  let stderr = '';
+  host.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (host.exitCode !== null)
+      throw new Error(`the Functions host exited (code ${host.exitCode}):\n${stderr}`);
+    try {
+      const response = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the Functions host did not answer within ${timeoutMs / 1000} s:\n${stderr}`);
+}
