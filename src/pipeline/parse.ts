@@ -3,11 +3,11 @@
  * with its path, a human message and (whenever the text has it) a line and column. Pure: no I/O.
  */
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { checkEnvSecretClash, checkSemantics, pathText } from './checks';
+import { checkEnvSecretClash, checkSemantics } from './checks';
 import { normalise } from './normalise';
 import { findJsonSyntaxError } from './json-syntax';
 import { locate } from './positions';
-import { type Issue } from './shape';
+import { type Issue, pathText } from './shape';
 import { pipelineShape, type RawPipeline } from './spec-shape';
 import type { ParseResult, SpecError } from './types';
 
