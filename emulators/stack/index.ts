@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { type AciEmulator, type AciEmulatorOptions, startAciEmulator } from '../aci';
 import { type BatchEmulator, type BatchEmulatorOptions, startBatchEmulator } from '../batch';
 import { type Clock, RealClock } from '../common/clock';
@@ -44,6 +44,11 @@ export interface StackOptions {
   readonly aci?: Partial<Omit<AciEmulatorOptions, 'tls' | 'mode' | 'clock' | 'faults' | 'port'>>;
   /** Extra Batch emulator options (pools, quotas, simulate plan, ...). Default: one container pool `flotilla`. */
   readonly batch?: Partial<Omit<BatchEmulatorOptions, 'mode' | 'clock' | 'faults' | 'port'>>;
+  /**
+   * Image name that stands for this repository's stager build (`dist/src/stager` mounted at `/opt/flotilla`
+   * in ACI containers of that image); printed as FLOTILLA_STAGER_IMAGE. Default `LOCAL_STAGER_IMAGE`.
+   */
+  readonly stagerImage?: string;
   /** Environment to read FLOTILLA_EMULATOR_FAULTS from (default process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -68,6 +73,16 @@ export const STACK_DEFAULTS = {
   location: 'westeurope',
   batchAccount: 'flotilla',
 } as const;
+
+/** The image name the stack maps to this repository's stager build. */
+export const LOCAL_STAGER_IMAGE = 'flotilla-local/stager:dev';
+
+/** The folder with flotilla's package.json (this file runs from emulators/stack or dist/emulators/stack). */
+function repositoryRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
 
 /** The Batch pool the stack creates unless `batch.pools` is given: Linux, container-enabled, 4 slots a node. */
 export const DEFAULT_POOL = {
@@ -132,8 +147,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         return i;
       }),
     ]);
+    const stagerImage = options.stagerImage ?? LOCAL_STAGER_IMAGE;
     const aci = await startAciEmulator({
       ...options.aci,
+      imageMounts: {
+        [stagerImage]: { '/opt/flotilla': join(repositoryRoot(), 'dist', 'src', 'stager') },
+        ...options.aci?.imageMounts,
+      },
       port: port('aci', 1),
       tls: certificate,
       mode: options.mode,
@@ -165,6 +185,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       resourceGroup: options.resourceGroup ?? STACK_DEFAULTS.resourceGroup,
       location: options.location ?? STACK_DEFAULTS.location,
       faultFile,
+      stagerImage,
     });
     return { settings, azurite, aci, batch, identity, certificate, faults, clock, stop };
   } catch (error) {

@@ -27,6 +27,8 @@ export interface StackSettings {
   readonly AzureWebJobsStorage: string;
   /** Loopback must never go through a proxy (core-rest-pipeline and ms-rest-js honour HTTPS_PROXY). */
   readonly NO_PROXY: string;
+  /** The image name the ACI emulator maps to this repository's stager build. */
+  readonly FLOTILLA_STAGER_IMAGE: string;
   readonly FLOTILLA_EMULATOR_FAULTS?: string;
   readonly [name: string]: string | undefined;
 }
@@ -42,6 +44,7 @@ export interface SettingsInput {
   readonly resourceGroup: string;
   readonly location: string;
   readonly faultFile?: string;
+  readonly stagerImage: string;
 }
 
 export function stackSettings(input: SettingsInput): StackSettings {
@@ -60,6 +63,7 @@ export function stackSettings(input: SettingsInput): StackSettings {
     NODE_EXTRA_CA_CERTS: input.certificate.certFile,
     AzureWebJobsStorage: input.azurite.connectionString,
     NO_PROXY: '127.0.0.1,localhost',
+    FLOTILLA_STAGER_IMAGE: input.stagerImage,
     ...(input.faultFile ? { FLOTILLA_EMULATOR_FAULTS: input.faultFile } : {}),
   };
 }
