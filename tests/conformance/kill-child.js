@@ -1,0 +1,40 @@
+// Child process for restart-kill.test.ts: runs the real host on a state folder, starts a run that blocks in its
+// third step, prints READY once that step is running, and waits to be killed with SIGKILL.
+const fs = require('node:fs');
+const Module = require('node:module');
+const path = require('node:path');
+const { transformSync } = require('@swc/core');
+
+// Load the TypeScript sources as Jest does (swc), so the child runs the same code as the tests.
+Module._extensions['.ts'] = (module, filename) => {
+  const source = fs.readFileSync(filename, 'utf8');
+  const { code } = transformSync(source, {
+    filename,
+    jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
+    module: { type: 'commonjs' },
+  });
+  module._compile(code, filename);
+};
+
+const [stateDir, countFile, run] = process.argv.slice(2);
+const { startHost } = require('../../emulators/functions/index.ts');
+
+(async () => {
+  const appDir = path.join(__dirname, '../fixtures/durable-apps/conformance');
+  const host = await startHost({ appDir, stateDir, blobPollIntervalMs: false });
+  const res = await host.fetch(`/durabletask/orchestrators/steps/${run}`, {
+    method: 'POST',
+    body: JSON.stringify({ run, gatedStep: 3, total: 4, countFile }),
+  });
+  if (res.status !== 202) throw new Error(`start failed: ${res.status} ${await res.text()}`);
+  for (;;) {
+    const lines = fs.existsSync(countFile) ? fs.readFileSync(countFile, 'utf8') : '';
+    if (lines.includes(`${run}-3`)) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  process.stdout.write('READY\n');
+  setInterval(() => undefined, 1000);
+})().catch((error) => {
+  process.stderr.write(`${error.stack}\n`);
+  process.exit(2);
+});
