@@ -16,7 +16,7 @@ import { resolveKeys, type HostKeys } from './keys';
 import { loadApp, type LoadedApp } from './loader';
 import { createHostServer } from './server';
 import { BlobTriggers } from './triggers/blob-trigger';
-import { TimerScheduler } from './triggers/timer';
+import { TimerScheduler, type RetryContext } from './triggers/timer';
 
 export interface HostParts {
   readonly server: http.Server;
@@ -78,6 +78,7 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
     fn: RegisteredFunction,
     data: RpcTypedData | undefined,
     triggerMetadata: Record<string, RpcTypedData> = {},
+    retryContext?: RetryContext,
   ) =>
     invoker.invoke(fn.name, {
       inputData: inputDataFor(fn, data, () => {
@@ -85,6 +86,7 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
         return engine;
       }),
       triggerMetadata,
+      ...(retryContext ? { retryContext } : {}),
     });
   const previousHostname = process.env.WEBSITE_HOSTNAME;
   let server: http.Server | undefined;
@@ -93,7 +95,13 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
     const keys = resolveKeys(options.keys);
     const ref: { host?: Host } = {};
     const track = (work: Promise<unknown>) => void ref.host?.track(work);
-    const timers = new TimerScheduler(functions, clock, (fn, data) => invoke(fn, data), track);
+    const timers = new TimerScheduler(
+      functions,
+      clock,
+      (fn, data, retry) => invoke(fn, data, {}, retry),
+      track,
+      log,
+    );
     const blobs = new BlobTriggers(functions, stateDir, invoke, log);
     server = createHostServer({
       table,

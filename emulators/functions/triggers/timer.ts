@@ -8,7 +8,35 @@ import { triggerOf } from '../bindings';
 import type { InvocationResult, RegisteredFunction, RpcTypedData } from '../contracts';
 import { parseSchedule, type Schedule } from './ncrontab';
 
-export type InvokeTrigger = (fn: RegisteredFunction, data: RpcTypedData) => Promise<InvocationResult>;
+export interface RetryContext {
+  readonly retryCount: number;
+  readonly maxRetryCount: number;
+  readonly exception?: { readonly message: string };
+}
+
+export type InvokeTrigger = (
+  fn: RegisteredFunction,
+  data: RpcTypedData,
+  retryContext?: RetryContext,
+) => Promise<InvocationResult>;
+
+interface RetryPolicy {
+  readonly maxRetryCount: number;
+  readonly retryStrategy: 'fixedDelay' | 'exponentialBackoff';
+  readonly delayInterval?: { seconds: number };
+  readonly minimumInterval?: { seconds: number };
+  readonly maximumInterval?: { seconds: number };
+}
+
+/** fixedDelay: delayInterval each time; exponentialBackoff: minimumInterval doubled per retry, capped at maximumInterval. */
+function retryDelayMs(policy: RetryPolicy, attempt: number): number {
+  if (policy.retryStrategy === 'exponentialBackoff') {
+    const min = (policy.minimumInterval?.seconds ?? 0) * 1000;
+    const max = (policy.maximumInterval?.seconds ?? Number.MAX_SAFE_INTEGER / 1000) * 1000;
+    return Math.min(max, min * 2 ** (attempt - 1));
+  }
+  return (policy.delayInterval?.seconds ?? 0) * 1000;
+}
 
 interface TimerEntry {
   readonly fn: RegisteredFunction;
@@ -46,6 +74,7 @@ export class TimerScheduler {
     private readonly clock: Clock,
     private readonly invoke: InvokeTrigger,
     private readonly track: (work: Promise<unknown>) => void,
+    private readonly log: (line: string) => void = () => undefined,
   ) {
     for (const fn of functions) {
       const { binding } = triggerOf(fn);
@@ -89,6 +118,29 @@ export class TimerScheduler {
     return this.enqueue(entry, this.clock.now());
   }
 
+  /** Function-level retry (`app.timer(..., { retry })`): re-invokes after the policy's delay on the clock. */
+  private async invokeWithRetry(fn: RegisteredFunction, data: RpcTypedData): Promise<InvocationResult> {
+    const policy = fn.retryOptions as RetryPolicy | undefined;
+    let result = await this.invoke(fn, data);
+    for (let attempt = 1; !result.ok && policy && !this.stopped; attempt++) {
+      const max = policy.maxRetryCount;
+      if (max >= 0 && attempt > max) break;
+      const delay = retryDelayMs(policy, attempt);
+      this.log(
+        `[warning] ${fn.name}: attempt ${attempt} failed (${result.error.message}); retrying in ${delay} ms`,
+      );
+      await new Promise<void>((resolve) => this.clock.schedule(this.clock.now() + delay, resolve));
+      if (this.stopped) break;
+      const retryContext = {
+        retryCount: attempt,
+        maxRetryCount: max,
+        exception: { message: result.error.message },
+      };
+      result = await this.invoke(fn, data, retryContext);
+    }
+    return result;
+  }
+
   private arm(entry: TimerEntry, fromMs: number): void {
     if (this.stopped) return;
     const at = entry.schedule.next(fromMs);
@@ -106,7 +158,7 @@ export class TimerScheduler {
       now: firedAt,
     });
     entry.last = firedAt;
-    const run = entry.queue.then(() => this.invoke(entry.fn, data));
+    const run = entry.queue.then(() => this.invokeWithRetry(entry.fn, data));
     entry.queue = run.catch(() => undefined);
     this.track(run);
     return run;

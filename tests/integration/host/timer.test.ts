@@ -8,6 +8,7 @@ interface Seen {
   isPastDue: boolean;
   last: string;
   next: string;
+  attempt?: number;
 }
 const seen = (name: string): Seen[] =>
   ((globalThis as { __fixtureTimers?: Seen[] }).__fixtureTimers ?? []).filter((s) => s.name === name);
@@ -82,5 +83,21 @@ describe('embedded host: timer triggers on a virtual clock', () => {
     });
     expect(viaAdmin.status).toBe(202);
     expect(host.invocations('everyFiveMinutes')).toHaveLength(before + 2);
+  });
+
+  it('applies the function-level retry policy on the clock, with the retry context', async () => {
+    const started = clock.now();
+    const run = host.invokeTimer('flaky');
+    for (const retry of [1, 2]) {
+      const due = started + retry * 30_000;
+      for (let i = 0; i < 400 && !clock.pending().includes(due); i++)
+        await new Promise((r) => setTimeout(r, 5));
+      expect(clock.pending()).toContain(due);
+      await clock.advanceTo(due);
+    }
+    const result = await run;
+    expect(result.ok).toBe(true);
+    expect(seen('flaky').map((s) => s.attempt)).toEqual([0, 1, 2]);
+    expect(host.invocations('flaky').map((i) => i.ok)).toEqual([false, false, true]);
   });
 });
