@@ -14,7 +14,7 @@ describe('durable conformance: concurrency, open tasks, encoding, client helpers
     const id = await h.start('parallel', 40);
     const done = await h.done(id);
     expect(done.output).toBe(40);
-    const max = (probe() as { maxActive?: number }).maxActive ?? 0;
+    const max = probe().maxActive ?? 0;
     expect(max).toBeLessThanOrEqual(8);
     expect(max).toBeGreaterThan(1);
   });

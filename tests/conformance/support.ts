@@ -18,6 +18,8 @@ export interface Probe {
   calls: Record<string, number>;
   gates: Record<string, { open?: boolean; waiting?: number; resolve?: () => void; promise?: Promise<void> }>;
   records: { instanceId: string; value: unknown }[];
+  active?: number;
+  maxActive?: number;
 }
 
 export function probe(): Probe {
