@@ -33,6 +33,7 @@ export function dispatch(
   const sub = params.subscription;
   const rg = params.resourceGroup ?? '';
   const name = params.group ?? '';
+  if (params.resourceGroup !== undefined) store.checkResourceGroup(rg);
   switch (operation) {
     case 'ContainerGroups_CreateOrUpdate':
       return store.createOrUpdate(

@@ -43,6 +43,7 @@ export async function startAciEmulator(options: AciEmulatorOptions): Promise<Aci
     provisioningMs: options.provisioningMs ?? 5000,
     provisioningTimeoutMs: options.provisioningTimeoutMs ?? 30 * 60_000,
     inaccessibleImages: options.inaccessibleImages ?? [],
+    ...(options.resourceGroups ? { resourceGroups: options.resourceGroups } : {}),
   });
   const server = createServer(
     { cert: options.tls.cert, key: options.tls.key },

@@ -56,6 +56,8 @@ export interface AciEmulatorOptions {
   /** Image globs that answer 400 InaccessibleImage (as a missing image or bad credentials would). */
   readonly inaccessibleImages?: readonly string[];
   readonly faults?: FaultInjector;
+  /** Resource groups that exist (case-insensitive); others answer 404 ResourceGroupNotFound. Default: any. */
+  readonly resourceGroups?: readonly string[];
   readonly quotas?: Partial<AciQuotas>;
   /** Items per list page (default 100). */
   readonly pageSize?: number;

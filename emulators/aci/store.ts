@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../common/clock';
 import { ArmError, invalidContent, notFound, transitioning } from './errors';
 import {
@@ -8,9 +7,11 @@ import {
   type ContainerState,
   type GroupState,
 } from './group';
-import { API_VERSION, OPERATION_API_VERSION, type AciQuotas } from './options';
+import { containerStates, restartPolicyOf, stringTags } from './group-spec';
+import { API_VERSION, type AciQuotas } from './options';
+import { OperationLog } from './operations';
 import { QuotaTracker, regionKey } from './quotas';
-import { renderGroup, renderOperation } from './render';
+import { renderGroup } from './render';
 import { checkGroupRules, groupShape } from './rules';
 import type { GroupRuntime } from './runtime';
 import { validateContainerGroupBody, validatePatchBody } from './validate';
@@ -28,21 +29,13 @@ export interface StoreSettings {
   readonly provisioningMs: number;
   readonly provisioningTimeoutMs: number;
   readonly inaccessibleImages: readonly string[];
+  readonly resourceGroups?: readonly string[];
 }
-
-interface OperationRecord {
-  readonly key: string;
-  readonly generation: number;
-  readonly startTime: number;
-}
-
-const MAX_OPERATIONS = 100_000;
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : []);
 
 /** Container groups and their operations, with ARM semantics. Handlers return a reply or throw `ArmError`. */
 export class GroupStore {
   readonly groups = new Map<string, GroupState>();
-  private readonly operations = new Map<string, OperationRecord>();
+  private readonly operations = new OperationLog();
   readonly quota: QuotaTracker;
 
   constructor(
@@ -55,6 +48,13 @@ export class GroupStore {
 
   key(sub: string, rg: string, name: string): string {
     return `${sub}/${rg}/${name}`.toLowerCase();
+  }
+
+  /** 404 ResourceGroupNotFound when resource groups are configured and `rg` is not one of them. */
+  checkResourceGroup(rg: string): void {
+    const known = this.settings.resourceGroups;
+    if (known && !known.some((k) => k.toLowerCase() === rg.toLowerCase()))
+      throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
   }
 
   get(sub: string, rg: string, name: string): GroupState {
@@ -155,30 +155,17 @@ export class GroupStore {
             message: `The container group '${g.name}' did not finish provisioning within ${Math.round(this.settings.provisioningTimeoutMs / 60_000)} minutes.`,
           }
         : undefined;
-    g.operationId = randomUUID();
-    this.operations.set(g.operationId, { key: g.key, generation: g.generation, startTime: now });
-    if (this.operations.size > MAX_OPERATIONS) {
-      const oldest = this.operations.keys().next().value;
-      if (oldest !== undefined) this.operations.delete(oldest);
-    }
+    g.operationId = this.operations.begin(g, now);
     this.runtime.provision(g);
     return {
       status,
       body: renderGroup(g, now),
-      headers: { 'azure-asyncoperation': this.operationUrl(g, origin) },
+      headers: { 'azure-asyncoperation': this.operations.url(g, origin) },
     };
   }
 
-  operationUrl(g: GroupState, origin: string): string {
-    return `${origin}/subscriptions/${g.subscription}/providers/Microsoft.ContainerInstance/locations/${encodeURIComponent(g.location)}/operations/${g.operationId}?api-version=${OPERATION_API_VERSION}`;
-  }
-
   operation(operationId: string): Reply {
-    const op = this.operations.get(operationId);
-    if (!op)
-      throw new ArmError(404, 'OperationNotFound', `The operation '${operationId}' could not be found.`);
-    const g = this.groups.get(op.key);
-    return { status: 200, body: renderOperation(g, op.generation, op.startTime, this.clock.now()) };
+    return { status: 200, body: this.operations.status(operationId, this.groups, this.clock.now()) };
   }
 
   patch(sub: string, rg: string, name: string, body: unknown): Reply {
@@ -280,36 +267,4 @@ export class GroupStore {
     this.operations.clear();
     this.quota.reset();
   }
-}
-
-function containerStates(body: Obj): ContainerState[] {
-  const props = (body.properties ?? {}) as Obj;
-  const make = (c: unknown, init: boolean): ContainerState => {
-    const def = c as Obj;
-    const p = (def.properties ?? {}) as Obj;
-    const requests = ((p.resources as Obj | undefined)?.requests ?? {}) as Obj;
-    return {
-      name: String(def.name),
-      image: String(p.image),
-      init,
-      ...(Array.isArray(p.command) ? { command: p.command.map(String) } : {}),
-      cpu: Number(requests.cpu ?? 0),
-      memoryInGB: Number(requests.memoryInGB ?? 0),
-      restartCount: 0,
-    };
-  };
-  return [
-    ...asArray(props.initContainers).map((c) => make(c, true)),
-    ...asArray(props.containers).map((c) => make(c, false)),
-  ];
-}
-
-function stringTags(tags: unknown): Record<string, string> {
-  if (typeof tags !== 'object' || tags === null) return {};
-  return Object.fromEntries(Object.entries(tags as Obj).map(([k, v]) => [k, String(v)]));
-}
-
-function restartPolicyOf(body: Obj): string {
-  const p = (body.properties ?? {}) as Obj;
-  return typeof p.restartPolicy === 'string' ? p.restartPolicy : 'Always';
 }

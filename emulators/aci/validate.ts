@@ -137,6 +137,20 @@ export function validateContainerGroupBody(body: unknown): string[] {
   return merge(schemaProblems('ContainerGroup', body), focusedProblems(body));
 }
 
+/** ARM tag limits: 50 tags, names up to 512 characters, values up to 256. */
+function checkTags(tags: Obj | undefined, p: Problems): void {
+  if (!tags) return;
+  const entries = Object.entries(tags);
+  if (entries.length > 50) p.push(`body.tags: ${entries.length} tags; at most 50 are allowed`);
+  for (const [k, v] of entries) {
+    if (typeof v !== 'string') p.push(`body.tags.${k}: expected a string`);
+    else if (v.length > 256)
+      p.push(`body.tags.${k}: value has ${v.length} characters; at most 256 are allowed`);
+    if (k.length > 512)
+      p.push(`body.tags.${k.slice(0, 32)}...: name has ${k.length} characters; at most 512 are allowed`);
+  }
+}
+
 function schemaProblems(model: string, body: unknown): string[] {
   const result = validateAciBody(model, body);
   if (result.ok) return [];
@@ -153,10 +167,7 @@ function focusedProblems(body: unknown): string[] {
   const p: Problems = [];
   if (!isObj(body)) return ['body: expected a JSON object'];
   str(body, 'location', 'body', p, true);
-  const tags = obj(body, 'tags', 'body', p);
-  if (tags)
-    for (const [k, v] of Object.entries(tags))
-      if (typeof v !== 'string') p.push(`body.tags.${k}: expected a string`);
+  checkTags(obj(body, 'tags', 'body', p), p);
   readOnly(body, ['provisioningState'], 'body', p);
   const identity = obj(body, 'identity', 'body', p);
   if (identity) {
@@ -232,9 +243,6 @@ export function validatePatchBody(body: unknown): string[] {
 function focusedPatchProblems(body: unknown): string[] {
   const p: Problems = [];
   if (!isObj(body)) return ['body: expected a JSON object'];
-  const tags = obj(body, 'tags', 'body', p);
-  if (tags)
-    for (const [k, v] of Object.entries(tags))
-      if (typeof v !== 'string') p.push(`body.tags.${k}: expected a string`);
+  checkTags(obj(body, 'tags', 'body', p), p);
   return p;
 }

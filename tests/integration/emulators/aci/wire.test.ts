@@ -133,4 +133,60 @@ describe('ACI emulator: authentication, api-version, routing and body validation
     expect(emulator.recorder.all().map((r) => r.operation)).toContain('ContainerGroups_CreateOrUpdate');
     expect(emulator.validationFailures()).toEqual([]);
   });
+
+  it('enforces ARM tag limits on PATCH (50 tags, values up to 256 characters)', async () => {
+    const client = await aciClient(emulator);
+    await client.containerGroups.beginCreateOrUpdateAndWait('rg1', 'tagged', aGroup(), {
+      updateIntervalInMs: 5,
+    });
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, 'v']));
+    const error = await failure(client.containerGroups.update('rg1', 'tagged', { tags: many }));
+    expect(error).toMatchObject({ statusCode: 400, code: 'InvalidRequestContent' });
+    expect(error.message).toContain('body.tags: 51 tags; at most 50 are allowed');
+    await expect(
+      client.containerGroups.update('rg1', 'tagged', { tags: { long: 'x'.repeat(257) } }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+    });
+    expect((await client.containerGroups.get('rg1', 'tagged')).tags).toEqual({ runId: 'r1' });
+  });
+
+  it('answers exec and attach with a websocket URI, and 404 ContainerNotFound for an unknown container', async () => {
+    const client = await aciClient(emulator);
+    await client.containerGroups.beginCreateOrUpdateAndWait('rg1', 'execd', aGroup(), {
+      updateIntervalInMs: 5,
+    });
+    const exec = await client.containers.executeCommand('rg1', 'execd', 'step', {
+      command: '/bin/sh',
+      terminalSize: { rows: 12, cols: 80 },
+    });
+    expect(exec.webSocketUri).toMatch(/^wss:\/\/.*\/exec\/execd\/step$/);
+    expect((await client.containers.attach('rg1', 'execd', 'step')).webSocketUri).toMatch(
+      /\/attach\/execd\/step$/,
+    );
+    await expect(client.containers.listLogs('rg1', 'execd', 'nope')).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'ContainerNotFound',
+    });
+  });
+
+  it('answers 404 ResourceGroupNotFound when resource groups are configured', async () => {
+    const scoped = await startTestAciEmulator({ resourceGroups: ['rg-known'] });
+    try {
+      const client = await aciClient(scoped);
+      await expect(client.containerGroups.get('rg-other', 'g')).rejects.toMatchObject({
+        statusCode: 404,
+        code: 'ResourceGroupNotFound',
+      });
+      await expect(
+        client.containerGroups.beginCreateOrUpdateAndWait('RG-KNOWN', 'g', aGroup(), {
+          updateIntervalInMs: 5,
+        }),
+      ).resolves.toMatchObject({
+        provisioningState: 'Succeeded',
+      });
+    } finally {
+      await scoped.stop();
+    }
+  });
 });
