@@ -45,8 +45,9 @@ export async function addTasks(
   jobId: string,
   tasks: readonly Task[],
   policy: CallPolicy,
-  serverErrorRounds = 3,
+  limits: { maxCount?: number; maxBytes?: number; serverErrorRounds?: number } = {},
 ): Promise<AddOutcome[]> {
+  const serverErrorRounds = limits.serverErrorRounds ?? 3;
   const outcomes = new Map<string, AddOutcome>();
   const addChunk = async (chunk: Task[], round: number): Promise<void> => {
     let result: BatchServiceModels.TaskAddCollectionResult;
@@ -92,6 +93,6 @@ export async function addTasks(
       await addChunk(retry, round + 1);
     }
   };
-  for (const chunk of chunkTasks(tasks)) await addChunk(chunk, 1);
+  for (const chunk of chunkTasks(tasks, limits.maxCount, limits.maxBytes)) await addChunk(chunk, 1);
   return tasks.map((t) => outcomes.get(t.id) ?? { taskId: t.id, created: false });
 }

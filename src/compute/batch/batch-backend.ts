@@ -46,34 +46,39 @@ export class BatchBackend implements ComputeBackend {
     const byRun = new Map<string, StepLaunch[]>();
     for (const l of launches) byRun.set(l.runId, [...(byRun.get(l.runId) ?? []), l]);
     const results: StartResult[] = [];
-    for (const [runId, list] of byRun) {
-      const first = list[0];
-      if (!first) continue;
-      const poolId = await this.ensurePool(first);
-      const jobId = await this.ensureJob(runId, poolId, Math.max(...list.map((l) => l.timeoutMs)));
-      const tasks = [];
-      for (const launch of list) {
-        const resolved = await resolveStart(launch, { ...this.deps, callbackUrl: () => '' });
-        tasks.push(
-          buildTask(
-            launch,
-            resolved,
-            jobId,
-            this.deps.identityId ? { identityId: this.deps.identityId } : {},
-          ),
-        );
-      }
-      const outcomes = await addTasks(this.deps.client, jobId, tasks, this.deps.policy);
-      list.forEach((launch, i) => {
-        const ref = { runId, image: launch.image, step: launch.step, attempt: launch.attempt };
-        results.push({
-          ...ref,
-          resource: `${jobId}/${batchTaskId(launch)}`,
-          created: outcomes[i]?.created ?? false,
-        });
-      });
-    }
+    for (const [runId, list] of byRun) results.push(...(await this.startRun(runId, list)));
     return results;
+  }
+
+  private async startRun(runId: string, list: readonly StepLaunch[]): Promise<StartResult[]> {
+    const first = list[0];
+    if (!first) return [];
+    const timeoutMs = Math.max(...list.map((l) => l.timeoutMs));
+    const poolId = await this.ensurePool(first);
+    const jobId = await this.ensureJob(runId, poolId, timeoutMs);
+    const tasks: BatchServiceModels.TaskAddParameter[] = [];
+    for (const launch of list) {
+      const resolved = await resolveStart(launch, { ...this.deps, callbackUrl: () => '' });
+      const options = this.deps.identityId ? { identityId: this.deps.identityId } : {};
+      tasks.push(buildTask(launch, resolved, jobId, options));
+    }
+    const outcomes = await addTasks(this.deps.client, jobId, tasks, this.deps.policy).catch(
+      async (error: unknown) => {
+        if (!isNotFound(error)) throw error;
+        // The job was deleted behind our back (sweeper, operator): make it again, once.
+        this.knownJobs.delete(jobId);
+        await this.ensureJob(runId, poolId, timeoutMs);
+        return addTasks(this.deps.client, jobId, tasks, this.deps.policy);
+      },
+    );
+    return list.map((launch, i) => ({
+      runId,
+      image: launch.image,
+      step: launch.step,
+      attempt: launch.attempt,
+      resource: `${jobId}/${batchTaskId(launch)}`,
+      created: outcomes[i]?.created ?? false,
+    }));
   }
 
   private async ensurePool(launch: StepLaunch): Promise<string> {

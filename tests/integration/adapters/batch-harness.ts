@@ -1,0 +1,81 @@
+import { BatchSharedKeyCredentials } from '@azure/batch';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock } from '../../../emulators/common/clock';
+import { type BatchEmulator, type BatchEmulatorOptions, startBatchEmulator } from '../../../emulators/batch';
+import { createBatchClient } from '../../../src/compute/batch/batch-client';
+import { BatchBackend } from '../../../src/compute/batch/batch-backend';
+import type { CallPolicy } from '../../../src/compute/call';
+import { DefaultSecretResolver } from '../../../src/secrets/secret-resolver';
+import { testBlobStore } from './support';
+
+export const BATCH_ACCOUNT = 'flotillatest';
+export const BATCH_KEY = Buffer.from('flotilla-batch-emulator-test-key').toString('base64');
+
+export interface BatchHarness {
+  readonly emulator: BatchEmulator;
+  /** Replaced by `renew()`: a fresh adapter forgets the pools and jobs it made (as after a restart). */
+  backend: BatchBackend;
+  renew(): void;
+  readonly slept: number[];
+  readonly policy: CallPolicy;
+  counts(): Record<string, number>;
+}
+
+/** The Batch adapter as the composition root builds it (SDK retries off, callSdk owns them), against the emulator. */
+export async function batchHarness(
+  options: Partial<BatchEmulatorOptions> & { clock?: Clock; timeoutMs?: number; defaultPoolId?: string } = {},
+): Promise<BatchHarness> {
+  const emulator = await startBatchEmulator({
+    account: BATCH_ACCOUNT,
+    key: BATCH_KEY,
+    mode: 'simulate',
+    ...(options.mode === 'process' ? { workRoot: mkdtempSync(join(tmpdir(), 'flotilla-batch-')) } : {}),
+    ...options,
+  });
+  const slept: number[] = [];
+  const policy: CallPolicy = {
+    timeoutMs: options.timeoutMs ?? 5_000,
+    attempts: 3,
+    baseDelayMs: 50,
+    maxWaitMs: 5_000,
+    sleep: (ms) => {
+      slept.push(ms);
+      return Promise.resolve();
+    },
+  };
+  const make = () =>
+    new BatchBackend({
+      client: createBatchClient(new BatchSharedKeyCredentials(BATCH_ACCOUNT, BATCH_KEY), emulator.url),
+      policy,
+      store: testBlobStore(),
+      secrets: new DefaultSecretResolver(undefined, {}, 1000),
+      ...(options.defaultPoolId ? { defaultPoolId: options.defaultPoolId } : {}),
+      ...(options.clock ? { now: () => options.clock?.now() ?? 0 } : {}),
+    });
+  const harness: BatchHarness = {
+    emulator,
+    backend: make(),
+    renew: () => {
+      harness.backend = make();
+    },
+    slept,
+    policy,
+    counts: () => emulator.recorder.counts(),
+  };
+  return harness;
+}
+
+/** Moves a virtual clock in steps, so work the emulator chains between timers (dependencies) keeps up. */
+export async function advanceInSteps(
+  clock: { advance(ms: number): Promise<void> },
+  ms: number,
+  step = 1_000,
+): Promise<void> {
+  for (let done = 0; done < ms; done += step) {
+    await clock.advance(Math.min(step, ms - done));
+    // Let promise chains and setImmediate work (task done -> dependents ready) run before the next step.
+    for (let i = 0; i < 3; i += 1) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
