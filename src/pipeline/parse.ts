@@ -22,7 +22,7 @@ export function parsePipeline(text: string, options: ParseOptions = {}): ParseRe
   const lines = new LineCounter();
   const format = options.format ?? (options.fileName?.toLowerCase().endsWith('.json') ? 'json' : 'yaml');
   const syntax = format === 'json' ? jsonSyntaxError(text) : undefined;
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, merge: true });
   if (syntax) return { ok: false, errors: [syntax] };
   if (doc.errors.length > 0) {
     return {

@@ -45,6 +45,7 @@ const secrets = record(
   }),
   {
     key: envKey,
+    sensitive: true,
     description:
       'Secret environment variables, by reference only. Values are resolved when the step starts and passed as secure values.',
   },
@@ -101,7 +102,10 @@ export const stepShape = named(
         arr(stepId, { unique: true, description: 'Steps whose outputs this step reads (per image).' }),
       ),
     },
-    { description: 'One container step, run once per source image. Unset resources come from defaults.' },
+    {
+      expected: 'a step (an object with id, image and command)',
+      description: 'One container step, run once per source image. Unset resources come from defaults.',
+    },
   ),
 );
 export const finalizeShape = named(
@@ -201,7 +205,10 @@ export const pipelineShape = obj(
       ),
     ),
   },
-  { description: 'A flotilla pipeline: container steps run for every image in a blob container.' },
+  {
+    description: 'A flotilla pipeline: container steps run for every image in a blob container.',
+    extensions: true,
+  },
 );
 
 export type RawPipeline = Infer<typeof pipelineShape>;

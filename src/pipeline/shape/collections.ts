@@ -63,6 +63,8 @@ export function arr<T>(item: Shape<T>, options: ArrayOptions): Shape<T[]> {
 }
 
 export interface RecordOptions extends Common {
+  /** Never repeat a wrongly typed value (a secrets map given as a string may be the secret). */
+  readonly sensitive?: boolean;
   /** Rule for keys: pattern (also in the JSON Schema) and a human help text. */
   readonly key: {
     readonly pattern: string;
@@ -79,7 +81,7 @@ export function record<T>(value: Shape<T>, options: RecordOptions): Shape<Record
     description: options.description,
     check(input, path, issues) {
       if (!isPlainObject(input)) {
-        issues.push(typeIssue(options, expected, input, path));
+        issues.push(typeIssue(options, expected, input, path, options.sensitive));
         return false;
       }
       let ok = true;
@@ -131,6 +133,8 @@ export interface ObjectShape<F extends Record<string, AnyField>> extends Shape<O
 export interface ObjectOptions extends Common {
   /** Keys that are not allowed here, with the reason (e.g. finalize takes no dependsOn). */
   readonly forbidden?: Readonly<Record<string, string>>;
+  /** Allow and ignore `x-*` keys (a home for YAML anchors, as in docker-compose). */
+  readonly extensions?: boolean;
 }
 
 export function obj<F extends Record<string, AnyField>>(fields: F, options: ObjectOptions): ObjectShape<F> {
@@ -152,6 +156,7 @@ export function obj<F extends Record<string, AnyField>>(fields: F, options: Obje
           if (!field.shape.check(element, [...path, key], issues)) ok = false;
           continue;
         }
+        if (options.extensions && key.startsWith('x-')) continue;
         const reason = options.forbidden?.[key];
         if (reason !== undefined) {
           issues.push({ path: [...path, key], message: `is not allowed here: ${reason}`, at: 'key' });
@@ -186,6 +191,9 @@ export function obj<F extends Record<string, AnyField>>(fields: F, options: Obje
         }),
       ),
       required: keys.filter((key) => fields[key]?.required),
+      ...(options.extensions
+        ? { patternProperties: { '^x-': { description: 'Ignored: a place for YAML anchors.' } } }
+        : {}),
       additionalProperties: false,
     }),
   };

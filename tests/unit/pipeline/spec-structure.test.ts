@@ -1,5 +1,5 @@
 import { parsePipeline } from '../../../src/pipeline';
-import { columnOf, errorAt, errorsOf, HEAD, lineOf, oneStep, yaml } from './helpers';
+import { columnOf, errorAt, errorsOf, HEAD, lineOf, oneStep, specOf, yaml } from './helpers';
 
 describe('parsePipeline: shape errors', () => {
   it('names an unknown key, suggests the close one and lists what is allowed', () => {
@@ -164,5 +164,38 @@ describe('parsePipeline: shape errors', () => {
     expect(paths).toEqual(
       expect.arrayContaining(['steps[0].cpu', 'steps[0].memoryGB', 'steps[0].retries', 'steps[0].gpu']),
     );
+  });
+
+  it('says what a step is when a list item is not one', () => {
+    const text = `${HEAD}steps: [tile]\n`;
+    expect(errorAt(errorsOf(text), 'steps[0]').message).toBe(
+      'expected a step (an object with id, image and command), got the string "tile"',
+    );
+  });
+
+  it('never repeats a secrets map given as a plain value', () => {
+    const errors = errorsOf(oneStep('secrets: s3cr3t-value'));
+    expect(errorAt(errors, 'steps[0].secrets').message).toBe('expected a map, got a string');
+    expect(JSON.stringify(errors)).not.toContain('s3cr3t');
+  });
+
+  it('supports YAML anchors, merge keys and x- keys to hold them', () => {
+    const text =
+      HEAD +
+      yaml`
+      x-neo: &neo
+        image: reg.azurecr.io/neo:1.4
+        memoryGB: 3
+      steps:
+        - { <<: *neo, id: a, command: x }
+        - { <<: *neo, id: b, command: y, dependsOn: [a], cpu: 2 }
+    `;
+    const spec = specOf(text);
+    expect(spec.steps.map((step) => [step.id, step.image, step.memoryGB, step.cpu])).toEqual([
+      ['a', 'reg.azurecr.io/neo:1.4', 3, 1],
+      ['b', 'reg.azurecr.io/neo:1.4', 3, 2],
+    ]);
+    const merged = errorsOf(text.replace('memoryGB: 3', 'memoryGB: 30'));
+    expect(merged.map((e) => e.path)).toEqual(['steps[0].memoryGB', 'steps[1].memoryGB']);
   });
 });
