@@ -32,7 +32,22 @@ export function checkSemantics(doc: unknown): Issue[] {
   for (const at of all) checkPlacement(at, defaults, issues, limitSources);
   for (const source of limitSources.values()) issues.push(aciLimitIssue(source));
   if (defaults.pool !== undefined) checkPoolSpec(defaults.pool, ['defaults', 'pool'], issues);
+  checkOutputsOutsideInputs(doc.inputs, doc.outputs, issues);
   return issues;
+}
+
+/** Results written where images are read would be picked up as new images (by the next run or the blob trigger). */
+function checkOutputsOutsideInputs(inputs: unknown, outputs: unknown, issues: Issue[]): void {
+  if (!isPlainObject(inputs) || !isPlainObject(outputs) || inputs.container !== outputs.container) return;
+  const inPrefix = typeof inputs.prefix === 'string' ? inputs.prefix : '';
+  const outPrefix = typeof outputs.prefix === 'string' ? outputs.prefix : '';
+  if (!outPrefix.startsWith(inPrefix)) return;
+  const where = `${String(outputs.container)}/${inPrefix}`;
+  issues.push({
+    path: ['outputs', outPrefix === '' ? 'container' : 'prefix'],
+    message: `results would land among the input images (${where}) and be read as new images; use another container, or a prefix outside inputs.prefix`,
+    at: 'value',
+  });
 }
 
 function checkUniqueIds(all: readonly StepAt[], issues: Issue[]): void {

@@ -180,6 +180,22 @@ describe('parsePipeline: env and secrets', () => {
 });
 
 describe('parsePipeline: names and ranges', () => {
+  it('keeps outputs out of the inputs area', () => {
+    const whole = oneStep().replace('prefix: in/ ', '').replace('container: results', 'container: images');
+    expect(errorAt(errorsOf(whole), 'outputs.container').message).toBe(
+      'results would land among the input images (images/) and be read as new images; use another container, or a prefix outside inputs.prefix',
+    );
+    expect(specOf(oneStep().replace('container: results', 'container: images')).outputs.prefix).toBe('');
+    const nested = oneStep().replace('{ container: results }', '{ container: images, prefix: in/results/ }');
+    expect(errorAt(errorsOf(nested), 'outputs.prefix').line).toBe(lineOf(nested, 'in/results/'));
+    expect(
+      specOf(oneStep().replace('{ container: results }', '{ container: images, prefix: out/ }')).outputs,
+    ).toEqual({
+      container: 'images',
+      prefix: 'out/',
+    });
+  });
+
   it('applies Azure container name rules to inputs and outputs', () => {
     for (const name of ['ab', 'My-Images', 'a--b', '-abc']) {
       const error = errorAt(
