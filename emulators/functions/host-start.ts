@@ -73,7 +73,7 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
   });
   const functions = invoker.functions();
   let engine: DurableEngineApi | undefined;
-  let engineError = 'the app registers no durable functions.';
+  const engineError = 'the app registers no durable functions.';
   const invoke = (
     fn: RegisteredFunction,
     data: RpcTypedData | undefined,
@@ -129,9 +129,7 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
         });
         await engine.start();
       } catch (error) {
-        engine = undefined;
-        engineError = `the Durable engine could not start: ${(error as Error).message}`;
-        log(`[warning] ${engineError}`);
+        throw new Error(`The Durable engine could not start: ${(error as Error).message}`, { cause: error });
       }
     }
     const restoreEnv = () => {
@@ -161,7 +159,7 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
     return host;
   } catch (error) {
     if (server?.listening) server.close();
-    await engine?.stop();
+    await engine?.stop().catch(() => undefined);
     if (previousHostname === undefined) delete process.env.WEBSITE_HOSTNAME;
     else process.env.WEBSITE_HOSTNAME = previousHostname;
     app.restoreEnv();

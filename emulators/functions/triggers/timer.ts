@@ -68,6 +68,7 @@ export function timerTriggerData(
 export class TimerScheduler {
   private readonly entries = new Map<string, TimerEntry>();
   private stopped = false;
+  private readonly waits = new Set<() => void>();
 
   constructor(
     functions: readonly RegisteredFunction[],
@@ -106,6 +107,7 @@ export class TimerScheduler {
   stop(): void {
     this.stopped = true;
     for (const entry of this.entries.values()) entry.handle?.cancel();
+    for (const cancel of [...this.waits]) cancel();
   }
 
   /** Invokes a timer function now, as the portal's "Test/Run" does (queued behind running invocations). */
@@ -129,7 +131,7 @@ export class TimerScheduler {
       this.log(
         `[warning] ${fn.name}: attempt ${attempt} failed (${result.error.message}); retrying in ${delay} ms`,
       );
-      await new Promise<void>((resolve) => this.clock.schedule(this.clock.now() + delay, resolve));
+      await this.wait(delay);
       if (this.stopped) break;
       const retryContext = {
         retryCount: attempt,
@@ -139,6 +141,22 @@ export class TimerScheduler {
       result = await this.invoke(fn, data, retryContext);
     }
     return result;
+  }
+
+  /** A wait on the clock that `stop()` ends early (a VirtualClock might never reach it). */
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.waits.delete(cancel);
+        resolve();
+      };
+      const handle = this.clock.schedule(this.clock.now() + ms, done);
+      const cancel = () => {
+        handle.cancel();
+        done();
+      };
+      this.waits.add(cancel);
+    });
   }
 
   private arm(entry: TimerEntry, fromMs: number): void {

@@ -101,3 +101,19 @@ describe('embedded host: timer triggers on a virtual clock', () => {
     expect(host.invocations('flaky').map((i) => i.ok)).toEqual([false, false, true]);
   });
 });
+
+describe('embedded host: stopping with a retry pending', () => {
+  it('ends the retry wait instead of hanging on a clock that never advances', async () => {
+    const clock = new VirtualClock(Date.UTC(2026, 5, 1));
+    const host = await startHost({ appDir, clock });
+    const run = host.invokeTimer('flaky');
+    const due = Date.UTC(2026, 5, 1) + 30_000;
+    for (let i = 0; i < 400 && !clock.pending().includes(due); i++)
+      await new Promise((r) => setTimeout(r, 5));
+    expect(clock.pending()).toContain(due);
+    await host.stop();
+    const result = await run;
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error.message).toBe('flaky attempt 0');
+  });
+});
