@@ -6,7 +6,8 @@ describe('Batch emulator pools and jobs', () => {
     h = await startHarness({
       mode: 'simulate',
       activeJobQuota: 3,
-      simulate: { durationMs: 20, exitCode: 0 },
+      // `hold` runs for an hour, anything else 20 ms.
+      simulate: (t) => ({ durationMs: t.commandLine === 'hold' ? 3_600_000 : 20, exitCode: 0 }),
     });
   });
   afterAll(() => h.stop());
@@ -61,7 +62,7 @@ describe('Batch emulator pools and jobs', () => {
     const evaluated = await h.batch.pool.evaluateAutoScale(POOL, '$TargetDedicatedNodes = 2;');
     expect(evaluated.results).toContain('$TargetDedicatedNodes=0');
     await h.batch.job.add({ id: 'busy', poolInfo: { poolId: POOL } });
-    await h.batch.task.add('busy', { id: 't1', commandLine: 'sleep 1' });
+    await h.batch.task.add('busy', { id: 't1', commandLine: 'hold' });
     await settle();
     expect((await h.batch.pool.get(POOL)).currentDedicatedNodes).toBe(1);
     await h.batch.pool.enableAutoScale(POOL, { autoScaleFormula: '$TargetDedicatedNodes = 3;' });

@@ -120,8 +120,9 @@ describe('Batch emulator tasks', () => {
       { id: 'f2', commandLine: 'exit 7' },
       { id: 'run', commandLine: 'hold' },
     ]);
-    await waitForTask(h.batch, 'listing', 'f2');
-    await waitForTask(h.batch, 'listing', 'ok4');
+    for (const id of ['ok0', 'ok1', 'ok2', 'ok3', 'ok4', 'f1', 'f2'])
+      await waitForTask(h.batch, 'listing', id);
+    await waitForTask(h.batch, 'listing', 'run', (t) => t.state === 'running');
     const since = new Date(
       (await h.batch.task.get('listing', 'ok0')).creationTime!.getTime() - 1000,
     ).toISOString();
