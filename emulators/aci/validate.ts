@@ -1,10 +1,10 @@
 import { validateAciBody } from '../common/mapper-schema';
 
 /**
- * Request-body validation: the JSON Schema derived from the SDK mappers (`common/mapper-schema.ts`) plus
- * focused of ContainerGroup PUT bodies (wire shape, api-version 2023-05-01): required
- * fields, types, read-only fields and cross references, each problem named by its JSON path. Enums that the
- * spec marks `modelAsString` are not closed here (ARM accepts unknown values for them); closed enums are.
+ * Request-body validation of ContainerGroup PUT and PATCH bodies (wire shape, api-version 2023-05-01): the JSON
+ * Schema derived from the SDK mappers (`common/mapper-schema.ts`) plus focused checks (required fields, types,
+ * names, cross references, tag limits), each problem named by its JSON path. Extensible (`modelAsString`) enums
+ * stay open, as ARM accepts unknown values for them; closed enums are checked.
  */
 type Problems = string[];
 type Obj = Record<string, unknown>;
@@ -65,11 +65,6 @@ function stringArray(o: Obj, key: string, at: string, p: Problems): void {
   });
 }
 
-function readOnly(o: Obj, keys: readonly string[], at: string, p: Problems): void {
-  for (const key of keys)
-    if (o[key] !== undefined) p.push(`${at}.${key}: read-only property is not allowed in a request`);
-}
-
 function container(c: unknown, at: string, init: boolean, volumes: Set<string>, p: Problems): void {
   if (!isObj(c)) {
     p.push(`${at}: expected an object`);
@@ -86,7 +81,6 @@ function container(c: unknown, at: string, init: boolean, volumes: Set<string>, 
   const image = str(props, 'image', pa, p, true);
   if (image === '') p.push(`${pa}.image: must not be empty`);
   stringArray(props, 'command', pa, p);
-  readOnly(props, ['instanceView'], pa, p);
   arr(props, 'environmentVariables', pa, p)?.forEach((e, i) => {
     const ea = `${pa}.environmentVariables[${i}]`;
     if (!isObj(e)) return void p.push(`${ea}: expected an object`);
@@ -131,7 +125,8 @@ function container(c: unknown, at: string, init: boolean, volumes: Set<string>, 
 
 /**
  * Problems with a ContainerGroup PUT body, or an empty list: the SDK-mapper schema first, then the focused
- * checks below for paths the schema did not already flag (names, read-only fields, volume references).
+ * checks below for paths the schema did not already flag (names, volume references, tag limits). Read-only
+ * fields (`provisioningState`, `instanceView`, ...) are ignored, as ARM resource providers ignore them on PUT.
  */
 export function validateContainerGroupBody(body: unknown): string[] {
   return merge(schemaProblems('ContainerGroup', body), focusedProblems(body));
@@ -168,7 +163,6 @@ function focusedProblems(body: unknown): string[] {
   if (!isObj(body)) return ['body: expected a JSON object'];
   str(body, 'location', 'body', p, true);
   checkTags(obj(body, 'tags', 'body', p), p);
-  readOnly(body, ['provisioningState'], 'body', p);
   const identity = obj(body, 'identity', 'body', p);
   if (identity) {
     oneOf(
@@ -182,7 +176,6 @@ function focusedProblems(body: unknown): string[] {
   const props = obj(body, 'properties', 'body', p, true);
   if (!props) return p;
   const at = 'body.properties';
-  readOnly(props, ['provisioningState', 'instanceView'], at, p);
   oneOf(str(props, 'osType', at, p, true), ['Linux', 'Windows'], `${at}.osType`, p);
   str(props, 'restartPolicy', at, p);
   str(props, 'sku', at, p);
