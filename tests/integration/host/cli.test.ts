@@ -73,6 +73,38 @@ describe('flotilla host (compiled CLI)', () => {
     expect(stderr.text).toContain('stopping');
   });
 
+  it('hosts an ESM app (require proxy in plain Node) and runs appTerminate on SIGTERM', async () => {
+    const stdout = { text: '' };
+    let stderr = '';
+    child = spawn(
+      process.execPath,
+      [
+        'bin/flotilla.js',
+        'host',
+        '--app',
+        path.join(root, 'tests/fixtures/apps/esm'),
+        '--port',
+        '0',
+        '--state',
+        stateDir,
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, FIXTURE_ANNOUNCE_TERMINATE: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stdout!.on('data', (chunk: Buffer) => (stdout.text += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [, url] = await waitFor(child, stdout, /Host listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    expect(stdout.text).toContain(`  hello: [GET] ${url}/hello/{who?}`);
+    expect(await (await fetch(`${url}/hello/node`)).text()).toBe('hello node');
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('fixture-esm: appTerminate ran');
+  });
+
   it('fails with a clear message for a folder that is not an app', async () => {
     const result = spawn(process.execPath, ['bin/flotilla.js', 'host', '--app', stateDir, '--port', '0'], {
       cwd: root,
