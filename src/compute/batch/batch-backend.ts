@@ -9,13 +9,13 @@ import type {
   StartResult,
   StepLaunch,
   StepRef,
-  StepReport,
   StepStatus,
 } from '../port';
 import { type StartResolverDeps, resolveStart } from '../start-resolver';
 import { addTasks } from './add-tasks';
 import { msSignal } from './batch-client';
-import { buildJob, buildPool, buildTask, parseDisplayName, poolIdFor } from './task-body';
+import { TASK_SELECT, completedFilter, foldCompleted } from './run-poll';
+import { buildJob, buildPool, buildTask, poolIdFor } from './task-body';
 import { taskStatus } from './task-status';
 
 /**
@@ -32,8 +32,6 @@ export interface BatchBackendDeps extends Omit<StartResolverDeps, 'callbackUrl'>
   readonly expiryMarginMs?: number;
   readonly now?: () => number;
 }
-
-const TASK_SELECT = 'id,displayName,state,stateTransitionTime,executionInfo';
 
 export class BatchBackend implements ComputeBackend {
   readonly kind = 'batch' as const;
@@ -140,12 +138,8 @@ export class BatchBackend implements ComputeBackend {
 
   /** Completed tasks since the watermark: one list call (plus next pages) per poll, filtered server-side. */
   async pollRun(runId: string, watermark?: string): Promise<RunPoll> {
-    const [since, seenAtMark = ''] = (watermark ?? '').split('|');
-    const seen = new Set(seenAtMark ? seenAtMark.split(',') : []);
-    const filter = since
-      ? `state eq 'completed' and stateTransitionTime ge datetime'${since}'`
-      : `state eq 'completed'`;
     const jobId = batchJobId(runId);
+    const filter = completedFilter(watermark);
     const tasks: BatchServiceModels.CloudTask[] = [];
     let page = await this.call('Task_List', (abortSignal) =>
       this.deps.client.task.list(jobId, {
@@ -161,21 +155,7 @@ export class BatchBackend implements ComputeBackend {
       );
       tasks.push(...page);
     }
-    let mark = since ?? '';
-    let atMark = new Set(seen);
-    const completed: StepReport[] = [];
-    for (const task of tasks) {
-      const id = parseDisplayName(task.displayName);
-      const at = task.stateTransitionTime ? new Date(task.stateTransitionTime).toISOString() : '';
-      if (!id || !task.id || (at === since && seen.has(task.id))) continue;
-      completed.push({ runId, ...id, ...taskStatus(task) });
-      if (at > mark) {
-        mark = at;
-        atMark = new Set();
-      }
-      if (at === mark) atMark.add(task.id);
-    }
-    return { completed, watermark: mark ? `${mark}|${[...atMark].join(',')}` : '' };
+    return foldCompleted(runId, tasks, watermark);
   }
 
   /** Batch uploads stdout.txt/stderr.txt itself (outputFiles); nothing to copy. */
