@@ -5,14 +5,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import * as https from 'node:https';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { FaultFile } from '../../../emulators/common/faults';
 import { type Stack, startStack } from '../../../emulators/stack';
 import { stopChild } from '../../../emulators/stack/azurite';
+import { trustCertificate } from '../../../emulators/stack/tls';
 
 /** The repository (the app folder the host loads, and where the stager build lives). */
 export const REPO_ROOT = resolve(__dirname, '../../../..');
@@ -77,7 +77,9 @@ export async function bootLocalStack(options: LocalStackOptions): Promise<LocalS
     const port = await freePort();
     const key = randomBytes(24).toString('base64url');
     const baseUrl = `http://127.0.0.1:${port}`;
-    options.log(`starting the Functions host on ${baseUrl}`);
+    mkdirSync(options.stateDir, { recursive: true });
+    const hostLog = join(options.stateDir, 'host.log');
+    options.log(`starting the Functions host on ${baseUrl} (log: ${hostLog})`);
     host = spawn(
       process.execPath,
       [
@@ -101,12 +103,14 @@ export async function bootLocalStack(options: LocalStackOptions): Promise<LocalS
           FLOTILLA_CALLBACK_BASE_URL: baseUrl,
           FLOTILLA_CALLBACK_SECRET: randomBytes(32).toString('base64url'),
           FLOTILLA_STAGER_IMAGE: LOCAL_STAGER_IMAGE,
+          FLOTILLA_TASK_HUB: process.env.FLOTILLA_TASK_HUB ?? 'flotilla',
         },
       },
     );
+    host.stderr?.pipe(createWriteStream(hostLog, { flags: 'a' }));
     await waitForHealth(baseUrl, host);
     // This process talks to the stack's Azurite too (image upload): trust the stack's certificate here.
-    https.globalAgent.options.ca = [stack.certificate.cert];
+    const untrust = trustCertificate(stack.certificate.cert);
     const blobs = BlobServiceClient.fromConnectionString(stack.settings.AzureWebJobsStorage);
     const child = host;
     return {
@@ -135,6 +139,7 @@ export async function bootLocalStack(options: LocalStackOptions): Promise<LocalS
       async stop() {
         await stopChild(child);
         await stack.stop();
+        untrust();
       },
     };
   } catch (error) {
