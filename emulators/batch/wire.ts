@@ -80,6 +80,14 @@ export function jobToWire(job: JobRecord, baseUrl: string): Json {
   });
 }
 
+/** Registry passwords are write-only, as on Batch: never echoed in GET or list answers. */
+function withoutPassword(containerSettings: unknown): unknown {
+  const settings = containerSettings as { registry?: { password?: string } } | undefined;
+  if (!settings?.registry?.password) return containerSettings;
+  const { password: _password, ...registry } = settings.registry;
+  return { ...settings, registry };
+}
+
 export function taskToWire(task: TaskRecord, baseUrl: string): Json {
   const exec = task.exec;
   const constraints = (task.spec.constraints as Json | undefined) ?? {};
@@ -87,6 +95,7 @@ export function taskToWire(task: TaskRecord, baseUrl: string): Json {
   const nodeId = task.nodeId;
   return compact({
     ...task.spec,
+    containerSettings: withoutPassword(task.spec.containerSettings),
     id: task.id,
     url: `${baseUrl}/jobs/${task.job.id}/tasks/${task.id}`,
     eTag: task.eTag,

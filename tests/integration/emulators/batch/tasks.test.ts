@@ -62,6 +62,21 @@ describe('Batch emulator tasks', () => {
     expect([e.statusCode, e.code]).toEqual([413, 'RequestBodyTooLarge']);
   });
 
+  it('never echoes a registry password', async () => {
+    await h.batch.task.add('job', {
+      id: 'private',
+      commandLine: 'exit 0',
+      containerSettings: {
+        imageName: 'r.example/w:1',
+        registry: { registryServer: 'r.example', userName: 'u', password: 'hunter2' },
+      },
+    });
+    const task = await h.batch.task.get('job', 'private');
+    expect(task.containerSettings?.registry).toEqual({ registryServer: 'r.example', userName: 'u' });
+    const listed = await h.batch.task.list('job', { taskListOptions: { filter: "id eq 'private'" } });
+    expect(JSON.stringify(listed)).not.toContain('hunter2');
+  });
+
   it('rejects a duplicate task and an unknown job', async () => {
     await h.batch.task.add('job', { id: 'single', commandLine: 'exit 0' });
     expect((await restError(h.batch.task.add('job', { id: 'single', commandLine: 'exit 0' }))).code).toBe(
