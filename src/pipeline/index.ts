@@ -1,4 +1,7 @@
-/** The pipeline spec: parsing, validation, normalisation, the step graph, durations and limits. */
+/**
+ * The pipeline spec: parsing, validation, normalisation, the step graph, durations and limits. All
+ * pure except loadPipelineFile (./load-file, reads a file; it performs no I/O when merely imported).
+ */
 export { parsePipeline, sortErrors, type ParseOptions } from './parse';
 export { loadPipelineFile, PipelineFileError } from './load-file';
 export { pipelineJsonSchema, pipelineJsonSchemaText } from './json-schema';

@@ -57,7 +57,7 @@ export function parsePipeline(text: string, options: ParseOptions = {}): ParseRe
 
 function toSpecError(doc: Document, lines: LineCounter, issue: Issue): SpecError {
   const position = locate(doc, lines, issue);
-  return { path: pathText(issue.path) || '(top level)', message: issue.message, ...(position ?? {}) };
+  return { path: pathText(issue.path), message: issue.message, ...(position ?? {}) };
 }
 
 function dedupe(issues: readonly Issue[]): Issue[] {

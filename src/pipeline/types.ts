@@ -70,7 +70,7 @@ export interface PipelineSpec {
   readonly teardown: { readonly keepOnFailureMs: number };
 }
 
-/** One problem in a spec. `path` is like `steps[1].cpu` ('' for syntax errors); line and column are 1-based. */
+/** One problem in a spec. `path` is like `steps[1].cpu` ('' for syntax errors and the document itself); line and column are 1-based. */
 export interface SpecError {
   readonly path: string;
   readonly message: string;

@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { type Command } from 'commander';
 import { glob } from 'tinyglobby';
-import { loadPipelineFile, PipelineFileError, type ParseResult, type SpecError } from '../../pipeline';
+import { type ParseResult, type SpecError } from '../../pipeline';
+import { loadPipelineFile, PipelineFileError } from '../../pipeline/load-file';
 import type { CommandModule } from '../main';
 
 export interface Output {

@@ -128,7 +128,7 @@ describe('parsePipeline: shape errors', () => {
       message: expect.stringContaining('the file is empty'),
     });
     expect(errorsOf('- a\n- b\n')[0]).toMatchObject({
-      path: '(top level)',
+      path: '',
       message: 'expected an object, got a list',
     });
   });
