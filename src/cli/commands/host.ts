@@ -25,7 +25,7 @@ export const hostCommand: CommandModule = (program: Command, setExitCode) => {
     .option('--state <dir>', 'folder for durable state and blob receipts (default: <app>/.flotilla/host)')
     .option('--key <key>', 'the default function key (default: generated)')
     .option('--master-key <key>', 'the master key (default: generated)')
-    .option('--quiet', 'do not print invocation logs')
+    .option('--quiet', 'print only warnings and errors (no information-level invocation logs)')
     .action(async (options: HostOptions) => {
       setExitCode(await runHost(options));
     });
@@ -51,7 +51,9 @@ export async function runHost(options: HostOptions): Promise<number> {
         ...(options.key ? { default: options.key } : {}),
         ...(options.masterKey ? { master: options.masterKey } : {}),
       },
-      log: options.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+      log: (line) => {
+        if (!options.quiet || /^\[(warning|error|critical)\]/.test(line)) process.stderr.write(`${line}\n`);
+      },
     });
   } catch (error) {
     const err = error as NodeJS.ErrnoException;
