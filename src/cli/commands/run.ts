@@ -72,6 +72,16 @@ export async function runPipeline(pipelineFile: string, options: RunOptions): Pr
     return 1;
   }
   let local: LocalStack | undefined;
+  let following = false;
+  // Outside the follow loop (which turns Ctrl-C into a cancel), a signal stops the embedded stack and exits,
+  // so no emulator, Azurite or host process outlives the command.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (following && signal === 'SIGINT') return;
+    log(`flotilla run: ${signal}, stopping`);
+    void (local?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.on(signal, onSignal);
   try {
     if (!options.target) {
       local = await bootLocalStack({
@@ -98,6 +108,7 @@ export async function runPipeline(pipelineFile: string, options: RunOptions): Pr
       ...(selection.kind === 'prefix' ? { prefix: selection.prefix } : {}),
     });
     log(`run ${started.runId} started: pipeline ${started.pipeline}, ${started.images} images`);
+    following = true;
     return await followRun(api, started.runId, {
       json: options.json,
       interval: options.interval,
@@ -113,6 +124,7 @@ export async function runPipeline(pipelineFile: string, options: RunOptions): Pr
     log(`flotilla run: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
+    for (const signal of signals) process.off(signal, onSignal);
     if (local) {
       log('stopping the embedded stack');
       await local.stop();
