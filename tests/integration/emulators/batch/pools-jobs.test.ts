@@ -1,4 +1,4 @@
-import { type Harness, POOL, restError, settle, startHarness, waitForJob } from './harness';
+import { type Harness, POOL, restError, settle, startHarness, waitForJob, waitForTask } from './harness';
 
 describe('Batch emulator pools and jobs', () => {
   let h: Harness;
@@ -114,6 +114,32 @@ describe('Batch emulator pools and jobs', () => {
     );
     expect([e.statusCode, e.code]).toEqual([412, 'ConditionNotMet']);
     expect((await h.batch.job.get('etag')).priority).toBe(5);
+  });
+
+  it('answers 304 ConditionNotMet to a get whose If-None-Match is current (the SDK throws on 304)', async () => {
+    await h.batch.job.add({ id: 'cached', poolInfo: { poolId: POOL } });
+    const job = await h.batch.job.get('cached');
+    const e = await restError(h.batch.job.get('cached', { jobGetOptions: { ifNoneMatch: job.eTag } }));
+    expect(e.statusCode).toBe(304);
+    await h.batch.job.patch('cached', { priority: 1 });
+    expect((await h.batch.job.get('cached', { jobGetOptions: { ifNoneMatch: job.eTag } })).priority).toBe(1);
+  });
+
+  it('requeues running tasks when their pool is deleted; they wait for a pool of that id', async () => {
+    await h.batch.pool.add({ id: 'temp', vmSize: 'standard_d2s_v3', targetDedicatedNodes: 1 });
+    await h.batch.job.add({ id: 'onTemp', poolInfo: { poolId: 'temp' } });
+    await h.batch.task.add('onTemp', { id: 'h', commandLine: 'hold' });
+    await waitForTask(h.batch, 'onTemp', 'h', (t) => t.state === 'running');
+    await h.batch.pool.deleteMethod('temp');
+    await settle();
+    const task = await h.batch.task.get('onTemp', 'h');
+    expect(task.state).toBe('active');
+    expect(task.executionInfo?.requeueCount).toBe(1);
+    await h.batch.pool.add({ id: 'temp', vmSize: 'standard_d2s_v3', targetDedicatedNodes: 1 });
+    expect(
+      (await waitForTask(h.batch, 'onTemp', 'h', (t) => t.state === 'running')).executionInfo?.requeueCount,
+    ).toBe(1);
+    await h.batch.pool.deleteMethod('temp');
   });
 
   it('terminates a job with onAllTasksComplete=terminatejob once its tasks complete (set by patch)', async () => {

@@ -13,7 +13,7 @@ describe('Batch emulator process mode', () => {
   let h: Harness;
   let shared: string;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ imageMounts: { 'stager.example/stager': { '/opt/stager': join(__dirname) } } });
     shared = join(h.workRoot, 'shared-host');
     mkdirSync(shared, { recursive: true });
     writeFileSync(join(shared, 'tool.txt'), 'from the image\n');
@@ -133,5 +133,16 @@ describe('Batch emulator process mode', () => {
     const task = await waitForTask(h.batch, 'stopme', 'sleeper');
     expect(task.executionInfo?.failureInfo?.code).toBe('TaskEnded');
     expect(h.emulator.resources().tasks.running).toBe(0);
+  });
+
+  it('mounts the folders configured for an image (imageMounts), with or without its tag', async () => {
+    await h.batch.task.add('run', {
+      id: 'image',
+      commandLine: '/bin/sh -c "test -f /opt/stager/harness.ts && echo mounted"',
+      containerSettings: { imageName: 'stager.example/stager:2.1' },
+    });
+    const task = await waitForTask(h.batch, 'run', 'image');
+    expect(task.executionInfo?.exitCode).toBe(0);
+    expect(await fileText(h, 'run', 'image', 'stdout.txt')).toBe('mounted\n');
   });
 });
