@@ -8,6 +8,13 @@ import { ComputeError } from '../compute/errors';
  * - `keyvault:https://<vault>.vault.azure.net/secrets/<name>[/<version>]`: Key Vault, read with the app's identity;
  * - `setting:<NAME>`: a value handed to the resolver by the composition root (e.g. from app settings).
  */
+/** What may be said about a reference in an error: its form and, for settings, the setting's name. */
+function describe(reference: string): string {
+  if (reference.startsWith('setting:')) return reference;
+  if (reference.startsWith('keyvault:')) return 'keyvault:...';
+  return 'unrecognised form';
+}
+
 export interface SecretResolver {
   resolve(reference: string): Promise<string>;
 }
@@ -24,7 +31,7 @@ export class DefaultSecretResolver implements SecretResolver {
       new ComputeError(
         'SECRET_UNRESOLVED',
         'permanent',
-        `secret reference (${reference.split(':')[0] ?? 'unknown'}:...): ${message}`,
+        `secret reference (${describe(reference)}): ${message}`,
         {
           service: 'secrets',
           operation: 'resolve',
