@@ -29,7 +29,11 @@ export function parsePipeline(text: string, options: ParseOptions = {}): ParseRe
       ok: false,
       errors: doc.errors.map((error) => ({
         path: '',
-        message: `${format === 'json' ? 'JSON' : 'YAML'} syntax: ${firstLine(error.message)}`,
+        message: `${format === 'json' ? 'JSON' : 'YAML'} syntax: ${
+          error.code === 'MULTIPLE_DOCS'
+            ? 'the file holds more than one YAML document (a second "---"); a pipeline file holds one'
+            : firstLine(error.message)
+        }`,
         ...(error.linePos ? { line: error.linePos[0].line, column: error.linePos[0].col } : {}),
       })),
     };

@@ -97,6 +97,21 @@ describe('parsePipeline: shape errors', () => {
     expect(error?.line).toBe(lineOf(text, 'name: again'));
   });
 
+  it('explains a second YAML document and tab indentation', () => {
+    const text = `${HEAD}---\nname: other\n`;
+    expect(errorsOf(text)[0]).toEqual({
+      path: '',
+      message:
+        'YAML syntax: the file holds more than one YAML document (a second "---"); a pipeline file holds one',
+      line: lineOf(text, '---'),
+      column: 1,
+    });
+    expect(errorsOf('name: a\n\tsteps: x\n')[0]).toMatchObject({
+      line: 2,
+      message: 'YAML syntax: Tabs are not allowed as indentation',
+    });
+  });
+
   it('holds .json files to JSON syntax, with a line and column', () => {
     const text = '{\n  "name": "demo",\n  "steps": [],\n}\n';
     const [error] = errorsOf(text, 'p.json');
