@@ -2,12 +2,20 @@ import { Command } from 'commander';
 import { emulatorsCommand } from './commands/emulators';
 import { hostCommand } from './commands/host';
 import { runCommand } from './commands/run';
+import { cancelCommand, statusCommand } from './commands/status';
 import { validateCommand } from './commands/validate';
 
 /** Each command module adds itself to the program; `main` resolves to the process exit code. */
 export type CommandModule = (program: Command, setExitCode: (code: number) => void) => void;
 
-const commands: CommandModule[] = [validateCommand, emulatorsCommand, hostCommand, runCommand];
+const commands: CommandModule[] = [
+  validateCommand,
+  emulatorsCommand,
+  hostCommand,
+  runCommand,
+  statusCommand,
+  cancelCommand,
+];
 
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
