@@ -58,7 +58,7 @@ describe('Batch emulator run faults (simulate mode, virtual clock)', () => {
     });
   });
 
-  it('slow-provisioning: the task stays active for the extra delay', async () => {
+  it('slow-provisioning: the task stays active for the extra delay (clock moved by the admin API)', async () => {
     h.emulator.faults.add({
       operation: 'Run',
       resource: `f/t${n + 1}$`,
@@ -66,7 +66,12 @@ describe('Batch emulator run faults (simulate mode, virtual clock)', () => {
       delayMs: 120_000,
     });
     const id = await runTask();
-    await clock.advance(119_000);
+    const advanced = await fetch(`${h.emulator.url}/__admin/clock/advance`, {
+      method: 'POST',
+      body: '{"ms":119000}',
+    });
+    expect(advanced.status).toBe(200);
+    expect(((await advanced.json()) as { now: string }).now).toBe(new Date(clock.now()).toISOString());
     expect((await h.batch.task.get('f', id)).state).toBe('active');
     await clock.advance(1_000);
     expect((await h.batch.task.get('f', id)).state).toBe('running');
