@@ -48,7 +48,17 @@ export function registerHook(name: string, callback: HookCallback): Disposable {
 }
 
 export function setProgrammingModel(model: ProgrammingModel): void {
-  coreRegistry().programmingModel = model;
+  const registry = coreRegistry();
+  const previous = registry.programmingModel;
+  if (previous && previous !== model && registry.session?.open) {
+    // Two copies of @azure/functions (design P2): handlers and the invocation model may come from different copies.
+    log(
+      'warning',
+      'system',
+      `A second @azure/functions programming model (${model.name}@${model.version}) replaced ${previous.name}@${previous.version}: the app loads more than one copy of @azure/functions (check \`npm ls @azure/functions\`).`,
+    );
+  }
+  registry.programmingModel = model;
 }
 
 export function getProgrammingModel(): ProgrammingModel {

@@ -14,6 +14,7 @@ import { HttpFunctionTable } from './http-functions';
 import { hookContext, Invoker } from './invoker';
 import { resolveKeys, type HostKeys } from './keys';
 import { loadApp, type LoadedApp } from './loader';
+import { coreRegistry } from './core-registry';
 import { createHostServer } from './server';
 import { BlobTriggers } from './triggers/blob-trigger';
 import { TimerScheduler, type RetryContext } from './triggers/timer';
@@ -54,6 +55,10 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
   const stateDir = options.stateDir
     ? path.resolve(options.stateDir)
     : mkdtempSync(path.join(os.tmpdir(), 'flotilla-host-'));
+  // Library system logs outside invocations (load-time warnings) go to this host's log.
+  coreRegistry().logSink = (level, _category, message) => {
+    if (level === 'warning' || level === 'error' || level === 'critical') log(`[${level}] host: ${message}`);
+  };
   const app = await loadApp(options.appDir, options.env);
   const records: InvocationRecord[] = [];
   const appHookData: Record<string, unknown> = {};
