@@ -36,6 +36,7 @@ describe('embedded host: HTTP triggers (basic fixture)', () => {
       [
         'adminOnly',
         'boom',
+        'cookies',
         'defaultRoute',
         'echo',
         'files',
@@ -124,6 +125,18 @@ describe('embedded host: HTTP triggers (basic fixture)', () => {
     expect(text).not.toMatch(/\n\s+at /);
     expect(host.invocations('boom')).toEqual([{ name: 'boom', ok: false, error: 'kaboom at the handler' }]);
     expect(logs).toContain("[error] Executed 'boom' (Failed): kaboom at the handler");
+  });
+
+  it('sends status, headers, cookies and binary bodies as the handler set them; HEAD uses GET', async () => {
+    const res = await host.fetch('/api/cookies');
+    expect(res.status).toBe(201);
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    expect(res.headers.get('set-cookie')).toBe('session=abc; Path=/; Max-Age=60; HttpOnly; SameSite=Strict');
+    expect([...new Uint8Array(await res.arrayBuffer())]).toEqual([0, 1, 2, 255]);
+    const head = await host.fetch('/api/cookies', { method: 'HEAD' });
+    expect(head.status).toBe(201);
+    expect(head.headers.get('content-length')).toBe('4');
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
   });
 
   it('answers 204 when a handler returns nothing', async () => {
