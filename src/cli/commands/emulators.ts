@@ -58,10 +58,12 @@ export async function runEmulators(options: EmulatorsOptions): Promise<number> {
     portBase: options.portBase,
   });
   process.stdout.write(`${formatSettings(stack.settings, options.json ? 'json' : 'env')}\n`);
+  const signals = untilSignal();
   process.stderr.write(hint(stack, options));
-  await untilSignal();
+  await signals.signal;
   process.stderr.write('flotilla emulators: stopping\n');
   await stack.stop();
+  signals.dispose();
   return 0;
 }
 
@@ -76,14 +78,26 @@ function hint(stack: Stack, options: EmulatorsOptions): string {
   ].join('\n');
 }
 
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolveSignal) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolveSignal(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Resolves on the first Ctrl-C / SIGTERM / SIGHUP; a second signal while stopping exits at once (130), and the
+ * stack's exit hook still kills Azurite. One handler stays installed until `dispose()`: removing and re-adding
+ * handlers would briefly restore the default action, and a signal landing then would kill the process.
+ */
+function untilSignal(): { signal: Promise<NodeJS.Signals>; dispose(): void } {
+  let stopping = false;
+  let resolveSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  const signal = new Promise<NodeJS.Signals>((resolve) => (resolveSignal = resolve));
+  const onSignal = (received: NodeJS.Signals) => {
+    if (!stopping) {
+      stopping = true;
+      resolveSignal(received);
+      return;
+    }
+    process.stderr.write('flotilla emulators: stopping now\n');
+    process.exit(130);
+  };
+  for (const s of SIGNALS) process.on(s, onSignal);
+  return { signal, dispose: () => SIGNALS.forEach((s) => process.off(s, onSignal)) };
 }

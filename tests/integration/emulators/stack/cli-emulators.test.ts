@@ -49,13 +49,21 @@ function childrenOf(pid: number): number[] {
     .map(Number);
 }
 
+/** Running (not gone, not a zombie waiting to be reaped). */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
+}
+
+/** The processes still running after up to `ms` (a killed process takes a moment to go). */
+async function survivors(pids: readonly number[], ms = 3000): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return pids.filter(alive);
 }
 
 function readSettings(child: ChildProcess): Promise<Record<string, string>> {
@@ -124,7 +132,33 @@ test('prints settings that reach each service, and Ctrl-C stops everything it st
     expect(children.length).toBeGreaterThan(0);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(children.filter(alive)).toEqual([]);
+    expect(await survivors(children)).toEqual([]);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+test('a second signal while stopping exits at once (130) and still leaves no child behind', async () => {
+  const child = spawn(process.execPath, [bin, 'emulators', '--state', stateDir, '--simulate'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  let err = '';
+  try {
+    await new Promise<void>((ready, reject) => {
+      child.stderr.on('data', (c: Buffer) => {
+        err += c.toString();
+        if (err.includes('ready')) ready();
+      });
+      child.once('exit', () => reject(new Error(err)));
+    });
+    const children = childrenOf(child.pid!);
+    expect(children.length).toBeGreaterThan(0);
+    child.kill('SIGTERM');
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(err).toContain('stopping now');
+    expect(await survivors(children)).toEqual([]);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
