@@ -107,7 +107,9 @@ export class GroupRuntime {
       const outcome = await this.runOnce(g, c, generation);
       if (!outcome || g.generation !== generation || g.stoppedAt !== undefined) return;
       const again =
-        g.restartPolicy === 'Always' || (g.restartPolicy === 'OnFailure' && outcome.exitCode !== 0);
+        g.restartPolicy === 'Always' ||
+        (g.restartPolicy === 'OnFailure' && outcome.exitCode !== 0) ||
+        this.platformRestart(g, c, outcome.exitCode);
       if (!again) return;
       await new Promise<void>((resolve) =>
         this.clock.schedule(this.clock.now() + (this.options.restartBackoffMs ?? 10_000), resolve),
@@ -123,6 +125,14 @@ export class GroupRuntime {
       c.restartCount += 1;
       resetContainer(c);
     }
+  }
+
+  /** F11: the platform restarts a failed container once even under Never (a `platform-restart` fault). */
+  private platformRestart(g: GroupState, c: ContainerState, exitCode: number): boolean {
+    if (exitCode === 0 || c.restartCount > 0 || g.restartPolicy !== 'Never') return false;
+    const fault = this.faults.match('aci', 'Run', `${g.name}/${c.name}`, ['platform-restart']);
+    if (fault) this.onFault(fault.id);
+    return fault !== undefined;
   }
 
   private async runOnce(

@@ -32,7 +32,12 @@ export type FaultKind =
   /** The step starts and never finishes by itself. */
   | 'never-finishes'
   /** The step exits with `exitCode`. */
-  | 'exit-code';
+  | 'exit-code'
+  /**
+   * ACI: a container that exits non-zero is restarted once by the platform even under restartPolicy Never
+   * (restartCount 1, previousState holds the first failure; design §7 F11).
+   */
+  | 'platform-restart';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'throttle',
@@ -47,6 +52,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'node-lost',
   'never-finishes',
   'exit-code',
+  'platform-restart',
 ];
 
 export interface FaultRule {

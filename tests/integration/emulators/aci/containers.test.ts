@@ -93,4 +93,30 @@ describe('ACI emulator: init order, restart policies and redeploys (simulate mod
     expect(group.containers[0]?.command).toEqual(['/bin/sh', '-c', 'echo v2']);
     expect(state(await client.containerGroups.get('rg1', 'redeploy'), false, 0)?.state).toBe('Running');
   });
+
+  it('platform-restart: a failed container is restarted once even under Never (F11)', async () => {
+    emulator.faults.add({
+      id: 'f11',
+      service: 'aci',
+      operation: 'Run',
+      resource: '^f11/',
+      kind: 'platform-restart',
+    });
+    await create('f11', aGroup({ containers: [aContainer('flaky')] }));
+    await clock.advance(10_000);
+    const failed = await client.containerGroups.get('rg1', 'f11');
+    expect(failed.instanceView?.state).toBe('Failed');
+    await clock.advance(5000 + 1);
+    const again = await client.containerGroups.get('rg1', 'f11');
+    expect(again.containers[0]?.instanceView).toMatchObject({
+      restartCount: 1,
+      previousState: { state: 'Terminated', exitCode: 3 },
+      currentState: { state: 'Running' },
+    });
+    await clock.advance(10_000);
+    const done = await client.containerGroups.get('rg1', 'f11');
+    expect(done.containers[0]?.instanceView?.restartCount).toBe(1);
+    expect(done.instanceView?.state).toBe('Failed');
+    expect(emulator.recorder.all().filter((r) => r.fault === 'f11')).toHaveLength(1);
+  });
 });
