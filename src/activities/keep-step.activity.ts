@@ -1,6 +1,6 @@
 /**
- * keepStep (keepOnFailure): leave a failed attempt's resource for debugging and record until when, in
- * `flotilla-state/kept/...`; the sweeper deletes it once that time has passed.
+ * keepStep (keepOnFailure): leave a failed attempt's resource for debugging: move its expiry tag and record
+ * the keep time in `flotilla-state/kept/...` (so the sweeper spares it after its run ended, until that time).
  */
 import { STATE_CONTAINER, statePaths } from '../runs/paths';
 import type { ActivityFactory } from './deps';
@@ -10,6 +10,7 @@ export function keptName(ref: { runId: string; image: string; step: string; atte
 }
 
 export const keepStep: ActivityFactory<'keepStep'> = (deps) => async (input) => {
+  await deps.compute(input.kind).keep(input.ref, input.keepUntil);
   const record = { kind: input.kind, ref: input.ref, keepUntil: input.keepUntil };
   await deps.store.putText(STATE_CONTAINER, keptName(input.ref), JSON.stringify(record), 'application/json');
   deps.log(

@@ -3,6 +3,7 @@
  * `step-completed:<attempt>` event to each step instance. Reports whether the run is still active.
  */
 import { OrchestrationRuntimeStatus } from 'durable-functions';
+import { isNotFound } from '../compute/errors';
 import { events } from '../orchestrators/contracts';
 import { instanceIds } from '../runs/ids';
 import { RESERVED_KEY } from '../runs/image-key';
@@ -15,7 +16,14 @@ export const pollBatchRun: ActivityFactory<'pollBatchRun'> = (deps) => async (in
   const client = context.client();
   const run = await client.getStatus(input.runId).catch(() => undefined);
   const runActive = run?.runtimeStatus !== undefined && ACTIVE.has(run.runtimeStatus);
-  const poll = await deps.compute('batch').pollRun(input.runId, input.watermark);
+  const poll = await deps
+    .compute('batch')
+    .pollRun(input.runId, input.watermark)
+    .catch((error: unknown) => {
+      // The run's job is made with its first task: until then there is nothing to report.
+      if (isNotFound(error)) return { completed: [], watermark: input.watermark ?? '' };
+      throw error;
+    });
   let raised = 0;
   for (const report of poll.completed) {
     const instanceId =

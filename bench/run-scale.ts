@@ -1,0 +1,185 @@
+/**
+ * Scale benchmark of the whole orchestration (simulate mode): the embedded stack (Azurite, identity, ACI emulator,
+ * no processes) and the embedded host running the flotilla app from dist/, on one VirtualClock. Starts a run of
+ * n images x 3 steps through POST /api/runs and drives the clock until it ends. Prints JSON per size: wall time,
+ * images/s, ACI management calls per step, largest orchestration history, peak RSS, and the ratio
+ * time(largest) / time(smallest) (target <= 12 for 1,000 -> 10,000; no history over 2,000 events).
+ *
+ *   npm run build && node dist/bench/run-scale.js --images 1000,10000 --concurrency 50
+ */
+import { BlobServiceClient } from '@azure/storage-blob';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { VirtualClock } from '../emulators/common/clock';
+import { startHost } from '../emulators/functions';
+import { startStack } from '../emulators/stack';
+import { trustCertificate } from '../emulators/stack/tls';
+import { appDepsFromComposition, setAppDeps } from '../src/functions/app-deps';
+
+const { values } = parseArgs({
+  options: {
+    images: { type: 'string', default: '1000,10000' },
+    concurrency: { type: 'string', default: '50' },
+    step: { type: 'string', default: '2000' },
+  },
+});
+const SIZES = values.images.split(',').map(Number);
+const CONCURRENCY = Number(values.concurrency);
+const STEP_MS = Number(values.step);
+const BIG = '1000000000';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const a = server.address();
+      server.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+async function runOnce(images: number): Promise<Record<string, number | string>> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'bench-run-scale-'));
+  const clock = new VirtualClock(Date.now());
+  const stack = await startStack({
+    stateDir,
+    mode: 'simulate',
+    clock,
+    aci: {
+      provisioningMs: 2000,
+      quotas: { coresPerRegion: 1e9, groupsPerRegion: 1e9, createsPer5Min: 1e9, createsPerHour: 1e9 },
+    },
+  });
+  const untrust = trustCertificate(stack.certificate.cert);
+  process.env.IDENTITY_ENDPOINT = stack.settings.IDENTITY_ENDPOINT;
+  process.env.IDENTITY_HEADER = stack.settings.IDENTITY_HEADER;
+  const port = await freePort();
+  const env: Record<string, string> = {
+    ...(Object.fromEntries(Object.entries(stack.settings).filter(([, v]) => v !== undefined)) as Record<
+      string,
+      string
+    >),
+    FLOTILLA_TASK_HUB: 'bench',
+    FLOTILLA_CALLBACK_BASE_URL: `http://127.0.0.1:${port}`,
+    FLOTILLA_CALLBACK_SECRET: 'bench-callback-secret-of-at-least-32-characters',
+    FLOTILLA_SWEEP_SCHEDULE: '0 0 0 1 1 *',
+    FLOTILLA_IMAGES_CONTAINER: 'images',
+    FLOTILLA_ACI_CREATES_PER_5_MIN: BIG,
+    FLOTILLA_ACI_CREATES_PER_HOUR: BIG,
+    FLOTILLA_ACI_CORE_QUOTA: BIG,
+    FLOTILLA_ACI_GROUP_QUOTA: BIG,
+  };
+  const now = () => clock.now();
+  setAppDeps(() => {
+    const deps = appDepsFromComposition();
+    return { ...deps, now, activities: { ...deps.activities, now } };
+  });
+  const appDir = dirname(dirname(__dirname));
+  const host = await startHost({
+    appDir,
+    clock,
+    port,
+    env,
+    stateDir: join(stateDir, 'host'),
+    blobPollIntervalMs: false,
+  });
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
+  try {
+    const blobs = BlobServiceClient.fromConnectionString(stack.azurite.connectionString).getContainerClient(
+      'images',
+    );
+    await blobs.createIfNotExists();
+    for (let i = 0; i < images; i += 100) {
+      await Promise.all(
+        Array.from({ length: Math.min(100, images - i) }, (_, k) =>
+          blobs.getBlockBlobClient(`scale/img-${String(i + k).padStart(6, '0')}.tif`).upload('x', 1),
+        ),
+      );
+    }
+    const step = (id: string, dependsOn?: string[]) => ({
+      id,
+      image: 'busybox:1.36',
+      command: id,
+      timeout: '30m',
+      ...(dependsOn ? { dependsOn } : {}),
+    });
+    const pipeline = {
+      name: 'scale',
+      inputs: { container: 'images', prefix: 'scale/' },
+      outputs: { container: 'outputs' },
+      concurrency: CONCURRENCY,
+      steps: [step('tile'), step('predict', ['tile']), step('vectorize', ['predict'])],
+    };
+    const t0 = performance.now();
+    const res = await host.invokeHttp('startRun', { body: { pipeline } });
+    const { runId } = (await res.json()) as { runId: string };
+    if (res.status !== 202) throw new Error(`start failed: ${res.status}`);
+    let status: string | undefined;
+    for (;;) {
+      status = host.engine.getStatus(runId)?.runtimeStatus;
+      if (status === 'Completed' || status === 'Failed') break;
+      await clock.advance(STEP_MS);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const wallMs = performance.now() - t0;
+    const output = host.engine.getStatus(runId)?.output as
+      { status: string; counts: { succeeded: number } } | undefined;
+    const calls = stack.aci.recorder.all().filter((r) => r.operation !== 'Run').length;
+    const steps = images * 3;
+    return {
+      images,
+      steps,
+      status: output?.status ?? String(status),
+      succeeded: output?.counts.succeeded ?? 0,
+      wallMs: Math.round(wallMs),
+      imagesPerSecond: Number((images / (wallMs / 1000)).toFixed(2)),
+      aciCallsPerStep: Number((calls / steps).toFixed(2)),
+      largestHistory: host.engine.stats().largestHistory,
+      activityInvocations: host.engine.stats().activityInvocations,
+      peakRssMb: Math.round(peakRss / 2 ** 20),
+    };
+  } finally {
+    clearInterval(sampler);
+    await host.stop();
+    await stack.stop();
+    untrust();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const runs = [];
+  for (const n of SIZES) runs.push(await runOnce(n));
+  const first = runs[0];
+  const last = runs[runs.length - 1];
+  const ratio = first && last ? Number((Number(last.wallMs) / Number(first.wallMs)).toFixed(2)) : 0;
+  const largest = Math.max(...runs.map((r) => Number(r.largestHistory)));
+  console.log(
+    JSON.stringify(
+      {
+        bench: 'run-scale',
+        mode: 'simulate',
+        concurrency: CONCURRENCY,
+        runs,
+        timeRatio: ratio,
+        targets: {
+          completes: runs.every((r) => r.status === 'succeeded'),
+          timeRatioAtMost12: ratio <= 12,
+          noHistoryOver2000: largest <= 2000,
+        },
+      },
+      null,
+      2,
+    ),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
