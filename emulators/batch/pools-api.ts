@@ -1,3 +1,4 @@
+import { parseDuration } from './command-line';
 import { BatchHttpError, errors } from './errors';
 import {
   checkId,
@@ -46,6 +47,15 @@ export function createPool(state: BatchState, spec: Json): PoolRecord {
   return pool;
 }
 
+/** Batch evaluates autoscale formulas every 5 minutes to 168 hours. */
+function checkInterval(interval: unknown): void {
+  if (interval === undefined) return;
+  const ms = typeof interval === 'string' ? parseDuration(interval) : undefined;
+  if (ms === undefined || ms < 5 * 60_000 || ms > 168 * 3_600_000) {
+    throw errors.invalidProperty('autoScaleEvaluationInterval', 'must be from PT5M to P7D (168 hours)');
+  }
+}
+
 function checkFormula(formula: unknown): void {
   if (typeof formula !== 'string' || !formula.trim()) throw errors.missingProperty('autoScaleFormula');
   if (formula.length > MAX_FORMULA) {
@@ -78,6 +88,7 @@ export const poolRoutes: Route[] = [
         throw errors.conflict('PoolQuotaReached', 'The pool quota for the account has been reached.');
       if (spec.enableAutoScale === true) {
         checkFormula(spec.autoScaleFormula);
+        checkInterval(spec.autoScaleEvaluationInterval);
         if (spec.targetDedicatedNodes !== undefined || spec.targetLowPriorityNodes !== undefined) {
           throw errors.invalidProperty(
             'targetDedicatedNodes',
@@ -181,6 +192,7 @@ export const poolRoutes: Route[] = [
         );
       }
       checkFormula(body.autoScaleFormula ?? pool.autoScaleFormula);
+      checkInterval(body.autoScaleEvaluationInterval);
       pool.lastEnableAutoScale = now;
       pool.enableAutoScale = true;
       pool.autoScaleFormula = body.autoScaleFormula ?? pool.autoScaleFormula;

@@ -70,6 +70,26 @@ describe('Batch emulator pools and jobs', () => {
       h.batch.pool.enableAutoScale(POOL, { autoScaleFormula: '$TargetDedicatedNodes = 3;' }),
     );
     expect([again.statusCode, again.code]).toEqual([503, 'TooManyEnableAutoScaleRequests']);
+    const mixed = await restError(
+      h.batch.pool.add({
+        id: 'mixed',
+        vmSize: 'standard_d2s_v3',
+        enableAutoScale: true,
+        autoScaleFormula: '$TargetDedicatedNodes = 1;',
+        targetDedicatedNodes: 1,
+      }),
+    );
+    expect([mixed.statusCode, mixed.code]).toEqual([400, 'InvalidPropertyValue']);
+    const fast = await restError(
+      h.batch.pool.add({
+        id: 'fast',
+        vmSize: 'standard_d2s_v3',
+        enableAutoScale: true,
+        autoScaleFormula: '$TargetDedicatedNodes = 1;',
+        autoScaleEvaluationInterval: 'PT1M',
+      }),
+    );
+    expect(fast.body.values).toContainEqual({ key: 'PropertyName', value: 'autoScaleEvaluationInterval' });
     const tooLong = await restError(h.batch.pool.evaluateAutoScale(POOL, 'x'.repeat(9000)));
     expect(tooLong.code).toBe('AutoScalingFormulaTooLong');
   });
