@@ -41,6 +41,12 @@ export interface CompositionOverrides {
 export const ARM_SCOPE = 'https://management.azure.com/.default';
 const CALLBACK_MARGIN_MS = 30 * 60_000;
 
+/** `https://<account>.blob.core.windows.net` or, for Azurite, `https://127.0.0.1:10000/<account>`. */
+export function storageAccountName(blobUrl: string): string {
+  const url = new URL(blobUrl);
+  return url.pathname.split('/').filter(Boolean)[0] ?? url.hostname.split('.')[0] ?? '';
+}
+
 const lazy = <T>(make: () => T): (() => T) => {
   let value: T | undefined;
   return () => (value ??= make());
@@ -50,10 +56,7 @@ export function createComposition(config: Config, overrides: CompositionOverride
   const policy: CallPolicy = defaultCallPolicy(config.FLOTILLA_SDK_TIMEOUT_MS);
   const credential = lazy(() => overrides.credential ?? new DefaultAzureCredential());
   const blobService = lazy(() => new BlobServiceClient(config.FLOTILLA_STORAGE_BLOB_URL, credential()));
-  const accountName = () =>
-    new URL(config.FLOTILLA_STORAGE_BLOB_URL).pathname.split('/').filter(Boolean)[0] ??
-    new URL(config.FLOTILLA_STORAGE_BLOB_URL).hostname.split('.')[0] ??
-    '';
+  const accountName = () => storageAccountName(config.FLOTILLA_STORAGE_BLOB_URL);
   const blob = lazy(
     () =>
       new BlobStore(
@@ -134,10 +137,20 @@ export function createComposition(config: Config, overrides: CompositionOverride
 
 let root: Composition | undefined;
 
-/** The app's composition, built from the environment on first use. */
+/**
+ * The app's composition, built from the environment on first use. `setting:NAME` secret references name app
+ * settings (themselves often Key Vault references that App Service resolves), so the resolver is handed the
+ * environment here, once; nothing else outside src/config reads it.
+ */
 export function composition(): Composition {
-  root ??= createComposition(loadConfig());
+  root ??= createComposition(loadConfig(), { secretSettings: appSettings() });
   return root;
+}
+
+function appSettings(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) out[name] = value;
+  return out;
 }
 
 /** Tests: build the root from given settings (and a credential), replacing any previous one. */

@@ -140,6 +140,17 @@ export class BlobStore {
     return response.etag ?? '';
   }
 
+  /** Creates a blob only if it does not exist yet; false when it already did (a journal / once-marker). */
+  async createOnce(container: string, blob: string, value: unknown): Promise<boolean> {
+    try {
+      await this.writeManifest(container, blob, value, undefined);
+      return true;
+    } catch (error) {
+      if (error instanceof ComputeError && error.code === 'CONFLICT') return false;
+      throw error;
+    }
+  }
+
   async putPipeline(name: string, text: string): Promise<void> {
     await this.putText(this.options.pipelinesContainer, `${name}.yaml`, text, 'application/yaml');
   }

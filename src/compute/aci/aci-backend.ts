@@ -17,8 +17,9 @@ import { groupStatus } from './group-status';
 
 /**
  * ComputeBackend on Azure Container Instances: one container group per step attempt, under a deterministic
- * name. Start = (GET: exists? then done) + PUT accepted; no waiting for provisioning or for the step.
- * Happy path per step: PUT + DELETE (2 writes); GET, the poller's first status read and one log read (3 reads).
+ * name. Start = PUT, returning once ARM accepted it (the poller's first read); no waiting for provisioning or
+ * for the step. Happy path per step: PUT + DELETE (2 writes); the poller's read, one status GET and one log
+ * read (3 reads). A retried start also GETs the group, and leaves it alone if it exists.
  */
 export interface AciBackendDeps extends StartResolverDeps, AciGroupSettings {
   readonly client: ContainerInstanceManagementClient;
@@ -43,7 +44,12 @@ export class AciBackend implements ComputeBackend {
   private async startOne(launch: StepLaunch): Promise<StartResult> {
     const name = containerGroupName(launch);
     const ref = { runId: launch.runId, image: launch.image, step: launch.step, attempt: launch.attempt };
-    if (await this.exists(name)) return { ...ref, resource: name, created: false };
+    // A start journal (one create-only blob) tells a first try from a retry, so only a retry pays an ARM
+    // read to find out whether its earlier PUT went through. A retried PUT would restart a running group
+    // (the secure values differ), so a group that exists is left alone.
+    const journal = `${launch.logs.prefix.replace(/\/+$/, '')}/aci-start.json`;
+    const firstTry = await this.deps.store.createOnce(launch.logs.container, journal, { group: name });
+    if (!firstTry && (await this.exists(name))) return { ...ref, resource: name, created: false };
     const resolved = await resolveStart(launch, this.deps);
     const now = this.deps.now?.() ?? Date.now();
     const expiresAt = new Date(now + launch.timeoutMs + (this.deps.expiryMarginMs ?? 30 * 60_000));

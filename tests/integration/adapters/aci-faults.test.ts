@@ -12,7 +12,7 @@ import { type AciHarness, aciHarness } from './aci-harness';
 describe('ACI adapter under injected faults', () => {
   let h: AciHarness;
   let clock: VirtualClock;
-  const results = uniqueContainerName('aci-faults');
+  let results = uniqueContainerName('aci-faults');
   const launch = () =>
     aLaunch({ outputs: { container: results, prefix: 'o' }, logs: { container: results, prefix: 'l' } });
   const fault = (rule: Omit<FaultRule, 'service'>) => h.emulator.faults.add({ service: 'aci', ...rule });
@@ -31,6 +31,7 @@ describe('ACI adapter under injected faults', () => {
   });
   afterAll(() => h.emulator.stop());
   beforeEach(() => {
+    results = uniqueContainerName('aci-faults');
     h.emulator.reset();
     h.slept.length = 0;
   });
@@ -69,10 +70,11 @@ describe('ACI adapter under injected faults', () => {
   });
 
   it('5xx on every attempt: transient SERVER_ERROR after the attempts', async () => {
-    fault({ operation: 'ContainerGroups_Get', kind: 'server-error', status: 500 });
+    fault({ operation: 'ContainerGroups_CreateOrUpdate', kind: 'server-error', status: 500 });
     const error = await startError();
     expect([error.kind, error.code, error.details.status]).toEqual(['transient', 'SERVER_ERROR', 500]);
-    expect(h.counts().ContainerGroups_Get).toBe(3);
+    expect(puts()).toBe(3);
+    expect(h.emulator.resources()).toEqual([]);
   });
 
   it('no response (connection reset): NETWORK, retried', async () => {
