@@ -5,7 +5,7 @@ import { isTransitioning } from './group';
 import { lastLines, withTimestamps } from './logs';
 import { iso } from './group';
 import type { RouteMatch } from './routes';
-import type { GroupStore, Reply } from './store';
+import type { CreateShaping, GroupStore, Reply } from './store';
 import type { AciQuotas } from './options';
 import { regionKey, regionUsage } from './quotas';
 
@@ -17,8 +17,7 @@ export interface CallContext {
   readonly query: URLSearchParams;
   readonly origin: string;
   readonly pathname: string;
-  readonly extraProvisioningMs?: number;
-  readonly fault?: string;
+  readonly shaping?: CreateShaping;
 }
 
 /** Runs one ARM operation against the store. Throws `ArmError` for ARM error answers. */
@@ -36,15 +35,7 @@ export function dispatch(
   if (params.resourceGroup !== undefined) store.checkResourceGroup(rg);
   switch (operation) {
     case 'ContainerGroups_CreateOrUpdate':
-      return store.createOrUpdate(
-        sub,
-        rg,
-        name,
-        store.validatePut(name, ctx.body),
-        ctx.origin,
-        ctx.extraProvisioningMs,
-        ctx.fault,
-      );
+      return store.createOrUpdate(sub, rg, name, store.validatePut(name, ctx.body), ctx.origin, ctx.shaping);
     case 'ContainerGroups_Get':
       return { status: 200, body: renderGet(store, clock, sub, rg, name) };
     case 'ContainerGroups_Update':

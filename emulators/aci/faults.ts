@@ -1,5 +1,6 @@
 import type { FaultKind, MatchedFault } from '../common/faults';
 import { ArmError, inaccessibleImage, quotaReached, registryError } from './errors';
+import { groupShape as groupShapeOf } from './rules';
 
 /** Faults any ARM call can meet at the gateway. */
 export const GATEWAY_FAULTS: readonly FaultKind[] = ['throttle', 'server-error', 'no-response', 'hang'];
@@ -10,6 +11,7 @@ export const CREATE_FAULTS: readonly FaultKind[] = [
   'inaccessible-image',
   'registry-error',
   'slow-provisioning',
+  'capacity',
 ];
 
 /** The ARM answer for a fault that is a plain error response (design §7 F1-F5, F9). */
@@ -22,6 +24,7 @@ export function faultError(
     image: string;
     cores: number;
     coreLimit: number;
+    capacityMessage: string;
   },
 ): ArmError | { status: number; html: string } | undefined {
   switch (fault.kind) {
@@ -62,6 +65,8 @@ export function faultError(
       return inaccessibleImage(ctx.image, ctx.group);
     case 'registry-error':
       return registryError(registryOf(ctx.image));
+    case 'capacity':
+      return new ArmError(409, 'ServiceUnavailable', ctx.capacityMessage);
     default:
       return undefined;
   }
@@ -70,4 +75,13 @@ export function faultError(
 export function registryOf(image: string): string {
   const first = image.split('/')[0] ?? '';
   return image.includes('/') && (first.includes('.') || first.includes(':')) ? first : 'index.docker.io';
+}
+
+/** ACI's regional-capacity text (design §2.10, F6). */
+export function capacityMessage(body: unknown): string {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const shape = groupShapeOf(b);
+  const location = typeof b.location === 'string' ? b.location : 'eastus';
+  const os = (b.properties as { osType?: unknown } | undefined)?.osType;
+  return `The requested resource is not available in the location '${location}' at this moment. Please retry with a different resource request or in another location. Resource requested: '${shape.cores}' CPU '${shape.memoryInGB}' GB memory '${typeof os === 'string' ? os : 'Linux'}' OS`;
 }

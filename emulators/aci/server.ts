@@ -6,12 +6,12 @@ import { handleAdmin } from './admin';
 import { checkBearer } from './auth';
 import { dispatch } from './dispatch';
 import { ArmError } from './errors';
-import { CREATE_FAULTS, GATEWAY_FAULTS, faultError } from './faults';
+import { CREATE_FAULTS, GATEWAY_FAULTS, capacityMessage, faultError } from './faults';
 import type { AciQuotas } from './options';
 import { armHeaders, checkApiVersion, header, parseJson, readBody, send } from './http';
 import { matchRoute, pathKnown, type RouteMatch } from './routes';
 import { groupShape } from './rules';
-import type { GroupStore, Reply } from './store';
+import type { CreateShaping, GroupStore, Reply } from './store';
 import { validateContainerGroupBody, validatePatchBody } from './validate';
 
 const MUTATIONS = new Set(['PUT', 'PATCH', 'DELETE', 'POST']);
@@ -150,7 +150,7 @@ function decide(
   const kinds = operation === 'ContainerGroups_CreateOrUpdate' ? CREATE_FAULTS : GATEWAY_FAULTS;
   const fault = deps.faults.match('aci', operation, resource, kinds);
   const base = { operation, validationErrors, ...(fault ? { fault: fault.id } : {}) };
-  const run = (extra: { extraProvisioningMs?: number; fault?: string } = {}): Reply => {
+  const run = (shaping?: CreateShaping): Reply => {
     try {
       return dispatch(deps.store, deps.clock, deps.quotas, deps.pageSize, {
         route,
@@ -158,7 +158,7 @@ function decide(
         query: url.searchParams,
         origin: `https://${req.headers.host ?? '127.0.0.1'}`,
         pathname: url.pathname,
-        ...extra,
+        ...(shaping ? { shaping } : {}),
       });
     } catch (error) {
       if (error instanceof ArmError)
@@ -176,13 +176,18 @@ function applyFault(
   route: RouteMatch,
   body: unknown,
   method: string,
-  run: (extra?: { extraProvisioningMs?: number; fault?: string }) => Reply,
+  run: (shaping?: CreateShaping) => Reply,
   base: Omit<Outcome, 'reply'>,
 ): Outcome {
   if (fault.kind === 'no-response') return { ...base, drop: 'reset' };
   if (fault.kind === 'hang') return { ...base, drop: 'hang' };
   if (fault.kind === 'slow-provisioning')
     return { ...base, reply: run({ extraProvisioningMs: fault.delayMs ?? 60_000, fault: fault.id }) };
+  if (fault.kind === 'capacity' && fault.commit && !base.validationErrors?.length)
+    return {
+      ...base,
+      reply: run({ fault: fault.id, provisionError: { code: 'Failed', message: capacityMessage(body) } }),
+    };
   const isPut = route.operation === 'ContainerGroups_CreateOrUpdate';
   if (isPut && fault.kind !== 'throttle' && fault.kind !== 'server-error' && base.validationErrors?.length)
     return { ...base, reply: run() };
@@ -195,6 +200,7 @@ function applyFault(
     image: shape?.images.find(() => true) ?? '',
     cores: shape?.cores ?? 1,
     coreLimit: deps.quotas.coresPerRegion,
+    capacityMessage: shape ? capacityMessage(body) : '',
   });
   if (!answer) return { ...base, reply: run() };
   if (fault.kind === 'server-error' && fault.commit && MUTATIONS.has(method)) run();

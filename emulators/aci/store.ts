@@ -32,6 +32,14 @@ export interface StoreSettings {
   readonly resourceGroups?: readonly string[];
 }
 
+/** How a fault shapes a create: longer provisioning, or provisioning that ends Failed. */
+export interface CreateShaping {
+  readonly extraProvisioningMs?: number;
+  readonly provisionError?: { readonly code: string; readonly message: string };
+  /** Fault id kept on the group for admin views. */
+  readonly fault?: string;
+}
+
 /** Container groups and their operations, with ARM semantics. Handlers return a reply or throw `ArmError`. */
 export class GroupStore {
   readonly groups = new Map<string, GroupState>();
@@ -79,9 +87,9 @@ export class GroupStore {
     name: string,
     body: Obj,
     origin: string,
-    extraProvisioningMs = 0,
-    fault?: string,
+    shaping: CreateShaping = {},
   ): Reply {
+    const { fault } = shaping;
     const now = this.clock.now();
     const key = this.key(sub, rg, name);
     const existing = this.groups.get(key);
@@ -104,7 +112,7 @@ export class GroupStore {
       existing.restartPolicy = restartPolicyOf(body);
       existing.containers = containerStates(body);
       existing.stoppedAt = undefined;
-      return this.beginProvisioning(existing, origin, extraProvisioningMs, 200);
+      return this.beginProvisioning(existing, origin, 200, shaping);
     }
     this.quota.checkCreate(sub, location, shape.cores, this.groups.values(), now);
     this.quota.recordCreate(sub, now);
@@ -129,7 +137,7 @@ export class GroupStore {
       ...(fault ? { fault } : {}),
     };
     this.groups.set(key, g);
-    const reply = this.beginProvisioning(g, origin, extraProvisioningMs, 201);
+    const reply = this.beginProvisioning(g, origin, 201, shaping);
     const left = this.quota.remaining(sub, now);
     return {
       ...reply,
@@ -141,9 +149,14 @@ export class GroupStore {
     };
   }
 
-  private beginProvisioning(g: GroupState, origin: string, extraMs: number, status: number): Reply {
+  private beginProvisioning(
+    g: GroupState,
+    origin: string,
+    status: number,
+    shaping: CreateShaping = {},
+  ): Reply {
     const now = this.clock.now();
-    const total = this.settings.provisioningMs + extraMs;
+    const total = this.settings.provisioningMs + (shaping.extraProvisioningMs ?? 0);
     g.generation += 1;
     g.provisionStart = now;
     g.pendingUntil = now + Math.round(this.settings.provisioningMs * 0.4);
@@ -154,7 +167,7 @@ export class GroupStore {
             code: 'Failed',
             message: `The container group '${g.name}' did not finish provisioning within ${Math.round(this.settings.provisioningTimeoutMs / 60_000)} minutes.`,
           }
-        : undefined;
+        : shaping.provisionError;
     g.operationId = this.operations.begin(g, now);
     this.runtime.provision(g);
     return {
@@ -227,7 +240,7 @@ export class GroupStore {
     g.folder = undefined;
     g.stoppedAt = undefined;
     g.containers = containerStates(g.body);
-    const reply = this.beginProvisioning(g, origin, 0, 202);
+    const reply = this.beginProvisioning(g, origin, 202);
     return { status: 202, headers: reply.headers };
   }
 

@@ -37,7 +37,12 @@ export type FaultKind =
    * ACI: a container that exits non-zero is restarted once by the platform even under restartPolicy Never
    * (restartCount 1, previousState holds the first failure; design §7 F11).
    */
-  | 'platform-restart';
+  | 'platform-restart'
+  /**
+   * ACI: no capacity in the region: 409 ServiceUnavailable at create, or with `commit: true` the create is
+   * accepted and provisioning ends Failed (design §7 F6).
+   */
+  | 'capacity';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'throttle',
@@ -53,6 +58,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'never-finishes',
   'exit-code',
   'platform-restart',
+  'capacity',
 ];
 
 export interface FaultRule {

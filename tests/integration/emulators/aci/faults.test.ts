@@ -211,4 +211,27 @@ describe('ACI emulator: injected faults as the real SDK sees them', () => {
       exitCode: 137,
     });
   });
+
+  it('capacity: 409 ServiceUnavailable at create, naming the requested size (F6, sync)', async () => {
+    const seen = fault('f-cap', { kind: 'capacity', times: 1 });
+    const error = await client.containerGroups
+      .beginCreateOrUpdate('rg1', 'f-cap', aGroup())
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ statusCode: 409, code: 'ServiceUnavailable' });
+    expect((error as Error).message).toContain("Resource requested: '1' CPU '1.5' GB memory 'Linux' OS");
+    expect(seen()).toHaveLength(1);
+  });
+
+  it('capacity with commit: the create is accepted, provisioning fails and the group stays (F6, async)', async () => {
+    fault('f-cap-async', { kind: 'capacity', commit: true });
+    const poller = await client.containerGroups.beginCreateOrUpdate('rg1', 'f-cap-async', aGroup(), {
+      updateIntervalInMs: 5,
+    });
+    await clock.advance(5000);
+    await expect(poller.pollUntilDone()).rejects.toThrow(
+      /The long-running operation has failed\. Failed\. The requested resource is not available in the location 'eastus'/,
+    );
+    expect((await client.containerGroups.get('rg1', 'f-cap-async')).provisioningState).toBe('Failed');
+    expect(emulator.resources().find((r) => r.name === 'f-cap-async')?.state).toBe('Failed');
+  });
 });
