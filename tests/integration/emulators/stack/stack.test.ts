@@ -97,8 +97,10 @@ test('Batch tasks run to completion on the default pool with the managed identit
     { id: 't2', commandLine: "/bin/sh -c 'true'", containerSettings: { imageName: 'busybox' } },
   ]);
   expect(added.value?.map((r) => r.status)).toEqual(['success', 'success']);
+  // Simulated tasks take 10 ms on the wall clock; poll (30 s cap for a loaded machine).
   let states: string[] = [];
-  for (let i = 0; i < 200 && !(states.length === 2 && states.every((s) => s === 'completed')); i++) {
+  const deadline = Date.now() + 30_000;
+  while (!(states.length === 2 && states.every((s) => s === 'completed')) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 25));
     states = (await client.task.list('stack-job')).map((t) => String(t.state));
   }
