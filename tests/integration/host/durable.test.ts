@@ -23,7 +23,7 @@ describe('embedded host: durable client and engine wiring (durable fixture)', ()
         `${host.url}/runtime/webhooks/durabletask/instances/${payload.id}`,
       ),
     ).toBe(true);
-    const done = await host.engine.waitForStatus(payload.id, (s) => s.runtimeStatus === 'Completed', 20000);
+    const done = await host.engine.waitForStatus(payload.id, (s) => s.runtimeStatus === 'Completed', 10000);
     expect(done.output).toBe('Hello Oslo!');
     const status = await host.fetch(`/runtime/webhooks/durabletask/instances/${payload.id}`);
     expect(status.status).toBe(200);
