@@ -40,6 +40,8 @@ export interface BatchEmulatorOptions {
   readonly nodesPerPool?: number;
   /** Time from "runnable" to "running", on the clock. Default 0. */
   readonly schedulingDelayMs?: number;
+  /** How long a deleted job or pool stays `deleting` (on the clock) before it is gone. Default 0. */
+  readonly deleteDelayMs?: number;
   /** Image name (with or without tag) -> container path -> host folder. */
   readonly imageMounts?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Pools that exist from the start (PoolAddParameter bodies). */
@@ -78,6 +80,7 @@ export async function startBatchEmulator(options: BatchEmulatorOptions): Promise
       poolQuota: options.poolQuota ?? 100,
       nodesPerPool: options.nodesPerPool ?? 4,
       schedulingDelayMs: options.schedulingDelayMs ?? 0,
+      deleteDelayMs: options.deleteDelayMs ?? 0,
       imageMounts: options.imageMounts ?? {},
     },
     faults,

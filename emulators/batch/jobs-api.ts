@@ -219,7 +219,7 @@ export const jobRoutes: Route[] = [
         ctx.scheduler.abandonAttempt(task);
       }
       transitionJob(job, 'deleting', ctx.state.now());
-      ctx.state.timeline.after(0, () => {
+      ctx.state.timeline.after(ctx.state.settings.deleteDelayMs, () => {
         if (ctx.state.jobs.get(job.id) !== job) return;
         ctx.state.jobs.delete(job.id);
         ctx.runner.removeJob(job.id);

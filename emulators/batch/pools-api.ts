@@ -167,7 +167,7 @@ export const poolRoutes: Route[] = [
           }
         }
       }
-      ctx.state.timeline.after(0, () => {
+      ctx.state.timeline.after(ctx.state.settings.deleteDelayMs, () => {
         if (ctx.state.pools.get(pool.id) === pool) ctx.state.pools.delete(pool.id);
       });
       return { status: 202 };

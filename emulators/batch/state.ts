@@ -29,6 +29,8 @@ export interface EmulatorSettings {
   readonly poolQuota: number;
   readonly nodesPerPool: number;
   readonly schedulingDelayMs: number;
+  /** How long a deleted job or pool stays `deleting` before it is gone. */
+  readonly deleteDelayMs: number;
   /** Image name (with or without tag) -> container path -> host folder, mounted into every task of that image. */
   readonly imageMounts: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }

@@ -1,5 +1,5 @@
 import { VirtualClock } from '../../../../emulators/common/clock';
-import { type Harness, POOL, settle, startHarness, waitForJob, waitForTask } from './harness';
+import { type Harness, POOL, restError, settle, startHarness, waitForJob, waitForTask } from './harness';
 
 describe('Batch emulator constraints on a virtual clock (process mode)', () => {
   let h: Harness;
@@ -68,6 +68,7 @@ describe('Batch emulator job rules on a virtual clock (simulate mode)', () => {
       clock,
       mode: 'simulate',
       schedulingDelayMs: 3000,
+      deleteDelayMs: 5000,
       simulate: (t) => ({ durationMs: 60_000, exitCode: Number(/exit (\d+)/.exec(t.commandLine)?.[1] ?? 0) }),
     });
   });
@@ -125,5 +126,16 @@ describe('Batch emulator job rules on a virtual clock (simulate mode)', () => {
     await clock.advance(3000 + 60_000);
     const job = await waitForJob(h.batch, 'jfail', (j) => j.state === 'completed');
     expect(job.executionInfo?.terminateReason).toBe('TaskFailed');
+  });
+
+  it('keeps a deleted job in state deleting for deleteDelayMs: JobBeingDeleted, then gone', async () => {
+    await h.batch.job.add({ id: 'del', poolInfo: { poolId: POOL } });
+    await h.batch.job.deleteMethod('del');
+    expect((await h.batch.job.get('del')).state).toBe('deleting');
+    const again = await restError(h.batch.job.add({ id: 'del', poolInfo: { poolId: POOL } }));
+    expect([again.statusCode, again.code]).toEqual([409, 'JobBeingDeleted']);
+    await clock.advance(5000);
+    expect((await restError(h.batch.job.get('del'))).code).toBe('JobNotFound');
+    await h.batch.job.add({ id: 'del', poolInfo: { poolId: POOL } });
   });
 });

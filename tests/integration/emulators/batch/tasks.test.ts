@@ -119,12 +119,21 @@ describe('Batch emulator tasks', () => {
     expect((await waitForTask(h.batch, 'job', 'waiting')).executionInfo?.result).toBe('success');
   });
 
-  it('rejects dependencies on a job without usesTaskDependencies', async () => {
+  it('rejects dependencies without usesTaskDependencies, and jobAction under onTaskFailure noaction', async () => {
     await h.batch.job.add({ id: 'nodeps', poolInfo: { poolId: POOL } });
     const e = await restError(
       h.batch.task.add('nodeps', { id: 'a', commandLine: 'x', dependsOn: { taskIds: ['b'] } }),
     );
     expect([e.statusCode, e.code]).toEqual([400, 'TaskDependenciesNotSpecifiedOnJob']);
+    const action = await restError(
+      h.batch.task.add('nodeps', {
+        id: 'b',
+        commandLine: 'x',
+        exitConditions: { default: { jobAction: 'terminate' } },
+      }),
+    );
+    expect([action.statusCode, action.code]).toEqual([400, 'InvalidPropertyValue']);
+    expect(action.body.values).toContainEqual({ key: 'PropertyName', value: 'exitConditions' });
   });
 
   it('lists with $filter, $select and paging through odata.nextLink', async () => {
