@@ -5,7 +5,7 @@
  * of ended runs too.
  */
 import type { DurableClient } from 'durable-functions';
-import { releaseRuns } from '../admission/policy';
+import { type Ledger, releaseRuns } from '../admission/policy';
 import type { BackendKind, ComputeBackend, ManagedResource } from '../compute/port';
 import { STATE_CONTAINER, statePaths } from '../runs/paths';
 import type { RunStore } from '../activities/deps';
@@ -88,6 +88,11 @@ export async function sweep(
         );
       }
     }
+  }
+  // Leases of ended runs go too (a lost release must not hold capacity until the lease expires).
+  for (const kind of kinds) {
+    const ledger = await deps.store.readManifest<Ledger>(STATE_CONTAINER, statePaths.ledger(kind));
+    for (const lease of ledger?.value.leases ?? []) await alive(lease.runId);
   }
   const ended = new Set([...runAlive].filter(([, isAlive]) => !isAlive).map(([runId]) => runId));
   if (ended.size > 0) {
