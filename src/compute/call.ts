@@ -50,6 +50,8 @@ export async function callSdk<T>(
     try {
       return await raceAbort(fn(controller.signal), controller.signal);
     } catch (raw) {
+      // An error the adapter already classified inside the call is its decision: no in-call retry.
+      if (raw instanceof ComputeError && !controller.signal.aborted) throw raw;
       const error = controller.signal.aborted
         ? new ComputeError(
             'TIMEOUT',

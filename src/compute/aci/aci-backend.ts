@@ -1,6 +1,6 @@
 import type { ContainerGroup, ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
 import { type CallPolicy, callSdk } from '../call';
-import { ComputeError, isNotFound } from '../errors';
+import { ComputeError, classify, isNotFound } from '../errors';
 import { MANAGED_BY, containerGroupName, resourceTags } from '../naming';
 import type {
   ComputeBackend,
@@ -56,19 +56,16 @@ export class AciBackend implements ComputeBackend {
     const body = buildContainerGroup(launch, resolved, this.deps, resourceTags(launch, expiresAt));
     await this.call('ContainerGroups_CreateOrUpdate', async (abortSignal) => {
       // The poller sends the PUT and reads the operation once; we return there (ACCEPTED), never waiting.
-      const poller = await this.deps.client.containerGroups.beginCreateOrUpdate(
-        this.deps.resourceGroup,
-        name,
-        body,
-        {
+      try {
+        await this.deps.client.containerGroups.beginCreateOrUpdate(this.deps.resourceGroup, name, body, {
           abortSignal,
-        },
-      );
-      const state = poller.getOperationState();
-      if (state.status === 'failed' || state.status === 'canceled') {
-        // A group that failed to provision stays (and counts against quota) until deleted.
-        await this.deleteGroup(name);
-        throw state.error ?? new Error('The long-running operation has failed');
+        });
+      } catch (error) {
+        const lroFailed = error instanceof Error && /long-running operation has failed/i.test(error.message);
+        if (!lroFailed || (error as { statusCode?: number }).statusCode !== undefined) throw error;
+        // Provisioning failed (capacity, ACI's timeout): the group stays and holds quota until deleted.
+        await this.deleteGroup(name).catch(() => undefined);
+        throw classify(error, { service: 'aci', operation: 'ContainerGroups_CreateOrUpdate' });
       }
     });
     return { ...ref, resource: name, created: true };

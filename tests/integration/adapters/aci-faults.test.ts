@@ -157,4 +157,19 @@ describe('ACI adapter under injected faults', () => {
     await clock.advance(10_000);
     expect(await h.backend.status(launch())).toMatchObject({ state: 'failed', exitCode: 3 });
   });
+
+  it('provisioning that fails (ACI gives up): the failed group is deleted, the start fails as transient', async () => {
+    const failing = await aciHarness({ provisioningMs: 100, provisioningTimeoutMs: 1 });
+    try {
+      const error = await failing.backend.start([launch()]).catch((e: unknown) => e as ComputeError);
+      expect(error).toMatchObject({ kind: 'transient', code: 'SERVER_ERROR' });
+      expect(failing.counts()).toMatchObject({
+        ContainerGroups_CreateOrUpdate: 1,
+        ContainerGroups_Delete: 1,
+      });
+      expect(failing.emulator.resources()).toEqual([]);
+    } finally {
+      await failing.emulator.stop();
+    }
+  });
 });
