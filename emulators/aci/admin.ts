@@ -48,7 +48,13 @@ export async function handleAdmin(
   method: string,
   path: string,
   body: unknown,
-  deps: { store: GroupStore; recorder: RequestRecorder; faults: FaultInjector; clock: Clock },
+  deps: {
+    store: GroupStore;
+    recorder: RequestRecorder;
+    faults: FaultInjector;
+    clock: Clock;
+    throttle?: { reset(): void };
+  },
 ): Promise<Reply> {
   const route = `${method} ${path.replace(/^\/__admin\//, '').replace(/\/$/, '')}`;
   switch (route) {
@@ -59,6 +65,7 @@ export async function handleAdmin(
     case 'GET resources':
       return { status: 200, body: listResources(deps.store, deps.clock.now()) };
     case 'POST reset':
+      deps.throttle?.reset();
       deps.store.clear();
       deps.recorder.clear();
       deps.faults.clear();

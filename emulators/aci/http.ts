@@ -4,6 +4,7 @@ import { ArmError } from './errors';
 import { API_VERSION, OPERATION_API_VERSION } from './options';
 import type { RouteMatch } from './routes';
 import type { Reply } from './store';
+import { requestKind } from './throttling';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -39,12 +40,16 @@ export function send(res: ServerResponse, reply: Reply, headers: Record<string, 
   res.end(text);
 }
 
-export function armHeaders(method: string, clientRequestId: string | undefined): Record<string, string> {
-  const kind = method === 'GET' ? 'reads' : method === 'DELETE' ? 'deletes' : 'writes';
+export function armHeaders(
+  method: string,
+  clientRequestId: string | undefined,
+  remaining?: number,
+): Record<string, string> {
+  const kind = requestKind(method);
   return {
     'x-ms-request-id': randomUUID(),
     'x-ms-correlation-request-id': clientRequestId ?? randomUUID(),
-    [`x-ms-ratelimit-remaining-subscription-${kind}`]: kind === 'reads' ? '249' : '199',
+    [`x-ms-ratelimit-remaining-subscription-${kind}`]: String(remaining ?? (kind === 'reads' ? 249 : 199)),
   };
 }
 

@@ -8,10 +8,13 @@ import { ARM_AUDIENCES, DEFAULT_QUOTAS, type AciEmulatorOptions, type AciQuotas 
 import { GroupRuntime } from './runtime';
 import { createHandler } from './server';
 import { GroupStore } from './store';
+import { ARM_SUBSCRIPTION_LIMITS, ArmThrottle } from './throttling';
 
 export type { AciEmulatorOptions, AciQuotas, AciStepSpec } from './options';
 export { ARM_AUDIENCES, DEFAULT_QUOTAS, API_VERSION } from './options';
 export type { AciResource } from './admin';
+export { ARM_SUBSCRIPTION_LIMITS } from './throttling';
+export type { ArmThrottlingLimits } from './throttling';
 
 export interface AciEmulator {
   /** `https://127.0.0.1:<port>`: the `endpoint` of the ARM client. */
@@ -45,6 +48,12 @@ export async function startAciEmulator(options: AciEmulatorOptions): Promise<Aci
     inaccessibleImages: options.inaccessibleImages ?? [],
     ...(options.resourceGroups ? { resourceGroups: options.resourceGroups } : {}),
   });
+  const throttle = options.armThrottling
+    ? new ArmThrottle({
+        ...ARM_SUBSCRIPTION_LIMITS,
+        ...(options.armThrottling === true ? {} : options.armThrottling),
+      })
+    : undefined;
   const server = createServer(
     { cert: options.tls.cert, key: options.tls.key },
     createHandler({
@@ -55,6 +64,7 @@ export async function startAciEmulator(options: AciEmulatorOptions): Promise<Aci
       quotas,
       pageSize: options.pageSize ?? 100,
       audiences: options.auth?.audiences ?? ARM_AUDIENCES,
+      ...(throttle ? { throttle } : {}),
     }),
   );
   await new Promise<void>((resolve, reject) => {
@@ -71,6 +81,7 @@ export async function startAciEmulator(options: AciEmulatorOptions): Promise<Aci
     resources: () => listResources(store, clock.now()),
     validationFailures: () => recorder.all().filter((r) => r.validationErrors?.length),
     reset: () => {
+      throttle?.reset();
       store.clear();
       recorder.clear();
       faults.clear();

@@ -1,6 +1,7 @@
 import type { Clock } from '../common/clock';
 import type { SimulatedStep, StepSpec } from '../common/executor';
 import type { FaultInjector } from '../common/faults';
+import type { ArmThrottlingLimits } from './throttling';
 
 /** What a simulated container is told about itself (simulate mode). */
 export interface AciStepSpec extends StepSpec {
@@ -67,6 +68,11 @@ export interface AciEmulatorOptions {
   readonly provisioningTimeoutMs?: number;
   /** Back-off before a container is restarted under restartPolicy Always/OnFailure (default 10 s). */
   readonly restartBackoffMs?: number;
+  /**
+   * ARM subscription throttling (token buckets on the clock, per request kind): `true` for ARM's 2024 limits
+   * (reads 250 + 25/s, writes 200 + 10/s, deletes 200 + 10/s), or your own buckets. Off by default.
+   */
+  readonly armThrottling?: boolean | Partial<ArmThrottlingLimits>;
   /** Accepted token audiences (default: the ARM audiences). */
   readonly auth?: { readonly audiences: readonly string[] };
 }

@@ -8,6 +8,7 @@ import { dispatch } from './dispatch';
 import { ArmError } from './errors';
 import { CREATE_FAULTS, GATEWAY_FAULTS, capacityMessage, faultError } from './faults';
 import type { AciQuotas } from './options';
+import { requestKind, type ArmThrottle } from './throttling';
 import { armHeaders, checkApiVersion, header, parseJson, readBody, send } from './http';
 import { matchRoute, pathKnown, type RouteMatch } from './routes';
 import { groupShape } from './rules';
@@ -24,6 +25,7 @@ export interface ServerDeps {
   readonly quotas: AciQuotas;
   readonly pageSize: number;
   readonly audiences: readonly string[];
+  readonly throttle?: ArmThrottle;
 }
 
 interface Outcome {
@@ -34,6 +36,8 @@ interface Outcome {
   readonly operation: string;
   readonly fault?: string;
   readonly validationErrors?: readonly string[];
+  /** Tokens left in the subscription's bucket for this kind of request (ARM throttling on). */
+  readonly remaining?: number;
 }
 
 /** The request handler of the emulator: admin, auth, api-version, faults, validation, then the operation. */
@@ -89,7 +93,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     return;
   }
   if (outcome.drop === 'hang') return;
-  const headers = armHeaders(method, clientRequestId);
+  const headers = armHeaders(method, clientRequestId, outcome.remaining);
   if (outcome.html) {
     res.writeHead(outcome.html.status, { ...headers, 'content-type': 'text/html' });
     res.end(outcome.html.text);
@@ -133,6 +137,13 @@ function decide(
   if (authError) return fail(authError);
   const versionError = checkApiVersion(route, url.searchParams.get('api-version'));
   if (versionError) return fail(versionError);
+  let remaining: number | undefined;
+  try {
+    remaining = deps.throttle?.take(route.params.subscription, requestKind(method), deps.clock.now());
+  } catch (error) {
+    if (error instanceof ArmError) return fail(error);
+    throw error;
+  }
   if (raw === undefined)
     return fail(new ArmError(413, 'RequestBodyTooLarge', 'The request body is larger than 4 MB.'));
   const parsed = parseJson(raw);
@@ -149,7 +160,12 @@ function decide(
   const resource = route.params.group ?? route.params.resourceGroup ?? route.params.operationId ?? '';
   const kinds = operation === 'ContainerGroups_CreateOrUpdate' ? CREATE_FAULTS : GATEWAY_FAULTS;
   const fault = deps.faults.match('aci', operation, resource, kinds);
-  const base = { operation, validationErrors, ...(fault ? { fault: fault.id } : {}) };
+  const base = {
+    operation,
+    validationErrors,
+    ...(fault ? { fault: fault.id } : {}),
+    ...(remaining !== undefined ? { remaining } : {}),
+  };
   const run = (shaping?: CreateShaping): Reply => {
     try {
       return dispatch(deps.store, deps.clock, deps.quotas, deps.pageSize, {
