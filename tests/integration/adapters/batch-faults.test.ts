@@ -123,6 +123,12 @@ describe('Batch adapter under injected faults', () => {
     expect(await finished()).toMatchObject({ state: 'failed', exitCode: 137 });
   });
 
+  it('exit code: a non-zero exit is a failed step with that exit code (a step outcome, not an error)', async () => {
+    fault({ operation: 'Run', kind: 'exit-code', exitCode: 3, delayMs: 1_000 });
+    await h.backend.start([launch()]);
+    expect(await finished()).toMatchObject({ state: 'failed', exitCode: 3 });
+  });
+
   it('node lost: the task goes back to pending (requeued), then runs to completion', async () => {
     fault({ operation: 'Run', kind: 'node-lost', delayMs: 2_000, times: 1 });
     await h.backend.start([launch()]);
