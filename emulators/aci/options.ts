@@ -22,6 +22,10 @@ export interface AciQuotas {
   readonly createsPer5Min: number;
   /** Container group creates per subscription in any hour. */
   readonly createsPerHour: number;
+  /** Container group deletes per subscription in any 5-minute window. */
+  readonly deletesPer5Min: number;
+  /** Container group deletes per subscription in any hour. */
+  readonly deletesPerHour: number;
   readonly maxCpuPerGroup: number;
   readonly maxMemoryPerGroupGB: number;
   readonly maxContainersPerGroup: number;
@@ -33,6 +37,8 @@ export const DEFAULT_QUOTAS: AciQuotas = {
   groupsPerRegion: 100,
   createsPer5Min: 100,
   createsPerHour: 300,
+  deletesPer5Min: 100,
+  deletesPerHour: 300,
   maxCpuPerGroup: 31,
   maxMemoryPerGroupGB: 240,
   maxContainersPerGroup: 60,

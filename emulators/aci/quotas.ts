@@ -2,6 +2,7 @@ import { ArmError, quotaReached } from './errors';
 import type { GroupState } from './group';
 import type { AciQuotas } from './options';
 
+type RateKind = 'create' | 'delete';
 const FIVE_MIN = 5 * 60_000;
 const HOUR = 60 * 60_000;
 
@@ -23,8 +24,8 @@ export function regionUsage(groups: Iterable<GroupState>, region: string): { gro
 
 /** Regional quotas (groups, cores) and the create-rate limits (per 5 minutes and per hour), on the clock. */
 export class QuotaTracker {
-  /** Create times per subscription, oldest first (the clock never goes back). */
-  private creates = new Map<string, number[]>();
+  /** Create (or delete) times per subscription, oldest first (the clock never goes back). */
+  private events = new Map<string, number[]>();
 
   constructor(private readonly quotas: AciQuotas) {}
 
@@ -36,7 +37,7 @@ export class QuotaTracker {
     groups: Iterable<GroupState>,
     now: number,
   ): void {
-    const { pt5m, pt1h } = this.used(subscription, now);
+    const { pt5m, pt1h } = this.used('create', subscription, now);
     if (pt5m >= this.quotas.createsPer5Min || pt1h >= this.quotas.createsPerHour) {
       const fiveMinutes = pt5m >= this.quotas.createsPer5Min;
       const limit = fiveMinutes ? this.quotas.createsPer5Min : this.quotas.createsPerHour;
@@ -54,12 +55,26 @@ export class QuotaTracker {
   }
 
   recordCreate(subscription: string, now: number): void {
-    this.times(subscription, now).push(now);
+    this.times('create', subscription, now).push(now);
+  }
+
+  /** Throws 429 TooManyRequests past the delete-rate limits, else counts the delete. */
+  checkAndRecordDelete(subscription: string, location: string, now: number): void {
+    const { pt5m, pt1h } = this.used('delete', subscription, now);
+    if (pt5m >= this.quotas.deletesPer5Min || pt1h >= this.quotas.deletesPerHour) {
+      const fiveMinutes = pt5m >= this.quotas.deletesPer5Min;
+      throw new ArmError(
+        429,
+        'TooManyRequests',
+        `Resource type 'Microsoft.ContainerInstance/containerGroups' has exceeded the limit of ${fiveMinutes ? this.quotas.deletesPer5Min : this.quotas.deletesPerHour} container group deletes per subscription in window '${fiveMinutes ? 'PT5M' : 'PT1H'}' in region '${location}'. Please retry later.`,
+      );
+    }
+    this.times('delete', subscription, now).push(now);
   }
 
   /** Values for the `x-ms-ratelimit-remaining-subscription-resource-requests-pt5m/pt1h` headers. */
   remaining(subscription: string, now: number): { pt5m: number; pt1h: number } {
-    const used = this.used(subscription, now);
+    const used = this.used('create', subscription, now);
     return {
       pt5m: Math.max(0, this.quotas.createsPer5Min - used.pt5m),
       pt1h: Math.max(0, this.quotas.createsPerHour - used.pt1h),
@@ -67,19 +82,19 @@ export class QuotaTracker {
   }
 
   reset(): void {
-    this.creates.clear();
+    this.events.clear();
   }
 
-  private used(subscription: string, now: number): { pt5m: number; pt1h: number } {
-    const times = this.times(subscription, now);
+  private used(kind: RateKind, subscription: string, now: number): { pt5m: number; pt1h: number } {
+    const times = this.times(kind, subscription, now);
     return { pt5m: times.length - firstAfter(times, now - FIVE_MIN), pt1h: times.length };
   }
 
-  /** The creates of the last hour (older ones are dropped). */
-  private times(subscription: string, now: number): number[] {
-    const key = subscription.toLowerCase();
-    let times = this.creates.get(key);
-    if (!times) this.creates.set(key, (times = []));
+  /** The creates (deletes) of the last hour (older ones are dropped). */
+  private times(kind: RateKind, subscription: string, now: number): number[] {
+    const key = `${kind}/${subscription.toLowerCase()}`;
+    let times = this.events.get(key);
+    if (!times) this.events.set(key, (times = []));
     const stale = firstAfter(times, now - HOUR);
     if (stale > 0) times.splice(0, stale);
     return times;

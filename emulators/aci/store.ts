@@ -198,6 +198,7 @@ export class GroupStore {
     if (!g) return { status: 204 };
     const now = this.clock.now();
     if (isTransitioning(g, now)) throw transitioning(g.name);
+    this.quota.checkAndRecordDelete(sub, g.location, now);
     const body = renderGroup(g, now);
     this.remove(g);
     return { status: 200, body };

@@ -47,3 +47,39 @@ describe('ACI emulator: ARM subscription throttling (token buckets on the clock)
     await expect(client.containerGroups.get('rg1', 'x')).rejects.toMatchObject({ statusCode: 429 });
   });
 });
+
+describe('ACI emulator: container group delete-rate limits', () => {
+  const clock = new VirtualClock();
+  let emulator: AciEmulator;
+
+  beforeAll(async () => {
+    emulator = await startTestAciEmulator({
+      clock,
+      provisioningMs: 10,
+      quotas: { deletesPer5Min: 2, deletesPerHour: 3 },
+    });
+  });
+  afterAll(() => emulator.stop());
+
+  it('allows 2 deletes per 5 minutes and 3 per hour (429 TooManyRequests), on the clock; 204s do not count', async () => {
+    const client = await aciClient(emulator);
+    for (let i = 0; i < 5; i++) {
+      const poller = await client.containerGroups.beginCreateOrUpdate('rg1', `d${i}`, aGroup(), {
+        updateIntervalInMs: 5,
+      });
+      await clock.advance(10);
+      await poller.pollUntilDone();
+    }
+    const del = (name: string) => client.containerGroups.beginDeleteAndWait('rg1', name);
+    await del('d0');
+    await del('d1');
+    await del('missing');
+    await expect(del('d2')).rejects.toMatchObject({ statusCode: 429, code: 'TooManyRequests' });
+    await clock.advance(5 * 60_000);
+    await del('d2');
+    await expect(del('d3')).rejects.toMatchObject({ statusCode: 429 });
+    await clock.advance(60 * 60_000);
+    await del('d3');
+    expect(emulator.resources().map((r) => r.name)).toEqual(['d4']);
+  });
+});
