@@ -66,8 +66,17 @@ export class BlobStore {
     this.ensured.add(container);
   }
 
-  /** Every blob under a prefix, following continuation tokens page by page. */
+  /** Every blob under a prefix, following continuation tokens page by page; none if the container is missing. */
   async list(container: string, prefix: string, pageSize = 1000): Promise<BlobItemInfo[]> {
+    try {
+      return await this.listPages(container, prefix, pageSize);
+    } catch (error) {
+      if (error instanceof ComputeError && error.code === 'NOT_FOUND') return [];
+      throw error;
+    }
+  }
+
+  private async listPages(container: string, prefix: string, pageSize: number): Promise<BlobItemInfo[]> {
     const out: BlobItemInfo[] = [];
     let continuationToken: string | undefined;
     do {
@@ -160,10 +169,7 @@ export class BlobStore {
   }
 
   async listPipelines(): Promise<string[]> {
-    const items = await this.list(this.options.pipelinesContainer, '').catch((error: unknown) => {
-      if (error instanceof ComputeError && error.code === 'NOT_FOUND') return [];
-      throw error;
-    });
+    const items = await this.list(this.options.pipelinesContainer, '');
     return items.map((i) => i.name.replace(/\.yaml$/, ''));
   }
 

@@ -13,6 +13,7 @@ describe('BlobStore against Azurite', () => {
     const items = await store.list(container, 'in/run/', 2);
     expect(items.map((i) => i.name)).toEqual([0, 1, 2, 3, 4].map((i) => `in/run/${i}.txt`));
     expect(items[0]?.size).toBe('blob 0'.length);
+    expect(await store.list(uniqueContainerName('missing'), '')).toEqual([]);
   });
 
   it('grants read on one blob only with a read SAS', async () => {
