@@ -4,7 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type * as http from 'node:http';
-import type { Cancelable } from '../../common/clock';
 import type {
   DurableEngineApi,
   DurableEngineOptions,
@@ -14,20 +13,27 @@ import type {
 } from '../contracts';
 import { clientBindingData } from './client-binding';
 import { runEpisode, type EpisodeResult, type SideEffect } from './episode';
-import { EventType, completionId, historyEvent, type HistoryEvent } from './history';
+import { EventType, historyEvent, type HistoryEvent } from './history';
 import { handleManagementRequest } from './http-api';
 import {
   TERMINAL,
+  executionStartedEvent,
   newInstance,
   resetExecution,
   type ExecutionInfo,
   type Instance,
   type ParentRef,
 } from './instance';
+import { recoverInstance } from './recovery';
 import { invokeOrchestrator, isOrchestrator, runActivity } from './invoke';
 import { Semaphore } from './semaphore';
 import { statusView } from './status';
 import { InstanceStore } from './store';
+import { Delta } from './delta';
+import { finalize } from './episode-end';
+import { exceptionDetails } from './failures';
+import { TimerTable } from './timer-table';
+import { StatusWatchers } from './watchers';
 import { DEFAULT_TIMER_SETTINGS, type TimerSettings } from './timing';
 
 export interface EngineExtras {
@@ -54,8 +60,8 @@ export class DurableEngine implements DurableEngineApi {
   private readonly store: InstanceStore;
   private readonly running = new Set<string>();
   private readonly again = new Set<string>();
-  private readonly clockTimers = new Map<string, Cancelable>();
-  private readonly watchers = new Set<() => void>();
+  private readonly clockTimers: TimerTable;
+  private readonly watchers = new StatusWatchers((id) => this.getStatus(id));
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly activitySlots: Semaphore;
   private readonly orchestratorSlots: Semaphore;
@@ -73,6 +79,7 @@ export class DurableEngine implements DurableEngineApi {
     extras: EngineExtras = {},
   ) {
     this.timers = extras.timers ?? DEFAULT_TIMER_SETTINGS;
+    this.clockTimers = new TimerTable(options.clock);
     this.store = new InstanceStore(options.stateDir, { fsync: extras.fsync ?? true });
     this.activitySlots = new Semaphore(Math.max(1, options.maxConcurrentActivityFunctions));
     this.orchestratorSlots = new Semaphore(Math.max(1, options.maxConcurrentOrchestratorFunctions));
@@ -91,13 +98,12 @@ export class DurableEngine implements DurableEngineApi {
     await this.store.init();
     for (const inst of await this.store.loadAll()) this.instances.set(inst.instanceId, inst);
     this.started = true;
-    for (const inst of this.instances.values()) if (!TERMINAL.has(inst.status)) this.recover(inst);
+    for (const inst of this.instances.values()) if (!TERMINAL.has(inst.status)) recoverInstance(inst, this);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.clockTimers.values()) t.cancel();
-    this.clockTimers.clear();
+    this.clockTimers.cancelAll();
     while (this.inFlight.size > 0 || this.running.size > 0) {
       await Promise.allSettled([...this.inFlight]);
       if (this.running.size > 0) await new Promise((r) => setImmediate(r));
@@ -123,25 +129,7 @@ export class DurableEngine implements DurableEngineApi {
     predicate: (status: OrchestrationStatusView) => boolean,
     timeoutMs = 30000,
   ): Promise<OrchestrationStatusView> {
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const view = this.getStatus(instanceId);
-        if (view && predicate(view)) {
-          this.watchers.delete(check);
-          clearTimeout(timer);
-          resolve(view);
-          return true;
-        }
-        return false;
-      };
-      const timer = setTimeout(() => {
-        this.watchers.delete(check);
-        const view = this.getStatus(instanceId);
-        const now = view ? `${view.runtimeStatus} (output ${JSON.stringify(view.output)})` : 'unknown';
-        reject(new Error(`waitForStatus('${instanceId}') timed out after ${timeoutMs} ms; status is ${now}`));
-      }, timeoutMs);
-      if (!check()) this.watchers.add(check);
-    });
+    return this.watchers.wait(instanceId, predicate, timeoutMs);
   }
 
   stats(): EngineStats {
@@ -231,34 +219,12 @@ export class DurableEngine implements DurableEngineApi {
     else inst = newInstance(x);
     inst.inbox = [];
     this.instances.set(spec.instanceId, inst);
-    const started = this.executionStarted(inst, now);
+    const started = executionStartedEvent(inst, now);
     const q = inst.nextQ++;
     inst.inbox.push({ q, event: started });
     await this.store.rewrite(inst.instanceId, { r: 'exec', x }, { r: 'msg', q, e: started });
     this.notify();
     this.schedule(inst.instanceId);
-  }
-
-  private executionStarted(inst: Instance, now: number): HistoryEvent {
-    const p = inst.parent;
-    return historyEvent(EventType.ExecutionStarted, now, {
-      OrchestrationInstance: { InstanceId: inst.instanceId, ExecutionId: inst.executionId },
-      ParentInstance: p
-        ? {
-            Name: p.name,
-            Version: '',
-            OrchestrationInstance: { InstanceId: p.instanceId, ExecutionId: p.executionId },
-            TaskScheduleId: p.taskId,
-          }
-        : null,
-      Name: inst.name,
-      Version: inst.version,
-      Input: inst.input,
-      Tags: null,
-      Correlation: null,
-      ScheduledStartTime: null,
-      Generation: 0,
-    });
   }
 
   /** Adds a message to an instance's inbox, persists it, and schedules an episode. */
@@ -271,14 +237,16 @@ export class DurableEngine implements DurableEngineApi {
   }
 
   /** Delivers a completion for task `id` of execution `executionId`, unless that execution is gone. */
-  private complete(instanceId: string, executionId: string, event: HistoryEvent): void {
+  /** @internal */
+  complete(instanceId: string, executionId: string, event: HistoryEvent): void {
     if (this.stopped) return;
     const inst = this.instances.get(instanceId);
     if (!inst || inst.executionId !== executionId || TERMINAL.has(inst.status)) return;
     this.track(this.deliver(inst, event));
   }
 
-  private schedule(instanceId: string): void {
+  /** @internal */
+  schedule(instanceId: string): void {
     if (!this.started || this.stopped) return;
     if (this.running.has(instanceId)) {
       this.again.add(instanceId);
@@ -307,9 +275,9 @@ export class DurableEngine implements DurableEngineApi {
         await new Promise((r) => setImmediate(r));
       }
     } catch (error) {
-      this.log(
-        `durable: episode of '${instanceId}' failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      const message = error instanceof Error ? error.message : String(error);
+      this.log(`durable: episode of '${instanceId}' failed: ${message}`);
+      await this.failInternally(instanceId, message).catch(() => undefined);
     } finally {
       this.running.delete(instanceId);
       if (this.again.has(instanceId)) {
@@ -344,6 +312,17 @@ export class DurableEngine implements DurableEngineApi {
     this.notify();
   }
 
+  /** An engine error must not leave an instance hanging: fail it with a message that says so. */
+  private async failInternally(instanceId: string, message: string): Promise<void> {
+    const inst = this.instances.get(instanceId);
+    if (!inst || TERMINAL.has(inst.status) || this.stopped) return;
+    const delta = new Delta(inst);
+    const reason = `Orchestrator function '${inst.name}' failed: internal Durable engine error: ${message}`;
+    inst.completion = { status: 'Failed', reason, details: exceptionDetails(reason), failureDetails: null };
+    finalize(inst, delta, Math.max(this.now(), inst.lastStamp));
+    await this.commit(inst, { record: delta.record(), effects: delta.effects, replayed: 0 });
+  }
+
   private async continueAsNew(inst: Instance, input: string): Promise<void> {
     const kept = inst.inbox.filter((m) => {
       const t = m.event.EventType;
@@ -367,7 +346,7 @@ export class DurableEngine implements DurableEngineApi {
     const lastUpdated = inst.lastUpdatedTime;
     resetExecution(inst, x);
     inst.lastUpdatedTime = lastUpdated;
-    const started = { q: inst.nextQ++, event: this.executionStarted(inst, this.now()) };
+    const started = { q: inst.nextQ++, event: executionStartedEvent(inst, this.now()) };
     inst.inbox = [started, ...kept];
     if (this.stopped) return;
     await this.store.rewrite(
@@ -378,27 +357,22 @@ export class DurableEngine implements DurableEngineApi {
     this.notify();
   }
 
-  private apply(inst: Instance, effect: SideEffect): void {
+  /** @internal Carries out one side effect of a committed episode. */
+  apply(inst: Instance, effect: SideEffect): void {
     const { instanceId, executionId } = inst;
     switch (effect.k) {
       case 'activity':
         this.track(this.activity(instanceId, executionId, effect.id, effect.name, effect.input));
         return;
       case 'timer': {
-        const key = `${instanceId}\u0000${effect.id}`;
         const fireAt = effect.fireAt;
-        this.clockTimers.get(key)?.cancel();
-        this.clockTimers.set(
-          key,
-          this.options.clock.schedule(fireAt, () => {
-            this.clockTimers.delete(key);
-            const fired = historyEvent(EventType.TimerFired, this.now(), {
-              TimerId: effect.id,
-              FireAt: new Date(fireAt).toISOString(),
-            });
-            this.complete(instanceId, executionId, fired);
-          }),
-        );
+        this.clockTimers.arm(instanceId, effect.id, fireAt, () => {
+          const fired = historyEvent(EventType.TimerFired, this.now(), {
+            TimerId: effect.id,
+            FireAt: new Date(fireAt).toISOString(),
+          });
+          this.complete(instanceId, executionId, fired);
+        });
         return;
       }
       case 'cancelTimer':
@@ -423,7 +397,15 @@ export class DurableEngine implements DurableEngineApi {
     await this.activitySlots.run(async () => {
       if (this.stopped) return;
       this.counters.activityInvocations++;
-      const event = await runActivity(this.options.invoker, instanceId, id, name, input, () => this.now());
+      const event = await runActivity(
+        this.options.invoker,
+        instanceId,
+        id,
+        name,
+        input,
+        () => this.now(),
+        () => this.clientBindingData(),
+      );
       this.complete(instanceId, executionId, event);
     });
   }
@@ -464,71 +446,12 @@ export class DurableEngine implements DurableEngineApi {
     });
   }
 
-  private recover(inst: Instance): void {
-    const delivered = new Set<number>();
-    for (const m of inst.inbox) {
-      const id = completionId(m.event);
-      if (id !== undefined) delivered.add(id);
-    }
-    for (const [id, task] of inst.pending) {
-      if (delivered.has(id)) continue;
-      if (task.kind === 'timer' || task.kind === 'retryTimer') {
-        this.apply(inst, { k: 'timer', id, fireAt: task.fireAt ?? this.now() });
-      } else if (task.kind === 'activity') {
-        this.apply(inst, { k: 'activity', id, name: task.name ?? '', input: task.input });
-      } else {
-        this.recoverChild(inst, id, task.childId ?? '', task.name ?? '', task.version ?? '', task.input);
-      }
-    }
-    if (inst.inbox.length > 0) this.schedule(inst.instanceId);
-  }
-
-  private recoverChild(
-    parent: Instance,
-    id: number,
-    childId: string,
-    name: string,
-    version: string,
-    input: unknown,
-  ): void {
-    const child = this.instances.get(childId);
-    const ours = child?.parent?.instanceId === parent.instanceId && child.parent.taskId === id;
-    if (!child || !ours) {
-      this.apply(parent, { k: 'child', id, childId, name, version, input });
-      return;
-    }
-    if (!TERMINAL.has(child.status)) return;
-    const last = child.history.find((e) => e.EventType === EventType.ExecutionCompleted);
-    const now = this.now();
-    const event =
-      child.status === 'Completed'
-        ? historyEvent(EventType.SubOrchestrationInstanceCompleted, now, {
-            TaskScheduledId: id,
-            Result: JSON.stringify(child.output ?? null),
-          })
-        : historyEvent(EventType.SubOrchestrationInstanceFailed, now, {
-            TaskScheduledId: id,
-            Reason: typeof child.output === 'string' ? child.output : JSON.stringify(child.output),
-            Details: JSON.stringify({ Message: 'recovered after restart' }),
-            FailureDetails: last?.FailureDetails ?? null,
-          });
-    this.complete(parent.instanceId, parent.executionId, event);
-  }
-
   private cancelTimer(inst: Instance, id: number): void {
-    const key = `${inst.instanceId}\u0000${id}`;
-    this.clockTimers.get(key)?.cancel();
-    this.clockTimers.delete(key);
+    this.clockTimers.cancel(inst.instanceId, id);
   }
 
   private cancelTimersOf(instanceId: string): void {
-    const prefix = `${instanceId}\u0000`;
-    for (const [key, t] of this.clockTimers) {
-      if (key.startsWith(prefix)) {
-        t.cancel();
-        this.clockTimers.delete(key);
-      }
-    }
+    this.clockTimers.cancelInstance(instanceId);
   }
 
   private track(p: Promise<unknown>): void {
@@ -540,7 +463,7 @@ export class DurableEngine implements DurableEngineApi {
   }
 
   private notify(): void {
-    for (const w of [...this.watchers]) w();
+    this.watchers.notify();
   }
 
   private log(line: string): void {

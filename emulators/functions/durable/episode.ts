@@ -5,92 +5,17 @@
  * It mutates the instance and returns the log record plus the side effects the engine must carry out
  * once that record is durable.
  */
-import {
-  ActionType,
-  ActionTypeName,
-  flattenLeaves,
-  leafKey,
-  type Action,
-  type OrchestratorOutcome,
-} from './actions';
+import { ActionType, ActionTypeName, flattenLeaves, leafKey, type Action } from './actions';
+import { Delta } from './delta';
+import { clearPending, finalize, markPlayed, suspendNow, terminateNow } from './episode-end';
+import type { EpisodeContext, EpisodeResult } from './episode-types';
+import { failureFromOutcome, nonDeterministic, unsupportedAction } from './failures';
 import { EventType, completionId, historyEvent, isFailureEvent, iso, type HistoryEvent } from './history';
-import { retryDelayMs, sliceFireAt, type TimerSettings } from './timing';
-import {
-  snapshot,
-  type Completion,
-  type Instance,
-  type LogRecord,
-  type ParentRef,
-  type PendingTask,
-} from './instance';
-import { failureFromOutcome, nonDeterministic, terminatedFailure, unsupportedAction } from './failures';
+import type { Completion, Instance, PendingTask } from './instance';
+import { retryDelayMs, sliceFireAt } from './timing';
 
-export type SideEffect =
-  | { readonly k: 'activity'; readonly id: number; readonly name: string; readonly input: unknown }
-  | {
-      readonly k: 'child';
-      readonly id: number;
-      readonly childId: string;
-      readonly name: string;
-      readonly version: string;
-      readonly input: unknown;
-    }
-  | { readonly k: 'timer'; readonly id: number; readonly fireAt: number }
-  | { readonly k: 'cancelTimer'; readonly id: number }
-  | { readonly k: 'notifyParent'; readonly parent: ParentRef; readonly event: HistoryEvent };
-
-export interface EpisodeResult {
-  readonly record: LogRecord & { r: 'ep' };
-  readonly effects: SideEffect[];
-  /** Set when the orchestrator called continueAsNew: the engine starts a new execution with this input. */
-  readonly continueAsNew?: { readonly input: string };
-  /** Number of history events handed to the orchestrator (0 when it was not invoked). */
-  readonly replayed: number;
-}
-
-export interface EpisodeContext {
-  readonly timers: TimerSettings;
-  now(): number;
-  invokeOrchestrator(inst: Instance): Promise<OrchestratorOutcome>;
-}
-
-class Delta {
-  readonly consumed: number[] = [];
-  clear = false;
-  readonly added = new Map<number, PendingTask>();
-  readonly removed = new Set<number>();
-  readonly effects: SideEffect[] = [];
-  private readonly histStart: number;
-  private readonly leavesStart: number;
-
-  constructor(private readonly inst: Instance) {
-    this.histStart = inst.history.length;
-    this.leavesStart = inst.leaves.length;
-  }
-
-  add(id: number, task: PendingTask): void {
-    this.inst.pending.set(id, task);
-    this.added.set(id, task);
-  }
-
-  remove(id: number): void {
-    this.inst.pending.delete(id);
-    if (!this.added.delete(id)) this.removed.add(id);
-  }
-
-  record(): LogRecord & { r: 'ep' } {
-    return {
-      r: 'ep',
-      c: this.consumed,
-      ...(this.clear ? { clear: true } : {}),
-      h: this.inst.history.slice(this.histStart),
-      s: snapshot(this.inst),
-      l: this.inst.leaves.slice(this.leavesStart),
-      pa: [...this.added],
-      pd: [...this.removed],
-    };
-  }
-}
+export type { EpisodeContext, EpisodeResult, SideEffect } from './episode-types';
+export { parseReason } from './episode-end';
 
 function isTrigger(task: PendingTask, event: HistoryEvent): boolean {
   if (task.kind === 'retryTimer') return true;
@@ -125,8 +50,7 @@ export async function runEpisode(inst: Instance, ctx: EpisodeContext): Promise<E
   let now = Math.max(ctx.now(), inst.lastStamp);
   for (const e of batch)
     if (e.EventType === EventType.TimerFired) now = Math.max(now, Date.parse(e.FireAt as string));
-  for (let i = inst.played; i < inst.history.length; i++) inst.history[i]!.IsPlayed = true;
-  inst.played = inst.history.length;
+  markPlayed(inst);
   inst.history.push(historyEvent(EventType.OrchestratorStarted, now));
   if (resumed) inst.history.push(resumed);
   inst.history.push(...batch);
@@ -355,111 +279,5 @@ function cancelTimers(inst: Instance, delta: Delta, leaves: readonly Action[]): 
       delta.remove(id);
       delta.effects.push({ k: 'cancelTimer', id });
     }
-  }
-}
-
-function clearPending(inst: Instance, delta: Delta): void {
-  for (const [id, task] of [...inst.pending]) {
-    delta.remove(id);
-    if (task.kind === 'timer' || task.kind === 'retryTimer') delta.effects.push({ k: 'cancelTimer', id });
-  }
-  delta.clear = true;
-}
-
-/** Ends the execution with `inst.completion` (Completed or Failed) and tells the parent. */
-function finalize(inst: Instance, delta: Delta, now: number): void {
-  const done = inst.completion!;
-  clearPending(inst, delta);
-  inst.inbox = [];
-  if (done.status === 'Completed') {
-    const result = JSON.stringify(done.output ?? null);
-    inst.history.push(
-      historyEvent(EventType.ExecutionCompleted, now, { OrchestrationStatus: 1, Result: result }),
-    );
-    inst.output = done.output ?? null;
-    if (inst.parent) {
-      const event = historyEvent(EventType.SubOrchestrationInstanceCompleted, now, {
-        TaskScheduledId: inst.parent.taskId,
-        Result: result,
-      });
-      delta.effects.push({ k: 'notifyParent', parent: inst.parent, event });
-    }
-  } else {
-    inst.history.push(
-      historyEvent(EventType.ExecutionCompleted, now, {
-        OrchestrationStatus: 3,
-        Result: done.reason,
-        FailureDetails: done.failureDetails,
-      }),
-    );
-    inst.output = done.reason;
-    if (inst.parent) {
-      const event = historyEvent(EventType.SubOrchestrationInstanceFailed, now, {
-        TaskScheduledId: inst.parent.taskId,
-        Reason: done.reason,
-        Details: done.details,
-        FailureDetails: done.failureDetails,
-      });
-      delta.effects.push({ k: 'notifyParent', parent: inst.parent, event });
-    }
-  }
-  inst.history.push(historyEvent(EventType.OrchestratorCompleted, now));
-  inst.status = done.status;
-}
-
-function terminateNow(inst: Instance, ctx: EpisodeContext, delta: Delta, event: HistoryEvent): EpisodeResult {
-  const now = Math.max(ctx.now(), inst.lastStamp);
-  const reason = typeof event.Input === 'string' ? event.Input : '';
-  for (let i = inst.played; i < inst.history.length; i++) inst.history[i]!.IsPlayed = true;
-  inst.played = inst.history.length;
-  inst.history.push(
-    historyEvent(EventType.OrchestratorStarted, now),
-    event,
-    historyEvent(EventType.ExecutionCompleted, now, { OrchestrationStatus: 5, Result: reason }),
-    historyEvent(EventType.OrchestratorCompleted, now),
-  );
-  clearPending(inst, delta);
-  inst.inbox = [];
-  inst.status = 'Terminated';
-  inst.completion = undefined;
-  inst.output = parseReason(reason);
-  inst.lastStamp = now;
-  inst.lastUpdatedTime = now;
-  if (inst.parent) {
-    const failure = terminatedFailure(inst.name, inst.instanceId, reason);
-    const ev = historyEvent(EventType.SubOrchestrationInstanceFailed, now, {
-      TaskScheduledId: inst.parent.taskId,
-      Reason: failure.reason,
-      Details: failure.details,
-      FailureDetails: null,
-    });
-    delta.effects.push({ k: 'notifyParent', parent: inst.parent, event: ev });
-  }
-  return { record: delta.record(), effects: delta.effects, replayed: 0 };
-}
-
-function suspendNow(inst: Instance, ctx: EpisodeContext, delta: Delta): EpisodeResult {
-  const message = inst.inbox[0]!;
-  const now = Math.max(ctx.now(), inst.lastStamp);
-  delta.consumed.push(message.q);
-  for (let i = inst.played; i < inst.history.length; i++) inst.history[i]!.IsPlayed = true;
-  inst.played = inst.history.length;
-  inst.history.push(
-    historyEvent(EventType.OrchestratorStarted, now),
-    message.event,
-    historyEvent(EventType.OrchestratorCompleted, now),
-  );
-  inst.status = 'Suspended';
-  inst.lastStamp = now;
-  inst.lastUpdatedTime = now;
-  return { record: delta.record(), effects: [], replayed: 0 };
-}
-
-/** A terminate reason becomes the output: parsed as JSON when it parses, else the raw text. */
-export function parseReason(reason: string): unknown {
-  try {
-    return JSON.parse(reason) as unknown;
-  } catch {
-    return reason;
   }
 }

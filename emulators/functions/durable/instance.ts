@@ -4,7 +4,7 @@
  */
 import type { RuntimeStatus } from '../contracts';
 import type { RetryOptionsWire } from './actions';
-import type { FailureDetailsWire, HistoryEvent } from './history';
+import { EventType, historyEvent, type FailureDetailsWire, type HistoryEvent } from './history';
 
 export interface ParentRef {
   readonly instanceId: string;
@@ -191,4 +191,27 @@ export function applyRecord(inst: Instance | undefined, rec: LogRecord): Instanc
   for (const [id, task] of rec.pa) inst.pending.set(id, task);
   applySnapshot(inst, rec.s);
   return inst;
+}
+
+/** The ExecutionStarted event of an instance's current execution. */
+export function executionStartedEvent(inst: Instance, now: number): HistoryEvent {
+  const p = inst.parent;
+  return historyEvent(EventType.ExecutionStarted, now, {
+    OrchestrationInstance: { InstanceId: inst.instanceId, ExecutionId: inst.executionId },
+    ParentInstance: p
+      ? {
+          Name: p.name,
+          Version: '',
+          OrchestrationInstance: { InstanceId: p.instanceId, ExecutionId: p.executionId },
+          TaskScheduleId: p.taskId,
+        }
+      : null,
+    Name: inst.name,
+    Version: inst.version,
+    Input: inst.input,
+    Tags: null,
+    Correlation: null,
+    ScheduledStartTime: null,
+    Generation: 0,
+  });
 }

@@ -96,14 +96,20 @@ export async function runActivity(
   name: string,
   input: unknown,
   now: () => number,
+  clientData?: () => string,
 ): Promise<HistoryEvent> {
-  const key = triggerBinding(invoker.find(name), 'activityTrigger');
+  const fn = invoker.find(name);
+  const key = triggerBinding(fn, 'activityTrigger');
+  // Activities may take a durableClient input too (e.g. to raise events to other instances).
+  const clients = Object.entries(fn?.bindings ?? {})
+    .filter(([, b]) => /^(durableClient|orchestrationClient)$/i.test(b.type) && b.direction !== 'out')
+    .map(([bindingName]) => ({ name: bindingName, data: { string: clientData?.() ?? '' } }));
   let error: Error;
   if (key) {
     const data = activityData(input);
     try {
       const result = await invoker.invoke(name, {
-        inputData: [data ? { name: key, data } : { name: key }],
+        inputData: [data ? { name: key, data } : { name: key }, ...clients],
         triggerMetadata: { instanceId: { string: instanceId } },
       });
       if (result.ok) {

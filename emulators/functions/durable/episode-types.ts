@@ -1,0 +1,34 @@
+/** Shapes shared by the episode runner and the engine. */
+import type { OrchestratorOutcome } from './actions';
+import type { HistoryEvent } from './history';
+import type { Instance, LogRecord, ParentRef } from './instance';
+import type { TimerSettings } from './timing';
+
+export type SideEffect =
+  | { readonly k: 'activity'; readonly id: number; readonly name: string; readonly input: unknown }
+  | {
+      readonly k: 'child';
+      readonly id: number;
+      readonly childId: string;
+      readonly name: string;
+      readonly version: string;
+      readonly input: unknown;
+    }
+  | { readonly k: 'timer'; readonly id: number; readonly fireAt: number }
+  | { readonly k: 'cancelTimer'; readonly id: number }
+  | { readonly k: 'notifyParent'; readonly parent: ParentRef; readonly event: HistoryEvent };
+
+export interface EpisodeResult {
+  readonly record: LogRecord & { r: 'ep' };
+  readonly effects: SideEffect[];
+  /** Set when the orchestrator called continueAsNew: the engine starts a new execution with this input. */
+  readonly continueAsNew?: { readonly input: string };
+  /** Number of history events handed to the orchestrator (0 when it was not invoked). */
+  readonly replayed: number;
+}
+
+export interface EpisodeContext {
+  readonly timers: TimerSettings;
+  now(): number;
+  invokeOrchestrator(inst: Instance): Promise<OrchestratorOutcome>;
+}
