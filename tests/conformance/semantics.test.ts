@@ -22,7 +22,7 @@ describe('durable conformance: concurrency, open tasks, encoding, client helpers
   it('fails a fan-out only after its open sibling tasks finish (DTFx open-tasks rule)', async () => {
     const run = uid('fail-fast');
     const id = await h.start('failFast', run);
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 1000; i++) {
       const history = await h.history(id);
       if (history.some((e) => e.EventType === 'TaskFailed')) break;
       await new Promise((r) => setTimeout(r, 10));
