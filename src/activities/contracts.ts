@@ -95,9 +95,9 @@ export interface PollBatchRunInput {
 
 export interface PollBatchRunOutput {
   readonly watermark: string;
-  /** Completion events raised to step instances in this poll. */
+  /** Completion notices delivered to step instances in this poll. */
   readonly raised: number;
-  /** False once the run orchestration has ended: the monitor stops. */
+  /** False once the run has written its manifest: the monitor stops. */
   readonly runActive: boolean;
 }
 
@@ -112,7 +112,6 @@ export interface ActivityContracts {
   loadImages: { input: LoadImagesInput; output: LoadImagesOutput };
   writeImageRecord: { input: ImageRecord; output: string };
   writeManifest: { input: WriteManifestInput; output: WriteManifestOutput };
-  startBatchMonitor: { input: { runId: string }; output: null };
   pollBatchRun: { input: PollBatchRunInput; output: PollBatchRunOutput };
   finishBatchRun: { input: { runId: string }; output: null };
 }

@@ -2,9 +2,8 @@
  * What activities need, built once by the composition root (src/composition.ts) and handed to the activity
  * factories; tests build the same adapters against Azurite and the emulators.
  */
-import type { DurableClient } from 'durable-functions';
 import type { AdmissionLimits } from '../admission/policy';
-import type { BackendKind, ComputeBackend } from '../compute/port';
+import type { BackendKind, ComputeBackend, StepRef } from '../compute/port';
 import type { Prices } from '../runs/cost';
 import type { BlobStore } from '../storage/blob-store';
 import type { ActivityInput, ActivityName, ActivityOutput } from './contracts';
@@ -18,17 +17,14 @@ export interface ActivityDeps {
   readonly prices: Prices;
   readonly now: () => number;
   readonly log: (line: string) => void;
+  /**
+   * Tells a step its attempt has finished (the Batch monitor): a signed POST to the app's own callback
+   * endpoint, the same path a container's callback takes. Rejects when the step did not accept it.
+   */
+  notifyStep(ref: StepRef, exitCode: number | undefined): Promise<void>;
 }
 
-/** Per-invocation extras: the durable client, for the few activities that raise events or start instances. */
-export interface ActivityContext {
-  readonly client: () => DurableClient;
-}
-
-export type ActivityHandler<N extends ActivityName> = (
-  input: ActivityInput<N>,
-  context: ActivityContext,
-) => Promise<ActivityOutput<N>>;
+export type ActivityHandler<N extends ActivityName> = (input: ActivityInput<N>) => Promise<ActivityOutput<N>>;
 
 export type ActivityFactory<N extends ActivityName> = (deps: ActivityDeps) => ActivityHandler<N>;
 

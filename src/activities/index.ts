@@ -10,7 +10,6 @@ import { pollBatchRun } from './poll-batch-run.activity';
 import { releaseAdmission } from './release-admission.activity';
 import { releaseStep } from './release-step.activity';
 import { saveStepLogs } from './save-step-logs.activity';
-import { startBatchMonitor } from './start-batch-monitor.activity';
 import { startStep } from './start-step.activity';
 import { writeImageRecord } from './write-image-record.activity';
 import { writeManifest } from './write-manifest.activity';
@@ -26,13 +25,9 @@ export const activityFactories: { readonly [N in ActivityName]: ActivityFactory<
   loadImages,
   writeImageRecord,
   writeManifest,
-  startBatchMonitor,
   pollBatchRun,
   finishBatchRun,
 };
-
-/** Activities that need a durable client input binding. */
-export const needsDurableClient: ReadonlySet<ActivityName> = new Set(['startBatchMonitor', 'pollBatchRun']);
 
 export type Activities = { readonly [N in ActivityName]: ActivityHandler<N> };
 
@@ -44,4 +39,4 @@ export function createActivities(deps: ActivityDeps): Activities {
   return out as Activities;
 }
 
-export type { ActivityDeps, ActivityContext } from './deps';
+export type { ActivityDeps } from './deps';

@@ -1,21 +1,15 @@
 /**
- * pollBatchRun: one list call (tasks of the run's job completed since the watermark), and a
- * `step-completed:<attempt>` event to each step instance. Reports whether the run is still active.
+ * pollBatchRun: one list call (tasks of the run's job completed since the watermark), then a completion
+ * notice per task through the app's own callback endpoint (signed like a container's callback), which raises
+ * `step-completed:<attempt>` to the step. The run is active until its manifest exists.
  */
-import { OrchestrationRuntimeStatus } from 'durable-functions';
 import { isNotFound } from '../compute/errors';
-import { events } from '../orchestrators/contracts';
-import { instanceIds } from '../runs/ids';
-import { RESERVED_KEY } from '../runs/image-key';
+import { RESULTS_CONTAINER, runPaths } from '../runs/paths';
 import type { ActivityFactory } from './deps';
 import { messageOf } from './deps';
 
-const ACTIVE = new Set<string>([OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending]);
-
-export const pollBatchRun: ActivityFactory<'pollBatchRun'> = (deps) => async (input, context) => {
-  const client = context.client();
-  const run = await client.getStatus(input.runId).catch(() => undefined);
-  const runActive = run?.runtimeStatus !== undefined && ACTIVE.has(run.runtimeStatus);
+export const pollBatchRun: ActivityFactory<'pollBatchRun'> = (deps) => async (input) => {
+  const ended = (await deps.store.getText(RESULTS_CONTAINER, runPaths.manifest(input.runId))) !== undefined;
   const poll = await deps
     .compute('batch')
     .pollRun(input.runId, input.watermark)
@@ -26,22 +20,15 @@ export const pollBatchRun: ActivityFactory<'pollBatchRun'> = (deps) => async (in
     });
   let raised = 0;
   for (const report of poll.completed) {
-    const instanceId =
-      report.image === RESERVED_KEY
-        ? instanceIds.finalize(report.runId)
-        : instanceIds.step(report.runId, report.image, report.step);
     try {
-      await client.raiseEvent(instanceId, events.stepCompleted(report.attempt), {
-        state: report.state,
-        exitCode: report.exitCode,
-      });
+      await deps.notifyStep(report, report.exitCode);
       raised += 1;
     } catch (error) {
-      // The step already finished by polling: nothing waits for this event.
+      // The step is no longer waiting (it finished by polling): nothing to wake.
       deps.log(
-        `completion event not delivered runId=${report.runId} instance=${instanceId} error=${messageOf(error)}`,
+        `completion notice not delivered runId=${report.runId} image=${report.image} step=${report.step} error=${messageOf(error)}`,
       );
     }
   }
-  return { watermark: poll.watermark, raised, runActive };
+  return { watermark: poll.watermark, raised, runActive: !ended };
 };

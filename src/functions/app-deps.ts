@@ -42,6 +42,17 @@ export function appDepsFromComposition(): AppDeps {
       },
       now,
       log: (line) => console.log(line),
+      notifyStep: async (ref, exitCode) => {
+        const response = await fetch(root.callbackUrl(ref, 60 * 60_000), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(exitCode === undefined ? {} : { exitCode }),
+          signal: AbortSignal.timeout(config.FLOTILLA_SDK_TIMEOUT_MS),
+        });
+        await response.body?.cancel();
+        if (response.status !== 202)
+          throw new Error(`the step did not accept the notice (HTTP ${response.status})`);
+      },
     },
     backends: config.FLOTILLA_BATCH_URL ? ['aci', 'batch'] : ['aci'],
     now,

@@ -2,10 +2,9 @@
  * Registers the orchestrators and the activities. Orchestrators are pure generators (src/orchestrators);
  * activities are built from their factories over the app's ports on first use.
  */
-import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { OrchestrationHandler } from 'durable-functions';
-import { activityFactories, createActivities, needsDurableClient, type Activities } from '../activities';
+import { activityFactories, createActivities, type Activities } from '../activities';
 import type { ActivityName } from '../activities/contracts';
 import { batchMonitorOrchestrator } from '../orchestrators/batch-monitor.orchestrator';
 import type { OrchestratorName } from '../orchestrators/contracts';
@@ -26,19 +25,13 @@ for (const [name, handler] of Object.entries(orchestrators)) df.app.orchestratio
 
 let activities: Activities | undefined;
 function activity<N extends ActivityName>(name: N) {
-  return (input: unknown, context: InvocationContext) => {
+  return (input: unknown) => {
     activities ??= createActivities(appDeps().activities);
-    const handler = activities[name] as (
-      i: unknown,
-      c: { client: () => df.DurableClient },
-    ) => Promise<unknown>;
-    return handler(input, { client: () => df.getClient(context) });
+    const handler = activities[name] as (i: unknown) => Promise<unknown>;
+    return handler(input);
   };
 }
 
 for (const name of Object.keys(activityFactories) as ActivityName[]) {
-  df.app.activity(name, {
-    handler: activity(name),
-    ...(needsDurableClient.has(name) ? { extraInputs: [df.input.durableClient()] } : {}),
-  });
+  df.app.activity(name, { handler: activity(name) });
 }

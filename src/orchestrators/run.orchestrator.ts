@@ -7,8 +7,8 @@ import { instanceIds } from '../runs/ids';
 import { laneCount, usesBatch } from '../runs/plan';
 import type { StepResult } from '../runs/records';
 import { addCounts, aggregateRunStatus, emptyCounts, shouldFinalize } from '../runs/status';
-import { callActivity, callAll, callSubOrchestration, log, subOrchestrationTask } from './call';
-import type { LaneInput, RunCustomStatus, RunInput, RunOutput, StepInput } from './contracts';
+import { callActivity, callSubOrchestration, log, subOrchestrationTask } from './call';
+import type { LaneInput, LaneOutput, RunCustomStatus, RunInput, RunOutput, StepInput } from './contracts';
 import { sleepUnlessCancelled } from './step-wait';
 import { sinkSteps } from '../runs/graph';
 
@@ -38,7 +38,6 @@ export function* runOrchestrator(context: OrchestrationContext): Generator<unkno
         break;
       }
     }
-    if (!cancelled) yield* callActivity(context, 'startBatchMonitor', { runId });
   }
   let counts = emptyCounts(imageCount);
   if (!cancelled) {
@@ -52,7 +51,22 @@ export function* runOrchestrator(context: OrchestrationContext): Generator<unkno
         instanceIds.lane(runId, lane),
       ),
     );
-    const results = yield* callAll(context, tasks, 'laneOrchestrator');
+    const lanesDone = context.df.Task.all(tasks);
+    if (batch) {
+      // The Batch monitor runs beside the lanes and ends only once the manifest exists (it never throws), so
+      // the lanes always win this race; the run's completion waits for its last poll.
+      const monitor = subOrchestrationTask(
+        context,
+        'batchMonitorOrchestrator',
+        { runId },
+        instanceIds.batchMonitor(runId),
+      );
+      yield context.df.Task.any([lanesDone, monitor]);
+    } else {
+      yield lanesDone;
+    }
+    const results = (lanesDone.isCompleted ? lanesDone.result : []) as LaneOutput[];
+    if (!lanesDone.isCompleted) log(context, 'lanes did not complete before the monitor ended', { runId });
     counts = results.reduce((sum, r) => addCounts(sum, r.counts), counts);
     cancelled = results.some((r) => r.cancelled);
   } else {

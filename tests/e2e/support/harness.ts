@@ -14,7 +14,7 @@ import { startHost, type Host } from '../../../emulators/functions';
 import { type Stack, type StackOptions, startStack } from '../../../emulators/stack';
 import { trustCertificate } from '../../../emulators/stack/tls';
 import { setComposition } from '../../../src/composition';
-import { setAppDeps } from '../../../src/functions/app-deps';
+import { appDepsFromComposition, setAppDeps } from '../../../src/functions/app-deps';
 import type { RunView } from '../../../src/api/run-view';
 
 export const CALLBACK_SECRET = 'e2e-callback-secret-of-at-least-32-characters';
@@ -92,7 +92,12 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
   const hostState = join(stateDir, 'host');
   const boot = async () => {
     setComposition(undefined);
-    setAppDeps(undefined);
+    // The app's own clock reads (admission windows, keepOnFailure expiry) follow the virtual clock too.
+    const now = () => clock.now();
+    setAppDeps(() => {
+      const deps = appDepsFromComposition();
+      return { ...deps, now, activities: { ...deps.activities, now } };
+    });
     return startHost({
       appDir,
       clock,

@@ -34,11 +34,7 @@ const deps: ActivityDeps = {
   prices: { aciVcpuSecond: 0, aciGbSecond: 0, batchNodeHour: 0 },
   now: () => now,
   log: () => undefined,
-};
-const ctx = {
-  client: () => {
-    throw new Error('not used');
-  },
+  notifyStep: () => Promise.reject(new Error('not used')),
 };
 const acquire = acquireAdmission(deps);
 const release = releaseAdmission(deps);
@@ -59,7 +55,7 @@ test('concurrent acquisitions never over-grant: exactly the group quota is grant
     cores: 1,
     leaseMs: 600_000,
   }));
-  const answers = await Promise.all(requests.map((r) => acquire(r, ctx)));
+  const answers = await Promise.all(requests.map((r) => acquire(r)));
   expect(answers.filter((a) => a.granted)).toHaveLength(10);
   for (const refused of answers.filter((a) => !a.granted)) {
     expect(refused).toMatchObject({ granted: false, cancelled: false, reason: 'ACI group quota' });
@@ -69,20 +65,23 @@ test('concurrent acquisitions never over-grant: exactly the group quota is grant
   expect(stored?.value.creates).toHaveLength(10);
   // Release every lease (twice: release is idempotent), then the next request is granted.
   const granted = requests.filter((_, i) => answers[i]?.granted);
-  await Promise.all(granted.map((r) => release({ kind: 'aci', leaseId: r.leaseId }, ctx)));
-  await Promise.all(granted.map((r) => release({ kind: 'aci', leaseId: r.leaseId }, ctx)));
+  await Promise.all(granted.map((r) => release({ kind: 'aci', leaseId: r.leaseId })));
+  await Promise.all(granted.map((r) => release({ kind: 'aci', leaseId: r.leaseId })));
   const after = await store.readManifest<Ledger>(STATE_CONTAINER, statePaths.ledger('aci'));
   expect(after?.value.leases).toEqual([]);
   now += 1000;
-  expect(await acquire({ ...requests[24]!, leaseId: 'r-ledger:late#1' }, ctx)).toEqual({ granted: true });
-  await release({ kind: 'aci', leaseId: 'r-ledger:late#1' }, ctx);
+  expect(await acquire({ ...requests[24]!, leaseId: 'r-ledger:late#1' })).toEqual({ granted: true });
+  await release({ kind: 'aci', leaseId: 'r-ledger:late#1' });
 }, 30_000);
 
 test('a cancelled run is never admitted', async () => {
   await store.putText(RESULTS_CONTAINER, runPaths.cancel('r-cancelled1'), '{}');
-  const answer = await acquire(
-    { kind: 'aci', leaseId: 'x#1', runId: 'r-cancelled1', cores: 1, leaseMs: 1000 },
-    ctx,
-  );
+  const answer = await acquire({
+    kind: 'aci',
+    leaseId: 'x#1',
+    runId: 'r-cancelled1',
+    cores: 1,
+    leaseMs: 1000,
+  });
   expect(answer).toEqual({ granted: false, cancelled: true });
 });
