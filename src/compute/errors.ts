@@ -128,8 +128,8 @@ function messageOf(error: SdkErrorLike): string {
 
 /** `Limit: '10', Usage: '10' Requested: '1'` -> true when the request alone exceeds the limit. */
 function neverFits(message: string): boolean {
-  const limit = /Limit:\s*'(\d+)'/.exec(message);
-  const requested = /Requested:\s*'(\d+)'/.exec(message);
+  const limit = /Limit:\s*'([\d.]+)'/.exec(message);
+  const requested = /Requested:\s*'([\d.]+)'/.exec(message);
   return !!limit && !!requested && Number(requested[1]) > Number(limit[1]);
 }
 
