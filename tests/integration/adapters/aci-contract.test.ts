@@ -68,6 +68,7 @@ describe('ACI step contract, run as local processes', () => {
     expect(stagerLogs).not.toMatch(/sig=|TOKEN/);
     await h.backend.release(launch);
     expect(h.emulator.resources()).toEqual([]);
+    expect(h.emulator.validationFailures()).toEqual([]);
   });
 
   it('reports a failing command: callback and status carry its exit code, partial outputs are kept', async () => {
