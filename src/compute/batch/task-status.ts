@@ -24,8 +24,11 @@ export function taskStatus(task: BatchServiceModels.CloudTask): StepStatus {
           : `exit ${exitCode ?? '?'}`;
       return { state: 'failed', ...withExit, ...times, reason };
     }
-    case 'running':
-      return { state: 'running', ...(startedAt ? { startedAt } : {}) };
+    case 'running': {
+      const requeued =
+        (info?.requeueCount ?? 0) > 0 ? { reason: 'running again after its node was lost' } : {};
+      return { state: 'running', ...(startedAt ? { startedAt } : {}), ...requeued };
+    }
     default: {
       const requeued = (info?.requeueCount ?? 0) > 0 ? 'requeued after its node was lost' : undefined;
       const retried = (info?.retryCount ?? 0) > 0 ? `retry ${info?.retryCount ?? 0}` : undefined;

@@ -135,6 +135,7 @@ describe('Batch adapter under injected faults', () => {
     await advanceInSteps(clock, 2_500, 500);
     const mid = await h.backend.status(launch());
     expect(['pending', 'running']).toContain(mid.state);
+    expect(mid.reason).toMatch(/node was lost/);
     expect(await finished()).toMatchObject({ state: 'succeeded', exitCode: 0 });
   });
 
