@@ -42,6 +42,7 @@ export interface Action {
   isCanceled?: boolean;
   externalEventName?: string;
   compoundActions?: Action[];
+  httpRequest?: Record<string, unknown>;
 }
 
 export interface OrchestratorState {

@@ -29,6 +29,7 @@ import { invokeOrchestrator, isOrchestrator, runActivity } from './invoke';
 import { Semaphore } from './semaphore';
 import { statusView } from './status';
 import { InstanceStore } from './store';
+import { runHttpCall } from './http-call';
 import { Delta } from './delta';
 import { finalize } from './episode-end';
 import { exceptionDetails } from './failures';
@@ -375,6 +376,15 @@ export class DurableEngine implements DurableEngineApi {
         });
         return;
       }
+      case 'http':
+        this.track(
+          this.activitySlots.run(async () => {
+            if (this.stopped) return;
+            const event = await runHttpCall(effect.id, effect.request, () => this.now());
+            this.complete(instanceId, executionId, event);
+          }),
+        );
+        return;
       case 'cancelTimer':
         this.cancelTimer(inst, effect.id);
         return;

@@ -1,6 +1,7 @@
 /** Shapes shared by the episode runner and the engine. */
 import type { OrchestratorOutcome } from './actions';
 import type { HistoryEvent } from './history';
+import type { HttpRequestWire } from './http-call';
 import type { Instance, LogRecord, ParentRef } from './instance';
 import type { TimerSettings } from './timing';
 
@@ -16,6 +17,7 @@ export type SideEffect =
     }
   | { readonly k: 'timer'; readonly id: number; readonly fireAt: number }
   | { readonly k: 'cancelTimer'; readonly id: number }
+  | { readonly k: 'http'; readonly id: number; readonly request: HttpRequestWire }
   | { readonly k: 'notifyParent'; readonly parent: ParentRef; readonly event: HistoryEvent };
 
 export interface EpisodeResult {

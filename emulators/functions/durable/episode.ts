@@ -12,6 +12,7 @@ import type { EpisodeContext, EpisodeResult } from './episode-types';
 import { failureFromOutcome, nonDeterministic, unsupportedAction } from './failures';
 import { EventType, completionId, historyEvent, isFailureEvent, iso, type HistoryEvent } from './history';
 import type { Completion, Instance, PendingTask } from './instance';
+import { HTTP_ACTIVITY, pollAfter, type HttpRequestWire } from './http-call';
 import { retryDelayMs, sliceFireAt } from './timing';
 
 export type { EpisodeContext, EpisodeResult, SideEffect } from './episode-types';
@@ -19,6 +20,7 @@ export { parseReason } from './episode-end';
 
 function isTrigger(task: PendingTask, event: HistoryEvent): boolean {
   if (task.kind === 'retryTimer') return true;
+  if (task.kind === 'http') return pollAfter(task.request ?? {}, event) !== undefined;
   if (task.retry && isFailureEvent(event)) return true;
   return task.kind === 'timer' && (task.finalAt ?? 0) > (task.fireAt ?? 0);
 }
@@ -123,6 +125,16 @@ export async function runEpisode(inst: Instance, ctx: EpisodeContext): Promise<E
   return { record: delta.record(), effects: delta.effects, continueAsNew, replayed };
 }
 
+function httpScheduled(id: number, request: HttpRequestWire, now: number): HistoryEvent {
+  const input = JSON.stringify([{ method: request.method, uri: request.uri }]);
+  return historyEvent(EventType.TaskScheduled, now, {
+    EventId: id,
+    Name: HTTP_ACTIVITY,
+    Version: '',
+    Input: input,
+  });
+}
+
 function selectBatch(inst: Instance, delta: Delta): HistoryEvent[] {
   const batch: HistoryEvent[] = [];
   const taken = new Set<number>();
@@ -176,6 +188,25 @@ function followUp(
       attempt: (task.attempt ?? 1) + 1,
     };
     scheduleTask(inst, delta, scheduled, id, next, now);
+  } else if (task.kind === 'http' && pollAfter(task.request ?? {}, event)) {
+    const { poll, delayMs } = pollAfter(task.request ?? {}, event)!;
+    const timerId = inst.seq++;
+    const pollId = inst.seq++;
+    const fireAt = now + delayMs;
+    delta.add(timerId, {
+      kind: 'timer',
+      leaf: task.leaf,
+      fireAt,
+      finalAt: fireAt,
+      request: poll,
+      thenHttp: pollId,
+    });
+    delta.add(pollId, { kind: 'http', leaf: task.leaf, request: poll });
+    scheduled.push(historyEvent(EventType.TimerCreated, now, { EventId: timerId, FireAt: iso(fireAt) }));
+    scheduled.push(httpScheduled(pollId, poll, now));
+    delta.effects.push({ k: 'timer', id: timerId, fireAt });
+  } else if (task.kind === 'timer' && task.thenHttp !== undefined && task.request) {
+    delta.effects.push({ k: 'http', id: task.thenHttp, request: task.request });
   } else if (task.kind === 'timer' && task.finalAt !== undefined && task.finalAt > now) {
     const id = inst.seq++;
     const fireAt = sliceFireAt(task.finalAt, now, ctx.timers);
@@ -263,6 +294,14 @@ function allocate(
     }
     case ActionType.WaitForExternalEvent:
       return undefined;
+    case ActionType.CallHttp: {
+      const id = inst.seq++;
+      const request = (leaf.httpRequest ?? {}) as HttpRequestWire;
+      delta.add(id, { kind: 'http', leaf: index, request });
+      scheduled.push(httpScheduled(id, request, now));
+      delta.effects.push({ k: 'http', id, request });
+      return undefined;
+    }
     default:
       return unsupportedAction(inst.name, ActionTypeName[leaf.actionType] ?? `#${leaf.actionType}`);
   }

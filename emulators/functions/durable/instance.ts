@@ -4,6 +4,7 @@
  */
 import type { RuntimeStatus } from '../contracts';
 import type { RetryOptionsWire } from './actions';
+import type { HttpRequestWire } from './http-call';
 import { EventType, historyEvent, type FailureDetailsWire, type HistoryEvent } from './history';
 
 export interface ParentRef {
@@ -15,7 +16,7 @@ export interface ParentRef {
 
 /** A task the engine owes the orchestrator a completion for, keyed by its task id. */
 export interface PendingTask {
-  readonly kind: 'activity' | 'suborch' | 'timer' | 'retryTimer';
+  readonly kind: 'activity' | 'suborch' | 'timer' | 'retryTimer' | 'http';
   /** Index of the leaf action this task serves. */
   readonly leaf: number;
   readonly name?: string;
@@ -31,6 +32,10 @@ export interface PendingTask {
   readonly fireAt?: number;
   /** Timers: when the whole (possibly long) timer ends. */
   readonly finalAt?: number;
+  /** callHttp: the request; for a poll timer, the poll request to send when it fires. */
+  readonly request?: HttpRequestWire;
+  /** A poll timer: the task id of the poll request it releases. */
+  readonly thenHttp?: number;
 }
 
 export type Completion =

@@ -17,6 +17,9 @@ export function recoverInstance(inst: Instance, engine: DurableEngine): void {
     if (delivered.has(id)) continue;
     if (task.kind === 'timer' || task.kind === 'retryTimer') {
       engine.apply(inst, { k: 'timer', id, fireAt: task.fireAt ?? engine.now() });
+    } else if (task.kind === 'http') {
+      const waitsForTimer = [...inst.pending.values()].some((t) => t.thenHttp === id);
+      if (!waitsForTimer) engine.apply(inst, { k: 'http', id, request: task.request ?? {} });
     } else if (task.kind === 'activity') {
       engine.apply(inst, { k: 'activity', id, name: task.name ?? '', input: task.input });
     } else {
