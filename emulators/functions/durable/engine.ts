@@ -37,6 +37,9 @@ import { TimerTable } from './timer-table';
 import { StatusWatchers } from './watchers';
 import { DEFAULT_TIMER_SETTINGS, type TimerSettings } from './timing';
 
+/** Histories longer than this get one warning per instance (design §14). */
+const LARGE_HISTORY = 10000;
+
 export interface EngineExtras {
   /** Long-timer settings sent to the orchestrator (defaults: 6 days / 3 days, as Azure Storage). */
   readonly timers?: TimerSettings;
@@ -72,6 +75,7 @@ export class DurableEngine implements DurableEngineApi {
     largestHistory: 0,
     activityInvocations: 0,
   };
+  private readonly warnedLarge = new Set<string>();
   private started = false;
   private stopped = false;
 
@@ -295,9 +299,10 @@ export class DurableEngine implements DurableEngineApi {
       this.counters.episodes++;
       this.counters.replayedEvents += result.replayed;
       this.counters.largestHistory = Math.max(this.counters.largestHistory, result.replayed);
-      if (result.replayed > 10000 && result.replayed - 10000 < 100) {
+      if (result.replayed > LARGE_HISTORY && !this.warnedLarge.has(inst.instanceId)) {
+        this.warnedLarge.add(inst.instanceId);
         this.log(
-          `durable: instance '${inst.instanceId}' has a history of ${result.replayed} events; consider sub-orchestrations or continueAsNew`,
+          `durable: instance '${inst.instanceId}' has a history of ${result.replayed} events; every episode replays it (consider sub-orchestrations or continueAsNew)`,
         );
       }
     }
