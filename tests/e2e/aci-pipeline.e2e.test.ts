@@ -30,3 +30,44 @@ test('3 images x 3 steps on ACI: every step runs, the run succeeds, nothing is l
     .filter((r) => r.operation === 'ContainerGroups_CreateOrUpdate');
   expect(creates).toHaveLength(9);
 }, 120_000);
+
+test('bad input gets a 4xx JSON body naming the field, never a 500', async () => {
+  const notJson = await e2e.api('startRun', {
+    body: '{"pipeline": ',
+    headers: { 'content-type': 'application/json' },
+  });
+  expect(notJson.status).toBe(400);
+  expect(notJson.body).toMatchObject({ error: { code: 'invalid_json' } });
+  const badSpec = await e2e.api<{ error: { code: string; details: { path: string }[] } }>('startRun', {
+    body: { pipeline: aPipeline({ concurrency: 0 }), images: ['damage/a.tif'] },
+  });
+  expect(badSpec.status).toBe(400);
+  expect(badSpec.body.error.code).toBe('invalid_pipeline');
+  expect(badSpec.body.error.details.map((d) => d.path)).toContain('pipeline.concurrency');
+  const unknown = await e2e.api('startRun', { body: { pipeline: 'nope', images: ['x'] } });
+  expect(unknown.status).toBe(404);
+  const badId = await e2e.api<{ error: { details: { path: string }[] } }>('getRun', {
+    params: { id: 'R-NOPE' },
+  });
+  expect(badId.status).toBe(400);
+  expect(badId.body.error.details[0]?.path).toBe('id');
+  expect((await e2e.api('getRun', { params: { id: 'r-00000000' } })).status).toBe(404);
+  const badSpecPut = await e2e.api('putPipeline', {
+    params: { name: 'broken' },
+    body: 'name: broken\nsteps: 3\n',
+  });
+  expect(badSpecPut.status).toBe(400);
+  const openapi = await e2e.api<{ openapi: string }>('openapi');
+  expect(openapi.body.openapi).toMatch(/^3\./);
+});
+
+test('runs are listed newest first and filtered by pipeline and status', async () => {
+  const list = await e2e.api<{ runs: { pipeline: string; status: string }[] }>('listRuns', {
+    query: { pipeline: 'damage', status: 'succeeded' },
+  });
+  expect(list.status).toBe(200);
+  expect(list.body.runs.length).toBeGreaterThanOrEqual(1);
+  for (const run of list.body.runs) expect(run).toMatchObject({ pipeline: 'damage', status: 'succeeded' });
+  const none = await e2e.api<{ runs: unknown[] }>('listRuns', { query: { pipeline: 'other' } });
+  expect(none.body.runs).toEqual([]);
+});

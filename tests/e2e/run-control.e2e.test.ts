@@ -10,7 +10,12 @@ beforeAll(async () => {
   e2e = await startE2E();
 }, 60_000);
 afterAll(() => e2e?.stop());
-afterEach(() => e2e.stack.faults.clear());
+afterEach(async () => {
+  e2e.stack.faults.clear();
+  // After every test: no container group is left alive.
+  await e2e.clock.advance(5000);
+  expect(e2e.stack.aci.resources()).toEqual([]);
+});
 
 const view = async (runId: string) => (await e2e.api<RunView>('getRun', { params: { id: runId } })).body;
 
