@@ -82,6 +82,9 @@ describe('durable conformance: management API status codes on both bases', () =>
   it('rejects wrong methods and unknown routes with JSON errors', async () => {
     const get = await h.host.fetch('/durabletask/orchestrators/sequence');
     expect(get.status).toBe(405);
+    const badEncoding = await h.host.fetch('/durabletask/instances/%E0%A4%A');
+    expect(badEncoding.status).toBe(400);
+    expect(((await badEncoding.json()) as { error: string }).error).toContain('percent-encoding');
     const unknown = await h.host.fetch('/durabletask/whatever');
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: string }).error).toContain('/durabletask/whatever');

@@ -121,7 +121,16 @@ export async function handleManagementRequest(
   const base = BASES.find((b) => url.pathname.startsWith(b) || url.pathname === b.slice(0, -1));
   if (!base) return false;
   try {
-    const segments = url.pathname.slice(base.length).split('/').map(decodeURIComponent);
+    const segments = url.pathname
+      .slice(base.length)
+      .split('/')
+      .map((segment) => {
+        try {
+          return decodeURIComponent(segment);
+        } catch {
+          throw new HttpError(400, `The path segment '${segment}' is not valid percent-encoding.`);
+        }
+      });
     await route(engine, req, res, body, url, segments);
   } catch (error) {
     if (error instanceof HttpError)
