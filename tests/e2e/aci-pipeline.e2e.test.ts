@@ -1,5 +1,14 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Manifest } from '../../src/runs/records';
-import { aPipeline, type E2E, runToEnd, startE2E, uploadImages } from './support/harness';
+import { aPipeline, CALLBACK_SECRET, type E2E, runToEnd, startE2E, uploadImages } from './support/harness';
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
 
 let e2e: E2E;
 beforeAll(async () => {
@@ -29,6 +38,14 @@ test('3 images x 3 steps on ACI: every step runs, the run succeeds, nothing is l
     .all()
     .filter((r) => r.operation === 'ContainerGroups_CreateOrUpdate');
   expect(creates).toHaveLength(9);
+  // No SAS token, callback token or secret in orchestration state (histories, inputs, outputs) or the manifest.
+  const durableState = filesUnder(join(e2e.stateDir, 'host')).map((f) => readFileSync(f, 'utf8'));
+  expect(durableState.join('\n')).toContain(runId);
+  for (const text of [...durableState, JSON.stringify(manifest.body)]) {
+    expect(text).not.toMatch(/[?&]sig=/);
+    expect(text).not.toContain(CALLBACK_SECRET);
+    expect(text).not.toMatch(/callbacks\/[A-Za-z0-9_-]{20,}\./);
+  }
 }, 120_000);
 
 test('bad input gets a 4xx JSON body naming the field, never a 500', async () => {
