@@ -60,6 +60,8 @@ export interface AciEmulatorOptions {
   readonly workRoot: string;
   /** Image glob -> { container path -> host folder } mounted into every container of that image. */
   readonly imageMounts?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Process mode: variables every container process gets (what the container host provides). */
+  readonly processEnv?: Readonly<Record<string, string>>;
   /** Image globs that answer 400 InaccessibleImage (as a missing image or bad credentials would). */
   readonly inaccessibleImages?: readonly string[];
   readonly faults?: FaultInjector;

@@ -1,5 +1,5 @@
 import { ArmError, inaccessibleImage, quotaReached } from './errors';
-import { globMatch } from './glob';
+import { globMatch } from '../common/glob';
 import type { AciQuotas } from './options';
 
 type Obj = Record<string, unknown>;

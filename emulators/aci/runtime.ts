@@ -12,7 +12,7 @@ import type { FaultInjector } from '../common/faults';
 import { iso, type ContainerState, type GroupState } from './group';
 import { truncateStoppedLog } from './logs';
 import type { AciEmulatorOptions, AciStepSpec } from './options';
-import { globMatch } from './glob';
+import { globMatch } from '../common/glob';
 
 type Obj = Record<string, unknown>;
 const RUN_FAULTS = ['oom', 'never-finishes', 'exit-code'] as const;
@@ -32,7 +32,7 @@ export class GroupRuntime {
   ) {
     this.executor =
       options.mode === 'process'
-        ? new ProcessExecutor(clock)
+        ? new ProcessExecutor(clock, options.processEnv)
         : new SimulatedExecutor(clock, (spec) =>
             options.simulate ? options.simulate(spec as AciStepSpec) : { durationMs: 1000, exitCode: 0 },
           );

@@ -44,6 +44,8 @@ export interface BatchEmulatorOptions {
   readonly deleteDelayMs?: number;
   /** Image name (with or without tag) -> container path -> host folder. */
   readonly imageMounts?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Process mode: variables every task process gets (what the node or image provides). */
+  readonly processEnv?: Readonly<Record<string, string>>;
   /** Pools that exist from the start (PoolAddParameter bodies). */
   readonly pools?: readonly Json[];
 }
@@ -82,6 +84,7 @@ export async function startBatchEmulator(options: BatchEmulatorOptions): Promise
       schedulingDelayMs: options.schedulingDelayMs ?? 0,
       deleteDelayMs: options.deleteDelayMs ?? 0,
       imageMounts: options.imageMounts ?? {},
+      processEnv: options.processEnv ?? {},
     },
     faults,
   );

@@ -1,3 +1,4 @@
+import { globMatch } from '../common/glob';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
 import type { Clock } from '../common/clock';
@@ -29,7 +30,7 @@ export class ProcessRunner implements TaskRunner {
     clock: Clock,
     private readonly accountUrl: () => string,
   ) {
-    this.executor = new ProcessExecutor(clock);
+    this.executor = new ProcessExecutor(clock, state.settings.processEnv);
   }
 
   private nodeRoot(nodeId: string): string {
@@ -96,8 +97,10 @@ export class ProcessRunner implements TaskRunner {
         : hostPath;
     const mounts: Record<string, string> = { [NODE_ROOT]: root };
     const images = this.state.settings.imageMounts;
-    const extra = imageName ? (images[imageName] ?? images[imageName.replace(/:[^:/]+$/, '')]) : undefined;
-    Object.assign(mounts, extra);
+    // Same matching as the ACI emulator: keys are image globs (`myacr.azurecr.io/neo:*`).
+    for (const [glob, extra] of Object.entries(images))
+      if (imageName && (globMatch(glob, imageName) || glob === imageName.replace(/:[^:/]+$/, '')))
+        Object.assign(mounts, extra);
     for (const m of parseBindMounts(runOptions ?? '')) mounts[m.containerPath] = toHost(m.hostPath);
     return mounts;
   }

@@ -33,6 +33,7 @@ export interface EmulatorSettings {
   readonly deleteDelayMs: number;
   /** Image name (with or without tag) -> container path -> host folder, mounted into every task of that image. */
   readonly imageMounts: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly processEnv: Readonly<Record<string, string>>;
 }
 
 /** A FIFO that does not shift arrays (simulate mode queues tens of thousands of tasks). */

@@ -58,13 +58,24 @@ export function mapContainerPaths(value: string, mounts: Readonly<Record<string,
 }
 
 export class ProcessExecutor implements StepExecutor {
-  constructor(private readonly clock: Clock) {}
+  /**
+   * `hostEnv`: variables every step process gets before its own environment, standing for what the container
+   * host or image provides (e.g. NODE_EXTRA_CA_CERTS so steps trust the embedded stack's certificate).
+   */
+  constructor(
+    private readonly clock: Clock,
+    private readonly hostEnv: Readonly<Record<string, string>> = {},
+  ) {}
 
   start(spec: StepSpec): StepRun {
     mkdirSync(spec.workDir, { recursive: true });
     for (const folder of Object.values(spec.mounts)) mkdirSync(folder, { recursive: true });
     const argv = spec.command.map((a) => mapContainerPaths(a, spec.mounts));
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: spec.workDir };
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: spec.workDir,
+      ...this.hostEnv,
+    };
     for (const [k, v] of Object.entries(spec.env)) env[k] = mapContainerPaths(v, spec.mounts);
     const startedAt = this.clock.now();
     let log = '';

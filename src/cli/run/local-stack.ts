@@ -16,8 +16,6 @@ import { trustCertificate } from '../../../emulators/stack/tls';
 
 /** The repository (the app folder the host loads, and where the stager build lives). */
 export const REPO_ROOT = resolve(__dirname, '../../../..');
-/** Image name the local stack gives the stager, mapped to this repository's build of it. */
-export const LOCAL_STAGER_IMAGE = 'flotilla-local/stager:dev';
 
 export type ImageMounts = Record<string, Record<string, string>>;
 
@@ -60,10 +58,7 @@ export function localImageMounts(pipelineFile: string): ImageMounts {
 }
 
 export async function bootLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const imageMounts: ImageMounts = {
-    [LOCAL_STAGER_IMAGE]: { '/opt/flotilla': join(REPO_ROOT, 'dist/src/stager') },
-    ...options.imageMounts,
-  };
+  const { imageMounts } = options;
   options.log('starting the embedded stack (Azurite, identity, ACI and Batch emulators)');
   const stack = await startStack({
     stateDir: options.stateDir,
@@ -102,7 +97,6 @@ export async function bootLocalStack(options: LocalStackOptions): Promise<LocalS
           ...stack.settings,
           FLOTILLA_CALLBACK_BASE_URL: baseUrl,
           FLOTILLA_CALLBACK_SECRET: randomBytes(32).toString('base64url'),
-          FLOTILLA_STAGER_IMAGE: LOCAL_STAGER_IMAGE,
           FLOTILLA_TASK_HUB: process.env.FLOTILLA_TASK_HUB ?? 'flotilla',
         },
       },
