@@ -34,6 +34,8 @@ test('3 images x 3 steps on ACI: every step runs, the run succeeds, nothing is l
   expect(manifest.status).toBe(200);
   expect(manifest.body.totals).toMatchObject({ images: 3, succeeded: 3, steps: 9 });
   expect(e2e.stack.aci.resources()).toEqual([]);
+  // Simulated containers never call back: every step was finished by polling.
+  expect(e2e.host.invocations('callback')).toEqual([]);
   const creates = e2e.stack.aci.recorder
     .all()
     .filter((r) => r.operation === 'ContainerGroups_CreateOrUpdate');
