@@ -50,6 +50,23 @@ describe('durable conformance: retries and sub-orchestrations', () => {
     expect(probe().calls[`flaky:${key}`]).toBe(3);
   });
 
+  it('retries a failing sub-orchestration with a new child instance per attempt', async () => {
+    const key = uid('child-retry');
+    const id = await h.start('childWithRetry', { key, failTimes: 1 });
+    await driveTimers(h, id);
+    const done = await h.done(id);
+    expect(done.runtimeStatus).toBe('Completed');
+    expect(done.output).toBe(2);
+    const history = (await h.history(id)) as Event[];
+    const outcomes = history.filter((e) => e.EventType.startsWith('SubOrchestrationInstance'));
+    expect(outcomes.map((e) => e.EventType)).toEqual([
+      'SubOrchestrationInstanceFailed',
+      'SubOrchestrationInstanceCompleted',
+    ]);
+    expect(outcomes[0]?.Reason).toContain('flaky attempt 1 failed');
+    expect(history.filter((e) => e.EventType === 'TimerFired')).toHaveLength(1);
+  });
+
   it('runs sub-orchestrations (generated and explicit ids) and returns their outputs', async () => {
     const id = await h.start('parent');
     const done = await h.done(id);
