@@ -90,3 +90,21 @@ test('runs are listed newest first and filtered by pipeline and status', async (
   const none = await e2e.api<{ runs: unknown[] }>('listRuns', { query: { pipeline: 'other' } });
   expect(none.body.runs).toEqual([]);
 });
+
+test('the finalize step runs once after the images, over the ones that succeeded', async () => {
+  await uploadImages(e2e, ['fin/a.tif', 'fin/b.tif']);
+  const pipeline = aPipeline({
+    name: 'fin',
+    inputs: { container: 'images', prefix: 'fin/' },
+    finalize: { id: 'merge', image: 'busybox:1.36', command: 'merge', timeout: '10m' },
+  });
+  const { runId, view } = await runToEnd(e2e, { pipeline });
+  expect(view.status).toBe('succeeded');
+  const manifest = await e2e.api<Manifest>('runManifest', { params: { id: runId } });
+  expect(manifest.body.finalize).toMatchObject({ step: 'merge', status: 'succeeded', attempts: 1 });
+  expect(manifest.body.totals).toMatchObject({ images: 2, steps: 7 });
+  const merges = e2e.stack.aci.recorder
+    .all()
+    .filter((r) => r.operation === 'ContainerGroups_CreateOrUpdate' && r.path.includes('-merge-'));
+  expect(merges).toHaveLength(1);
+});

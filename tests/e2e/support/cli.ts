@@ -1,0 +1,89 @@
+/**
+ * Runs the compiled `flotilla` CLI (as a user does, after `npm install`) and collects its JSON lines.
+ * Built by `npm test`'s pretest step.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { startAzurite } from '../../../emulators/stack/azurite';
+import { trustCertificate } from '../../../emulators/stack/tls';
+
+export const ROOT = join(__dirname, '../../..');
+export const CLI = join(ROOT, 'bin/flotilla.js');
+
+export interface CliRun {
+  readonly child: ChildProcess;
+  readonly events: Record<string, unknown>[];
+  stderr: string;
+  readonly exited: Promise<number | null>;
+  /** Resolves with the first event that satisfies `match`. */
+  waitFor(
+    match: (event: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const events: Record<string, unknown>[] = [];
+  const waiters: {
+    match: (e: Record<string, unknown>) => boolean;
+    resolve: (e: Record<string, unknown>) => void;
+  }[] = [];
+  let buffer = '';
+  const run: CliRun = {
+    child,
+    events,
+    stderr: '',
+    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+    waitFor(match, timeoutMs = 90_000) {
+      const found = events.find(match);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no matching CLI event in ${timeoutMs} ms; stderr:\n${run.stderr}`)),
+          timeoutMs,
+        );
+        waiters.push({ match, resolve: (e) => (clearTimeout(timer), resolve(e)) });
+      });
+    },
+  };
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      if (!line.trim()) continue;
+      const event = JSON.parse(line) as Record<string, unknown>;
+      events.push(event);
+      for (const w of waiters.filter((w) => w.match(event))) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(event);
+      }
+    }
+  });
+  child.stderr.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()));
+  return run;
+}
+
+/** Opens the Azurite data a finished `flotilla run` left in its state folder, to read what it wrote. */
+export async function withStateStorage<T>(
+  stateDir: string,
+  use: (blobs: BlobServiceClient) => Promise<T>,
+): Promise<T> {
+  const tls = { certFile: join(stateDir, 'tls/dev-cert.pem'), keyFile: join(stateDir, 'tls/dev-key.pem') };
+  const untrust = trustCertificate(readFileSync(tls.certFile, 'utf8'));
+  const azurite = await startAzurite({ location: join(stateDir, 'azurite'), tls, oauth: true });
+  try {
+    return await use(BlobServiceClient.fromConnectionString(azurite.connectionString));
+  } finally {
+    await azurite.stop();
+    untrust();
+  }
+}
