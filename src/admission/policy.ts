@@ -120,12 +120,16 @@ function decideAci(
   };
 }
 
+/** Batch leases are per run (its job): `job:<runId>`. A task of an admitted run queues on its pool instead. */
+export const jobLeaseId = (runId: string): string => `job:${runId}`;
+
 function decideBatch(
   ledger: Ledger,
   nowMs: number,
   req: AdmissionRequest,
   limits: AdmissionLimits,
 ): AdmissionDecision {
+  if (!req.leaseId.startsWith('job:')) return { granted: true, changed: false, ledger };
   if (ledger.leases.length + 1 > limits.batchActiveJobQuota) {
     return {
       granted: false,

@@ -2,6 +2,7 @@
  * A run: admits its Batch job (if any), starts the Batch monitor, runs the lanes, the finalize step over the
  * images that succeeded, ends the Batch job and writes the manifest. Small history: ~4 events per lane.
  */
+import { jobLeaseId } from '../admission/policy';
 import type { OrchestrationContext } from 'durable-functions';
 import { instanceIds } from '../runs/ids';
 import { laneCount, usesBatch } from '../runs/plan';
@@ -27,7 +28,7 @@ export function* runOrchestrator(context: OrchestrationContext): Generator<unkno
     for (;;) {
       const answer = yield* callActivity(context, 'acquireAdmission', {
         kind: 'batch',
-        leaseId: `job:${runId}`,
+        leaseId: jobLeaseId(runId),
         runId,
         cores: 0,
         leaseMs: JOB_LEASE_MS,
@@ -90,7 +91,7 @@ export function* runOrchestrator(context: OrchestrationContext): Generator<unkno
   status('finishing', counts);
   if (batch) {
     yield* callActivity(context, 'finishBatchRun', { runId });
-    yield* callActivity(context, 'releaseAdmission', { kind: 'batch', leaseId: `job:${runId}` });
+    yield* callActivity(context, 'releaseAdmission', { kind: 'batch', leaseId: jobLeaseId(runId) });
   }
   const outcome = aggregateRunStatus(counts, plan.toleratedFailurePercent, cancelled, finalize?.status);
   const written = yield* callActivity(context, 'writeManifest', {

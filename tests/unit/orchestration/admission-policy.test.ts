@@ -115,6 +115,15 @@ describe('admission policy', () => {
     expect(decide(releaseRuns(full, new Set(['r-a']), 0), 0, job('r-c'), limits).granted).toBe(true);
   });
 
+  it('admits Batch tasks without a ledger entry: the run holds the job lease, the pool queues its tasks', () => {
+    const job = { kind: 'batch' as const, runId: 'r-a', cores: 0, leaseMs: MIN };
+    const full = grantAll(EMPTY_LEDGER, 0, 2, () => ({ ...job, leaseId: `job:r-${++seq}` }));
+    const task = decide(full, 0, { ...job, leaseId: 'r-a:img:tile#1' }, limits);
+    expect(task).toMatchObject({ granted: true, changed: false });
+    if (!task.granted) throw new Error('unreachable');
+    expect(task.ledger.leases).toHaveLength(2);
+  });
+
   it('makes a request larger than the core quota wait, never fail', () => {
     expect(decide(EMPTY_LEDGER, 0, aci(101), limits)).toMatchObject({
       granted: false,
