@@ -1,2 +1,2 @@
-export { type Config, ConfigError, loadConfig, type SettingProblem } from './load-config';
+export { type Config, ConfigError, loadConfig, loadSetting, type SettingProblem } from './load-config';
 export { type SettingDoc, type SettingName, settingDocs, settingsSchema } from './settings';

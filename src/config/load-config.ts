@@ -44,3 +44,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return Object.freeze(parsed.data);
 }
+
+/**
+ * One setting, for the few values a trigger binding needs at registration (a timer schedule, a blob path),
+ * before the whole config is needed: the default applies when unset, a bad value throws a ConfigError.
+ */
+export function loadSetting<K extends SettingName>(
+  name: K,
+  env: NodeJS.ProcessEnv = process.env,
+): Settings[K] {
+  const raw = env[name]?.trim();
+  const parsed = settingsSchema.shape[name].safeParse(raw === '' ? undefined : raw);
+  if (!parsed.success) {
+    const message =
+      raw === undefined ? 'required but not set' : (parsed.error.issues[0]?.message ?? 'invalid');
+    throw new ConfigError([{ setting: name, message }]);
+  }
+  return parsed.data as Settings[K];
+}

@@ -4,6 +4,7 @@ import { ApiError } from '../api/http';
 import { resolvePipeline, startRun } from '../api/start-run';
 import { blobRunId } from '../runs/ids';
 import { appDeps } from './app-deps';
+import { loadSetting } from '../config';
 
 /**
  * Event Grid-source blob trigger: a new blob at `<images container>/<pipeline>/<path>` starts a run of that
@@ -43,7 +44,8 @@ export async function blobCreatedHandler(_blob: unknown, context: InvocationCont
 }
 
 app.storageBlob('blobCreated', {
-  path: '%FLOTILLA_IMAGES_CONTAINER%/{name}',
+  // Read at registration: the container is a setting with a default, not a required app setting.
+  path: `${loadSetting('FLOTILLA_IMAGES_CONTAINER')}/{name}`,
   source: 'EventGrid',
   connection: 'AzureWebJobsStorage',
   extraInputs: [df.input.durableClient()],

@@ -1,6 +1,7 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import * as df from 'durable-functions';
 import { sweep } from '../api/sweep';
+import { loadSetting } from '../config';
 import { appDeps } from './app-deps';
 
 /** The orphan sweeper (FLOTILLA_SWEEP_SCHEDULE, default every 5 minutes): the teardown guarantee. */
@@ -17,7 +18,8 @@ export async function sweeperHandler(_timer: Timer, context: InvocationContext):
 }
 
 app.timer('sweeper', {
-  schedule: '%FLOTILLA_SWEEP_SCHEDULE%',
+  // Read at registration: the schedule is a setting with a default, not a required app setting.
+  schedule: loadSetting('FLOTILLA_SWEEP_SCHEDULE'),
   extraInputs: [df.input.durableClient()],
   handler: sweeperHandler,
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, settingDocs, settingsSchema } from '../../src/config';
+import { ConfigError, loadConfig, loadSetting, settingDocs, settingsSchema } from '../../src/config';
 
 const root = join(__dirname, '../..');
 const valid = {
@@ -104,5 +104,19 @@ describe('settings documentation stays in sync', () => {
   it('the README describes every setting', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     for (const name of names) expect(readme).toContain(`\`${name}\``);
+  });
+});
+
+describe('loadSetting', () => {
+  it('applies the default when unset and parses a given value', () => {
+    expect(loadSetting('FLOTILLA_SWEEP_SCHEDULE', {})).toBe('0 */5 * * * *');
+    expect(loadSetting('FLOTILLA_ACI_CORE_QUOTA', { FLOTILLA_ACI_CORE_QUOTA: '12' })).toBe(12);
+  });
+
+  it('names a bad value', () => {
+    expect(() => loadSetting('FLOTILLA_ACI_CORE_QUOTA', { FLOTILLA_ACI_CORE_QUOTA: 'many' })).toThrow(
+      /FLOTILLA_ACI_CORE_QUOTA: expected a whole number/,
+    );
+    expect(() => loadSetting('FLOTILLA_LOCATION', {})).toThrow(/FLOTILLA_LOCATION: required but not set/);
   });
 });
