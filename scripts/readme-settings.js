@@ -14,7 +14,11 @@ function table() {
   let rows = '| Setting | Default | Description |\n|---|---|---|\n';
   for (const [name, doc] of Object.entries(settingDocs)) {
     const parsed = settingsSchema.shape[name].safeParse(undefined);
-    const def = parsed.success ? (parsed.data === undefined ? '(optional)' : '`' + String(parsed.data) + '`') : '**required**';
+    const def = parsed.success
+      ? parsed.data === undefined
+        ? '(optional)'
+        : '`' + String(parsed.data) + '`'
+      : '**required**';
     rows += `| \`${name}\` | ${def} | ${doc.description.replace(/\|/g, '\\|')} |\n`;
   }
   return rows;
