@@ -3,7 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
+  // Transpile only (isolatedModules): type-checking is `npm run typecheck`'s job.
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   // The embedded Functions host's shim (Jest's registry bypasses the require proxy of plain Node).
   moduleNameMapper: { '^@azure/functions-core$': '<rootDir>/emulators/functions/functions-core.ts' },

@@ -2,7 +2,7 @@
 'use strict';
 // Writes schema/pipeline.schema.json from the validator's own definition (src/pipeline/spec-shape.ts).
 // `--check` only compares, and exits 1 when the committed file is stale. Runs the TypeScript sources
-// directly (transpiled by @swc/core), so it needs no build.
+// directly (transpiled by the TypeScript compiler), so it needs no build.
 const { readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { execFileSync } = require('node:child_process');

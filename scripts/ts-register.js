@@ -1,14 +1,19 @@
 'use strict';
-// `node -r ./scripts/ts-register.js`: run the TypeScript sources directly, transpiled by @swc/core
-// (type-checking is `npm run typecheck`'s job). Used by the schema generator and the CLI tests.
+// `node -r ./scripts/ts-register.js`: run the TypeScript sources directly, transpiled (not type-checked) by the
+// TypeScript compiler, as Jest's ts-jest does. Type-checking is `npm run typecheck`'s job. Used by the schema
+// generator and by tests that start child processes on the sources.
 const { readFileSync } = require('node:fs');
-const { transformSync } = require('@swc/core');
+const ts = require('typescript');
 
 require.extensions['.ts'] = (module, filename) => {
-  const { code } = transformSync(readFileSync(filename, 'utf8'), {
-    filename,
-    jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
-    module: { type: 'commonjs' },
+  const { outputText } = ts.transpileModule(readFileSync(filename, 'utf8'), {
+    fileName: filename,
+    compilerOptions: {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+      esModuleInterop: true,
+      inlineSourceMap: true,
+    },
   });
-  module._compile(code, filename);
+  module._compile(outputText, filename);
 };

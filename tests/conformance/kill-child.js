@@ -1,20 +1,9 @@
 // Child process for restart-kill.test.ts: runs the real host on a state folder, starts a run that blocks in its
 // third step, prints READY once that step is running, and waits to be killed with SIGKILL.
 const fs = require('node:fs');
-const Module = require('node:module');
 const path = require('node:path');
-const { transformSync } = require('@swc/core');
-
-// Load the TypeScript sources as Jest does (swc), so the child runs the same code as the tests.
-Module._extensions['.ts'] = (module, filename) => {
-  const source = fs.readFileSync(filename, 'utf8');
-  const { code } = transformSync(source, {
-    filename,
-    jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
-    module: { type: 'commonjs' },
-  });
-  module._compile(code, filename);
-};
+// Load the TypeScript sources transpiled, as Jest does, so the child runs the same code as the tests.
+require('../../scripts/ts-register.js');
 
 const [stateDir, countFile, run] = process.argv.slice(2);
 const { startHost } = require('../../emulators/functions/index.ts');
