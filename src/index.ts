@@ -10,6 +10,7 @@ import './functions/start-run.http';
 import './functions/list-runs.http';
 import './functions/get-run.http';
 import './functions/run-manifest.http';
+import './functions/run-logs.http';
 import './functions/cancel-run.http';
 import './functions/pipelines.http';
 import './functions/callback.http';

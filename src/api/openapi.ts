@@ -72,6 +72,21 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/runs/{id}/logs': {
+        get: {
+          summary: 'The saved logs of finished steps, filtered by image and step.',
+          parameters: [
+            runIdParameter,
+            { name: 'image', in: 'query', required: false, schema: { type: 'string' } },
+            { name: 'step', in: 'query', required: false, schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': { description: 'Logs per step.', content: jsonContent({ type: 'object' }) },
+            '400': error('Bad id or query.'),
+            '404': error('No such run or image.'),
+          },
+        },
+      },
       '/runs/{id}/cancel': {
         post: {
           summary: 'Cancel a run: stop admitting work and tear down what is in flight.',

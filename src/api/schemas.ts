@@ -80,3 +80,13 @@ export const callbackBody = z
       .optional(),
   })
   .loose();
+
+export const logsQuery = z
+  .object({
+    image: z
+      .string({ error: 'expected an image (blob name, file name or image key) or "finalize"' })
+      .min(1)
+      .optional(),
+    step: z.string({ error: 'expected a step id' }).min(1).optional(),
+  })
+  .strict();

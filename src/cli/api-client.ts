@@ -50,6 +50,18 @@ export interface StartedRun {
   status: string;
 }
 
+export interface RunLogs {
+  runId: string;
+  truncated: boolean;
+  steps: {
+    image: string;
+    step: string;
+    attempts: number;
+    status: string;
+    logs: { name: string; text: string }[];
+  }[];
+}
+
 export class ApiCallError extends Error {
   constructor(
     readonly status: number,
@@ -81,6 +93,13 @@ export class FlotillaApi {
 
   cancelRun(runId: string): Promise<unknown> {
     return this.request('POST', `/api/runs/${encodeURIComponent(runId)}/cancel`);
+  }
+
+  getLogs(runId: string, filter: { image?: string; step?: string }): Promise<RunLogs> {
+    const query = new URLSearchParams(
+      Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined),
+    ).toString();
+    return this.request('GET', `/api/runs/${encodeURIComponent(runId)}/logs${query ? `?${query}` : ''}`);
   }
 
   getManifest(runId: string): Promise<unknown> {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { emulatorsCommand } from './commands/emulators';
 import { hostCommand } from './commands/host';
+import { logsCommand } from './commands/logs';
 import { runCommand } from './commands/run';
 import { cancelCommand, statusCommand } from './commands/status';
 import { validateCommand } from './commands/validate';
@@ -15,6 +16,7 @@ const commands: CommandModule[] = [
   runCommand,
   statusCommand,
   cancelCommand,
+  logsCommand,
 ];
 
 export async function main(argv: readonly string[]): Promise<number> {

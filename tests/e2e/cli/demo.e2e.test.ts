@@ -48,5 +48,25 @@ describe('flotilla run on the embedded stack (the demo)', () => {
     });
     expect(merged?.type).toBe('FeatureCollection');
     expect(merged?.features).toHaveLength(scenes.reduce((n, s) => n + s.areas.length, 0));
+
+    // The step logs outlive the containers: `flotilla logs` restarts the stack on the same state folder.
+    const first = scenes[0]!.name;
+    const logs = runCli([
+      'logs',
+      result.runId,
+      '--image',
+      `${first}.pgm`,
+      '--step',
+      'tile',
+      '--state',
+      state,
+      '--json',
+    ]);
+    expect(await logs.exited).toBe(0);
+    const [saved] = logs.events as { steps: { step: string; logs: { text: string }[] }[] }[];
+    expect(saved?.steps.map((s) => s.step)).toEqual(['tile']);
+    expect(saved?.steps[0]?.logs.map((l) => l.text).join('')).toContain(
+      `cut ${first}.pgm (64x64) into 4 tiles`,
+    );
   }, 180_000);
 });

@@ -72,6 +72,7 @@ describe('OpenAPI document', () => {
         '/runs',
         '/runs/{id}',
         '/runs/{id}/cancel',
+        '/runs/{id}/logs',
         '/runs/{id}/manifest',
       ].sort(),
     );
