@@ -9,10 +9,11 @@ const MARK: Record<string, string> = {
   succeeded: '✓',
   failed: '✗',
   cancelled: '⊘',
+  skipped: '-',
   running: '▶',
-  waiting: '▶',
   starting: '▶',
   admission: '…',
+  waiting: '·',
   pending: '·',
 };
 
@@ -116,5 +117,5 @@ function label(image: ImageView): string {
 }
 
 function rank(status: string): number {
-  return ['running', 'waiting', 'starting', 'admission', 'pending'].includes(status) ? 0 : 1;
+  return ['running', 'starting', 'admission', 'waiting', 'pending'].includes(status) ? 0 : 1;
 }
