@@ -2,46 +2,10 @@
  * A small client for flotilla's HTTP API, shared by `run`, `status`, `cancel` and `logs`. Errors keep the
  * API's JSON error (code, message, field details) so the CLI can print them as they are.
  */
-export interface RunCounts {
-  total: number;
-  succeeded: number;
-  failed: number;
-  cancelled: number;
-  running: number;
-  pending: number;
-}
+import type { ImageView, RunView } from '../api/run-view';
 
-export interface StepView {
-  step: string;
-  status: string;
-  attempts?: number;
-  exitCode?: number;
-  startedAt?: string;
-  finishedAt?: string;
-  error?: unknown;
-}
-
-export interface ImageView {
-  imageKey: string;
-  image?: string;
-  status: string;
-  steps: StepView[];
-}
-
-export interface RunView {
-  runId: string;
-  pipeline: string;
-  status: string;
-  runtimeStatus: string;
-  phase?: string;
-  createdAt: string;
-  updatedAt: string;
-  counts: RunCounts;
-  images: ImageView[];
-  imagesTruncated: boolean;
-  cost?: unknown;
-  manifest?: string;
-}
+/** The API's own response types (src/api), shared so the CLI cannot drift from the server. */
+export type { ImageView, RunView };
 
 export interface StartedRun {
   runId: string;
