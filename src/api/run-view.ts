@@ -113,23 +113,32 @@ export async function runView(store: ViewStore, client: ViewClient, runId: strin
     updatedAt: new Date(status.lastUpdatedTime).toISOString(),
   };
   const total = input?.imageCount ?? 0;
-  if (String(status.runtimeStatus) === 'Completed') {
-    const output = status.output as RunOutput;
+  const custom = (status.customStatus ?? undefined) as RunCustomStatus | undefined;
+  // The outcome is final once the manifest is written (phase `done`), even while the instance still waits
+  // for its Batch monitor's last poll: report it then, not up to a poll interval later.
+  if (String(status.runtimeStatus) === 'Completed' || custom?.phase === 'done') {
     const text = await store.getText(RESULTS_CONTAINER, runPaths.manifest(runId));
     const manifest = text ? (JSON.parse(text) as Manifest) : undefined;
-    const images = (manifest?.images ?? []).map(recordView);
-    return {
-      ...base,
-      status: output.status,
-      phase: 'done',
-      counts: { ...output.counts, total, running: 0, pending: 0 },
-      images,
-      imagesTruncated: false,
-      cost: output.cost,
-      manifest: `/api/runs/${runId}/manifest`,
-    };
+    const output = status.output as RunOutput | undefined;
+    const outcome = output ?? (manifest ? { status: manifest.status, cost: manifest.cost } : undefined);
+    if (outcome) {
+      const counts = output?.counts ?? {
+        succeeded: manifest?.totals.succeeded ?? 0,
+        failed: manifest?.totals.failed ?? 0,
+        cancelled: manifest?.totals.cancelled ?? 0,
+      };
+      return {
+        ...base,
+        status: outcome.status,
+        phase: 'done',
+        counts: { ...counts, total, running: 0, pending: 0 },
+        images: (manifest?.images ?? []).map(recordView),
+        imagesTruncated: false,
+        cost: outcome.cost,
+        manifest: `/api/runs/${runId}/manifest`,
+      };
+    }
   }
-  const custom = (status.customStatus ?? undefined) as RunCustomStatus | undefined;
   const done = await finishedImages(store, runId);
   const counts = { total, succeeded: 0, failed: 0, cancelled: 0, running: 0, pending: 0 };
   for (const image of done.images) {
