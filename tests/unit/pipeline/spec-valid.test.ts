@@ -15,7 +15,7 @@ describe('parsePipeline on valid specs', () => {
     expect(spec.levels).toEqual([['tile'], ['predict'], ['vectorize']]);
     const [tile, predict] = spec.steps;
     expect(tile).toMatchObject({ backend: 'aci', cpu: 0.5, memoryGB: 1, timeoutMs: 5 * 60_000, retries: 1 });
-    expect(tile?.env).toEqual({ TILE_SIZE: '256' });
+    expect(tile?.env).toEqual({ TILE_GRID: '2' });
     expect(predict).toMatchObject({ backend: 'batch', gpu: { count: 1, sku: 'V100' }, timeoutMs: 600_000 });
     expect(predict?.pool).toMatchObject({ kind: 'spec', vmSize: 'Standard_NC6s_v3', maxNodes: 2 });
     expect(spec.finalize).toMatchObject({
