@@ -159,6 +159,7 @@ export async function runView(store: ViewStore, client: ViewClient, runId: strin
     const steps = (image?.customStatus as ImageCustomStatus | undefined)?.steps ?? {};
     inFlight.push({
       imageKey: current.imageKey,
+      ...(current.image ? { image: current.image } : {}),
       status: 'running',
       steps: Object.entries(steps).map(([step, s]) => ({ step, status: s })),
     });

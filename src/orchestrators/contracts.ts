@@ -46,7 +46,7 @@ export interface LaneOutput {
 
 export interface LaneCustomStatus {
   readonly counts: ImageCounts;
-  readonly current?: { readonly index: number; readonly imageKey: string };
+  readonly current?: { readonly index: number; readonly imageKey: string; readonly image?: string };
 }
 
 export interface ImageInput {

@@ -35,7 +35,7 @@ export function* laneOrchestrator(
   for (const item of batch.images) {
     context.df.setCustomStatus({
       counts,
-      current: { index: item.index, imageKey: item.imageKey },
+      current: { index: item.index, imageKey: item.imageKey, image: item.image },
     } satisfies LaneCustomStatus);
     const result = yield* callSubOrchestration(
       context,
