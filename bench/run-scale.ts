@@ -9,13 +9,12 @@
  */
 import { BlobServiceClient } from '@azure/storage-blob';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { VirtualClock } from '../emulators/common/clock';
 import { startHost } from '../emulators/functions';
-import { startStack } from '../emulators/stack';
+import { appEnvironment, freePort, startStack } from '../emulators/stack';
 import { trustCertificate } from '../emulators/stack/tls';
 import { appDepsFromComposition, setAppDeps } from '../src/functions/app-deps';
 
@@ -30,17 +29,6 @@ const SIZES = values.images.split(',').map(Number);
 const CONCURRENCY = Number(values.concurrency);
 const STEP_MS = Number(values.step);
 const BIG = '1000000000';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      server.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 async function runOnce(images: number): Promise<Record<string, number | string>> {
   const stateDir = mkdtempSync(join(tmpdir(), 'bench-run-scale-'));
@@ -58,21 +46,18 @@ async function runOnce(images: number): Promise<Record<string, number | string>>
   process.env.IDENTITY_ENDPOINT = stack.settings.IDENTITY_ENDPOINT;
   process.env.IDENTITY_HEADER = stack.settings.IDENTITY_HEADER;
   const port = await freePort();
-  const env: Record<string, string> = {
-    ...(Object.fromEntries(Object.entries(stack.settings).filter(([, v]) => v !== undefined)) as Record<
-      string,
-      string
-    >),
-    FLOTILLA_TASK_HUB: 'bench',
-    FLOTILLA_CALLBACK_BASE_URL: `http://127.0.0.1:${port}`,
-    FLOTILLA_CALLBACK_SECRET: 'bench-callback-secret-of-at-least-32-characters',
-    FLOTILLA_SWEEP_SCHEDULE: '0 0 0 1 1 *',
-    FLOTILLA_IMAGES_CONTAINER: 'images',
-    FLOTILLA_ACI_CREATES_PER_5_MIN: BIG,
-    FLOTILLA_ACI_CREATES_PER_HOUR: BIG,
-    FLOTILLA_ACI_CORE_QUOTA: BIG,
-    FLOTILLA_ACI_GROUP_QUOTA: BIG,
-  };
+  const env = appEnvironment(stack.settings, {
+    port,
+    callbackSecret: 'bench-callback-secret-of-at-least-32-characters',
+    taskHub: 'bench',
+    extra: {
+      FLOTILLA_SWEEP_SCHEDULE: '0 0 0 1 1 *',
+      FLOTILLA_ACI_CREATES_PER_5_MIN: BIG,
+      FLOTILLA_ACI_CREATES_PER_HOUR: BIG,
+      FLOTILLA_ACI_CORE_QUOTA: BIG,
+      FLOTILLA_ACI_GROUP_QUOTA: BIG,
+    },
+  });
   const now = () => clock.now();
   setAppDeps(() => {
     const deps = appDepsFromComposition();

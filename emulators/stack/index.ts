@@ -11,6 +11,7 @@ import { stackSettings, type StackSettings } from './settings';
 import { type DevCertificate, ensureDevCertificate } from './tls';
 
 export { formatSettings, type StackSettings } from './settings';
+export { appEnvironment, type AppEnvironmentOptions, freePort } from './app-env';
 
 /**
  * The embedded stack: everything an app needs to run against "Azure" on one machine, over loopback only.

@@ -6,11 +6,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { FaultFile } from '../../../emulators/common/faults';
-import { type Stack, startStack } from '../../../emulators/stack';
+import { appEnvironment, freePort, type Stack, startStack } from '../../../emulators/stack';
 import { stopChild } from '../../../emulators/stack/azurite';
 import { trustCertificate } from '../../../emulators/stack/tls';
 
@@ -94,10 +93,11 @@ export async function bootLocalStack(options: LocalStackOptions): Promise<LocalS
         stdio: ['ignore', 'ignore', 'pipe'],
         env: {
           ...process.env,
-          ...stack.settings,
-          FLOTILLA_CALLBACK_BASE_URL: baseUrl,
-          FLOTILLA_CALLBACK_SECRET: randomBytes(32).toString('base64url'),
-          FLOTILLA_TASK_HUB: process.env.FLOTILLA_TASK_HUB ?? 'flotilla',
+          ...appEnvironment(stack.settings, {
+            port,
+            callbackSecret: randomBytes(32).toString('base64url'),
+            ...(process.env.FLOTILLA_TASK_HUB ? { taskHub: process.env.FLOTILLA_TASK_HUB } : {}),
+          }),
         },
       },
     );
@@ -141,17 +141,6 @@ export async function bootLocalStack(options: LocalStackOptions): Promise<LocalS
     await stack.stop();
     throw error;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 async function waitForHealth(baseUrl: string, host: ChildProcess, timeoutMs = 60_000): Promise<void> {

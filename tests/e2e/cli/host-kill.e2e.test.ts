@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { type Stack, startStack } from '../../../emulators/stack';
+import { appEnvironment, freePort, type Stack, startStack } from '../../../emulators/stack';
 import { stopChild } from '../../../emulators/stack/azurite';
 import { trustCertificate } from '../../../emulators/stack/tls';
 import { CLI, ROOT } from '../support/cli';
@@ -61,13 +60,7 @@ describe('the Functions host killed mid-run', () => {
       ],
       {
         stdio: 'ignore',
-        env: {
-          ...process.env,
-          ...stack.settings,
-          FLOTILLA_CALLBACK_BASE_URL: `http://127.0.0.1:${port}`,
-          FLOTILLA_CALLBACK_SECRET: secret,
-          FLOTILLA_TASK_HUB: 'flotilla',
-        },
+        env: { ...process.env, ...appEnvironment(stack.settings, { port, callbackSecret: secret }) },
       },
     );
     await until(
@@ -136,15 +129,4 @@ async function until(done: () => boolean | Promise<boolean>, timeoutMs: number):
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

@@ -5,13 +5,18 @@
  */
 import { BlobServiceClient } from '@azure/storage-blob';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualClock } from '../../../emulators/common/clock';
 import type { FaultFile } from '../../../emulators/common/faults';
 import { startHost, type Host } from '../../../emulators/functions';
-import { type Stack, type StackOptions, startStack } from '../../../emulators/stack';
+import {
+  appEnvironment,
+  freePort,
+  type Stack,
+  type StackOptions,
+  startStack,
+} from '../../../emulators/stack';
 import { trustCertificate } from '../../../emulators/stack/tls';
 import { setComposition } from '../../../src/composition';
 import { appDepsFromComposition, setAppDeps } from '../../../src/functions/app-deps';
@@ -46,18 +51,6 @@ export interface E2E {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
   const stateDir = mkdtempSync(join(tmpdir(), 'flotilla-e2e-'));
   const clock = new VirtualClock(Date.now());
@@ -77,18 +70,13 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
   process.env.IDENTITY_ENDPOINT = stack.settings.IDENTITY_ENDPOINT;
   process.env.IDENTITY_HEADER = stack.settings.IDENTITY_HEADER;
   const port = await freePort();
-  const env: Record<string, string> = {
-    ...(Object.fromEntries(Object.entries(stack.settings).filter(([, v]) => v !== undefined)) as Record<
-      string,
-      string
-    >),
-    FLOTILLA_TASK_HUB: 'e2e',
-    FLOTILLA_CALLBACK_BASE_URL: `http://127.0.0.1:${port}`,
-    FLOTILLA_CALLBACK_SECRET: CALLBACK_SECRET,
-    FLOTILLA_SWEEP_SCHEDULE: '0 0 0 1 1 *',
-    FLOTILLA_IMAGES_CONTAINER: 'images',
-    FLOTILLA_STAGER_IMAGE: 'flotilla/stager:e2e',
-  };
+  const env = appEnvironment(stack.settings, {
+    port,
+    callbackSecret: CALLBACK_SECRET,
+    taskHub: 'e2e',
+    // Sweeps run only when a test invokes the sweeper.
+    extra: { FLOTILLA_SWEEP_SCHEDULE: '0 0 0 1 1 *', FLOTILLA_STAGER_IMAGE: 'flotilla/stager:e2e' },
+  });
   const hostState = join(stateDir, 'host');
   const boot = async () => {
     setComposition(undefined);
