@@ -9,7 +9,7 @@ import {
   type Route,
   validateBody,
 } from './http-types';
-import { JOB_FILTER_FIELDS, nextLink, page, select } from './listing';
+import { JOB_FILTER_FIELDS, listReply, select } from './listing';
 import { type Json, type JobRecord, newETag } from './model';
 import { transitionJob } from './scheduler';
 import { jobToWire } from './wire';
@@ -134,15 +134,9 @@ export const jobRoutes: Route[] = [
     pattern: /^\/jobs$/,
     operation: 'Job_List',
     handle(ctx) {
-      const result = page(ctx.state.jobs.values(), ctx.query, JOB_FILTER_FIELDS);
-      return {
-        status: 200,
-        body: {
-          'odata.metadata': `${ctx.baseUrl}/$metadata#jobs`,
-          value: result.items.map((j) => select(jobToWire(j, ctx.baseUrl), ctx.query)),
-          'odata.nextLink': nextLink(ctx.baseUrl, '/jobs', ctx.query, result.next),
-        },
-      };
+      return listReply(ctx, 'jobs', '/jobs', ctx.state.jobs.values(), JOB_FILTER_FIELDS, (j) =>
+        jobToWire(j, ctx.baseUrl),
+      );
     },
   },
   {

@@ -1,4 +1,5 @@
 import { errors } from './errors';
+import type { Reply } from './http-types';
 import type { JobRecord, PoolRecord, TaskRecord } from './model';
 import { compileFilter, type FilterFields, type Predicate } from './odata-filter';
 
@@ -96,4 +97,24 @@ export function select(entity: Record<string, unknown>, query: URLSearchParams):
     if (entity[name] !== undefined) out[name] = entity[name];
   }
   return out;
+}
+
+/** A list operation's reply: one page, `$select` applied, the OData metadata and next link. */
+export function listReply<T extends { seq: number }>(
+  ctx: { readonly baseUrl: string; readonly query: URLSearchParams },
+  entitySet: 'jobs' | 'pools' | 'tasks',
+  path: string,
+  items: Iterable<T>,
+  fields: FilterFields<T>,
+  toWire: (item: T) => Record<string, unknown>,
+): Reply {
+  const result = page(items, ctx.query, fields);
+  return {
+    status: 200,
+    body: {
+      'odata.metadata': `${ctx.baseUrl}/$metadata#${entitySet}`,
+      value: result.items.map((item) => select(toWire(item), ctx.query)),
+      'odata.nextLink': nextLink(ctx.baseUrl, path, ctx.query, result.next),
+    },
+  };
 }

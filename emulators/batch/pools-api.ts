@@ -9,7 +9,7 @@ import {
   type Route,
   validateBody,
 } from './http-types';
-import { nextLink, page, POOL_FILTER_FIELDS, select } from './listing';
+import { listReply, POOL_FILTER_FIELDS, select } from './listing';
 import { type Json, newETag, type PoolRecord, setTaskState } from './model';
 import type { BatchState } from './state';
 import { poolNodeCount, poolToWire } from './wire';
@@ -109,15 +109,9 @@ export const poolRoutes: Route[] = [
     pattern: /^\/pools$/,
     operation: 'Pool_List',
     handle(ctx) {
-      const result = page(ctx.state.pools.values(), ctx.query, POOL_FILTER_FIELDS);
-      return {
-        status: 200,
-        body: {
-          'odata.metadata': `${ctx.baseUrl}/$metadata#pools`,
-          value: result.items.map((p) => select(poolToWire(ctx.state, p, ctx.baseUrl), ctx.query)),
-          'odata.nextLink': nextLink(ctx.baseUrl, '/pools', ctx.query, result.next),
-        },
-      };
+      return listReply(ctx, 'pools', '/pools', ctx.state.pools.values(), POOL_FILTER_FIELDS, (p) =>
+        poolToWire(ctx.state, p, ctx.baseUrl),
+      );
     },
   },
   {

@@ -8,7 +8,7 @@ import {
   validateBody,
 } from './http-types';
 import { getJob } from './jobs-api';
-import { nextLink, page, select, TASK_FILTER_FIELDS } from './listing';
+import { listReply, select, TASK_FILTER_FIELDS } from './listing';
 import { countTask, type Json, type TaskRecord } from './model';
 import { addCollection, checkJobAcceptsTasks, checkTaskSpec, insertTask } from './task-add';
 import { taskToWire } from './wire';
@@ -51,15 +51,9 @@ export const taskRoutes: Route[] = [
     operation: 'Task_List',
     handle(ctx) {
       const job = getJob(ctx, false);
-      const result = page(job.tasks.values(), ctx.query, TASK_FILTER_FIELDS);
-      return {
-        status: 200,
-        body: {
-          'odata.metadata': `${ctx.baseUrl}/$metadata#tasks`,
-          value: result.items.map((t) => select(taskToWire(t, ctx.baseUrl), ctx.query)),
-          'odata.nextLink': nextLink(ctx.baseUrl, `/jobs/${job.id}/tasks`, ctx.query, result.next),
-        },
-      };
+      return listReply(ctx, 'tasks', `/jobs/${job.id}/tasks`, job.tasks.values(), TASK_FILTER_FIELDS, (t) =>
+        taskToWire(t, ctx.baseUrl),
+      );
     },
   },
   {
