@@ -3,6 +3,7 @@
  * with the binding data the extension would send (design §3, §8).
  */
 import type { FunctionInvoker, RegisteredFunction, RpcTypedData } from '../contracts';
+import { isDurableClientBinding } from '../bindings';
 import { parseOrchestratorFailure, parseOrchestratorState, type OrchestratorOutcome } from './actions';
 import { EventType, historyEvent, type HistoryEvent } from './history';
 import type { Instance } from './instance';
@@ -102,7 +103,7 @@ export async function runActivity(
   const key = triggerBinding(fn, 'activityTrigger');
   // Activities may take a durableClient input too (e.g. to raise events to other instances).
   const clients = Object.entries(fn?.bindings ?? {})
-    .filter(([, b]) => /^(durableClient|orchestrationClient)$/i.test(b.type) && b.direction !== 'out')
+    .filter(([, b]) => isDurableClientBinding(b))
     .map(([bindingName]) => ({ name: bindingName, data: { string: clientData?.() ?? '' } }));
   let error: Error;
   if (key) {
