@@ -50,7 +50,7 @@ describe('Batch emulator pools and jobs', () => {
     const dup = await restError(h.batch.pool.add({ id: 'p2', vmSize: 'standard_d2s_v3' }));
     expect([dup.statusCode, dup.code]).toEqual([409, 'PoolExists']);
     await h.batch.pool.deleteMethod('p2');
-    await settle();
+    await untilRejected(() => h.batch.pool.get('p2'));
     expect((await h.batch.pool.exists('p2')).body).toBe(false);
     expect((await restError(h.batch.pool.get('p2'))).code).toBe('PoolNotFound');
   });
@@ -201,7 +201,7 @@ describe('Batch emulator pools and jobs', () => {
   it('deletes a job: deleting, then gone', async () => {
     await h.batch.job.add({ id: 'gone', poolInfo: { poolId: POOL } });
     await h.batch.job.deleteMethod('gone');
-    await settle();
+    await untilRejected(() => h.batch.job.get('gone'));
     const e = await restError(h.batch.job.get('gone'));
     expect([e.statusCode, e.code]).toEqual([404, 'JobNotFound']);
   });
@@ -217,3 +217,18 @@ describe('Batch emulator pools and jobs', () => {
     expect(e.body.values).toContainEqual({ key: 'PropertyName', value: 'id' });
   });
 });
+
+/** Deletes complete on the emulator's clock (a timer), not within the call: waits until `read` fails, bounded. */
+async function untilRejected(read: () => Promise<unknown>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (
+      !(await read().then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
