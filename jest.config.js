@@ -7,7 +7,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   // The embedded Functions host's shim (Jest's registry bypasses the require proxy of plain Node).
-  moduleNameMapper: { '^@azure/functions-core$': '<rootDir>/emulators/functions/functions-core.ts' },
+  moduleNameMapper: { '^@azure/functions-core$': '<rootDir>/packages/emulators/functions/functions-core.ts' },
   globalSetup: '<rootDir>/tests/support/global-setup.ts',
   globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
   testTimeout: 60000,

@@ -13,9 +13,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startAciEmulator } from '../emulators/aci';
-import { VirtualClock } from '../emulators/common/clock';
-import { ensureDevCertificate } from '../emulators/stack/tls';
+import { startAciEmulator } from '../packages/emulators/aci';
+import { VirtualClock } from '../packages/emulators/common/clock';
+import { ensureDevCertificate } from '../packages/emulators/stack/tls';
 
 const { values } = parseArgs({
   options: {

@@ -14,8 +14,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startStack, type Stack } from '../emulators/stack';
-import { trustCertificate } from '../emulators/stack/tls';
+import { startStack, type Stack } from '../packages/emulators/stack';
+import { trustCertificate } from '../packages/emulators/stack/tls';
 
 const { values } = parseArgs({
   options: {

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startHost } from '../emulators/functions';
+import { startHost } from '../packages/emulators/functions';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000,5000' } } });
 const SIZES = values.sizes.split(',').map(Number);

@@ -12,10 +12,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { VirtualClock } from '../emulators/common/clock';
-import { startHost } from '../emulators/functions';
-import { appEnvironment, freePort, startStack } from '../emulators/stack';
-import { trustCertificate } from '../emulators/stack/tls';
+import { VirtualClock } from '../packages/emulators/common/clock';
+import { startHost } from '../packages/emulators/functions';
+import { appEnvironment, freePort, startStack } from '../packages/emulators/stack';
+import { trustCertificate } from '../packages/emulators/stack/tls';
 import { appDepsFromComposition, setAppDeps } from '../src/functions/app-deps';
 
 const { values } = parseArgs({

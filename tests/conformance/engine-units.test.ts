@@ -1,17 +1,17 @@
 import { mkdtempSync, readFileSync, rmSync, appendFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { OrchestratorOutcome, OrchestratorState } from '../../emulators/functions/durable/actions';
-import { runEpisode } from '../../emulators/functions/durable/episode';
-import { EventType, historyEvent } from '../../emulators/functions/durable/history';
-import { newInstance, type Instance } from '../../emulators/functions/durable/instance';
-import { InstanceStore } from '../../emulators/functions/durable/store';
+import type { OrchestratorOutcome, OrchestratorState } from '../../packages/emulators/functions/durable/actions';
+import { runEpisode } from '../../packages/emulators/functions/durable/episode';
+import { EventType, historyEvent } from '../../packages/emulators/functions/durable/history';
+import { newInstance, type Instance } from '../../packages/emulators/functions/durable/instance';
+import { InstanceStore } from '../../packages/emulators/functions/durable/store';
 import {
   DEFAULT_TIMER_SETTINGS,
   retryDelayMs,
   sliceFireAt,
   toTimeSpan,
-} from '../../emulators/functions/durable/timing';
+} from '../../packages/emulators/functions/durable/timing';
 
 const DAY = 24 * 3600_000;
 const T0 = Date.UTC(2026, 0, 1);

@@ -6,7 +6,7 @@ const path = require('node:path');
 require('../../scripts/ts-register.js');
 
 const [stateDir, countFile, run] = process.argv.slice(2);
-const { startHost } = require('../../emulators/functions/index.ts');
+const { startHost } = require('../../packages/emulators/functions/index.ts');
 
 (async () => {
   const appDir = path.join(__dirname, '../fixtures/durable-apps/conformance');

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { VirtualClock } from '../../emulators/common/clock';
+import { VirtualClock } from '../../packages/emulators/common/clock';
 import { Harness, openGate, probe, uid } from './support';
 
 const DAY = 24 * 3600_000;

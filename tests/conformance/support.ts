@@ -6,9 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { VirtualClock } from '../../emulators/common/clock';
-import { startHost, type Host } from '../../emulators/functions';
-import type { DurableEngineApi, OrchestrationStatusView } from '../../emulators/functions/contracts';
+import { VirtualClock } from '../../packages/emulators/common/clock';
+import { startHost, type Host } from '../../packages/emulators/functions';
+import type { DurableEngineApi, OrchestrationStatusView } from '../../packages/emulators/functions/contracts';
 
 export const appDir = path.join(__dirname, '../fixtures/durable-apps/conformance');
 

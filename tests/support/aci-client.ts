@@ -4,8 +4,8 @@ import { Agent, request } from 'node:https';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureDevCertificate, type DevCertificate } from '../../emulators/stack/tls';
-import { startAciEmulator, type AciEmulator, type AciEmulatorOptions } from '../../emulators/aci';
+import { ensureDevCertificate, type DevCertificate } from '../../packages/emulators/stack/tls';
+import { startAciEmulator, type AciEmulator, type AciEmulatorOptions } from '../../packages/emulators/aci';
 
 export const TEST_SUBSCRIPTION = '00000000-0000-0000-0000-0000000000a1';
 

@@ -1,4 +1,4 @@
-import { startAzurite } from '../../emulators/stack/azurite';
+import { startAzurite } from '../../packages/emulators/stack/azurite';
 
 /**
  * One Azurite for the whole test run, on a free port with a temp data folder and telemetry off.

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { appEnvironment, freePort, type Stack, startStack } from '../../../emulators/stack';
-import { stopChild } from '../../../emulators/stack/azurite';
-import { trustCertificate } from '../../../emulators/stack/tls';
+import { appEnvironment, freePort, type Stack, startStack } from '../../../packages/emulators/stack';
+import { stopChild } from '../../../packages/emulators/stack/azurite';
+import { trustCertificate } from '../../../packages/emulators/stack/tls';
 import { CLI, ROOT } from '../support/cli';
 
 // The host is a real process here, killed with SIGKILL mid-run (no teardown, no flush), then started again on

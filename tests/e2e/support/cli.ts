@@ -6,11 +6,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { startAzurite } from '../../../emulators/stack/azurite';
-import { trustCertificate } from '../../../emulators/stack/tls';
+import { startAzurite } from '../../../packages/emulators/stack/azurite';
+import { trustCertificate } from '../../../packages/emulators/stack/tls';
 
 export const ROOT = join(__dirname, '../../..');
-export const CLI = join(ROOT, 'bin/flotilla.js');
+export const CLI = join(ROOT, 'packages/cli/bin/flotilla.js');
 
 export interface CliRun {
   readonly child: ChildProcess;

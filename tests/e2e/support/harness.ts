@@ -7,17 +7,17 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VirtualClock } from '../../../emulators/common/clock';
-import type { FaultFile } from '../../../emulators/common/faults';
-import { startHost, type Host } from '../../../emulators/functions';
+import { VirtualClock } from '../../../packages/emulators/common/clock';
+import type { FaultFile } from '../../../packages/emulators/common/faults';
+import { startHost, type Host } from '../../../packages/emulators/functions';
 import {
   appEnvironment,
   freePort,
   type Stack,
   type StackOptions,
   startStack,
-} from '../../../emulators/stack';
-import { trustCertificate } from '../../../emulators/stack/tls';
+} from '../../../packages/emulators/stack';
+import { trustCertificate } from '../../../packages/emulators/stack/tls';
 import { setComposition } from '../../../src/composition';
 import { appDepsFromComposition, setAppDeps } from '../../../src/functions/app-deps';
 import type { RunView } from '../../../src/api/run-view';

@@ -1,4 +1,4 @@
-import { VirtualClock } from '../../../emulators/common/clock';
+import { VirtualClock } from '../../../packages/emulators/common/clock';
 import { containerGroupName } from '../../../src/compute/naming';
 import { uniqueContainerName } from '../../support/azurite';
 import { aLaunch } from '../../unit/compute/launch-builder';

@@ -1,5 +1,5 @@
-import { VirtualClock } from '../../../emulators/common/clock';
-import type { FaultRule } from '../../../emulators/common/faults';
+import { VirtualClock } from '../../../packages/emulators/common/clock';
+import type { FaultRule } from '../../../packages/emulators/common/faults';
 import { ComputeError } from '../../../src/compute/errors';
 import { uniqueContainerName } from '../../support/azurite';
 import { aLaunch } from '../../unit/compute/launch-builder';

@@ -1,5 +1,5 @@
-import type { Clock } from '../../../emulators/common/clock';
-import type { AciEmulator, AciEmulatorOptions } from '../../../emulators/aci';
+import type { Clock } from '../../../packages/emulators/common/clock';
+import type { AciEmulator, AciEmulatorOptions } from '../../../packages/emulators/aci';
 import { AciBackend } from '../../../src/compute/aci/aci-backend';
 import type { CallPolicy } from '../../../src/compute/call';
 import type { StepRef } from '../../../src/compute/port';

@@ -1,4 +1,4 @@
-import { VirtualClock } from '../../../emulators/common/clock';
+import { VirtualClock } from '../../../packages/emulators/common/clock';
 import { batchJobId, batchTaskId } from '../../../src/compute/naming';
 import type { StepLaunch } from '../../../src/compute/port';
 import { uniqueContainerName } from '../../support/azurite';

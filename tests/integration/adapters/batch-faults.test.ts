@@ -1,6 +1,6 @@
 import type { BatchServiceModels } from '@azure/batch';
-import { VirtualClock } from '../../../emulators/common/clock';
-import type { FaultRule } from '../../../emulators/common/faults';
+import { VirtualClock } from '../../../packages/emulators/common/clock';
+import type { FaultRule } from '../../../packages/emulators/common/faults';
 import { addTasks } from '../../../src/compute/batch/add-tasks';
 import { createBatchClient } from '../../../src/compute/batch/batch-client';
 import { ComputeError } from '../../../src/compute/errors';

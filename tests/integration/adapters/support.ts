@@ -2,7 +2,7 @@ import { StorageSharedKeyCredential } from '@azure/storage-blob';
 import { defaultCallPolicy } from '../../../src/compute/call';
 import { BlobStore } from '../../../src/storage/blob-store';
 import { SharedKeySasSigner } from '../../../src/storage/sas';
-import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../../emulators/stack/azurite';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../../packages/emulators/stack/azurite';
 import { azuriteBlobService } from '../../support/azurite';
 
 /** The blob adapter over the test run's Azurite (HTTP, dev account key, service SAS). */

@@ -4,9 +4,9 @@ import { request } from 'node:https';
 import { defaultCallPolicy } from '../../../src/compute/call';
 import { BlobStore } from '../../../src/storage/blob-store';
 import { UserDelegationSasSigner } from '../../../src/storage/sas';
-import { SYSTEM_IDENTITY, mintToken, resourceFromScope } from '../../../emulators/identity';
-import { type Azurite, startAzurite } from '../../../emulators/stack/azurite';
-import { trustCertificate } from '../../../emulators/stack/tls';
+import { SYSTEM_IDENTITY, mintToken, resourceFromScope } from '../../../packages/emulators/identity';
+import { type Azurite, startAzurite } from '../../../packages/emulators/stack/azurite';
+import { trustCertificate } from '../../../packages/emulators/stack/tls';
 import { testCertificate } from '../../support/aci-client';
 
 /** Managed-identity style tokens, as the embedded identity endpoint mints them. */

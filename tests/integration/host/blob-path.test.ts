@@ -1,5 +1,5 @@
-import { parseBlobPattern } from '../../../emulators/functions/triggers/blob-path';
-import { blobNameFromUrl } from '../../../emulators/functions/triggers/blob-entries';
+import { parseBlobPattern } from '../../../packages/emulators/functions/triggers/blob-path';
+import { blobNameFromUrl } from '../../../packages/emulators/functions/triggers/blob-entries';
 
 describe('blob trigger path patterns', () => {
   it('splits container, list prefix and tokens', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
-import { startHost, type Host } from '../../../emulators/functions';
+import { startHost, type Host } from '../../../packages/emulators/functions';
 import { azuriteBlobService, uniqueContainerName } from '../../support/azurite';
 
 const appDir = path.join(__dirname, '../../fixtures/apps/triggers');

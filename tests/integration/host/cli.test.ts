@@ -43,12 +43,12 @@ describe('flotilla host (compiled CLI)', () => {
   });
 
   it('prints the functions with their URLs, serves requests and stops on SIGTERM', async () => {
-    expect(existsSync(path.join(root, 'dist/src/cli/commands/host.js'))).toBe(true); // `npm run build` first
+    expect(existsSync(path.join(root, 'dist/packages/cli/commands/host.js'))).toBe(true); // `npm run build` first
     const stdout = { text: '' };
     const stderr = { text: '' };
     child = spawn(
       process.execPath,
-      ['bin/flotilla.js', 'host', '--app', appDir, '--port', '0', '--state', stateDir, '--key', 'cli-key'],
+      ['packages/cli/bin/flotilla.js', 'host', '--app', appDir, '--port', '0', '--state', stateDir, '--key', 'cli-key'],
       {
         cwd: root,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -79,7 +79,7 @@ describe('flotilla host (compiled CLI)', () => {
     child = spawn(
       process.execPath,
       [
-        'bin/flotilla.js',
+        'packages/cli/bin/flotilla.js',
         'host',
         '--app',
         path.join(root, 'tests/fixtures/apps/esm'),
@@ -106,7 +106,7 @@ describe('flotilla host (compiled CLI)', () => {
   });
 
   it('fails with a clear message for a folder that is not an app', async () => {
-    const result = spawn(process.execPath, ['bin/flotilla.js', 'host', '--app', stateDir, '--port', '0'], {
+    const result = spawn(process.execPath, ['packages/cli/bin/flotilla.js', 'host', '--app', stateDir, '--port', '0'], {
       cwd: root,
     });
     let err = '';

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { installCoreModule, loadApp, startHost } from '../../../emulators/functions';
-import * as functionsCore from '../../../emulators/functions/functions-core';
+import { installCoreModule, loadApp, startHost } from '../../../packages/emulators/functions';
+import * as functionsCore from '../../../packages/emulators/functions/functions-core';
 
 const fixtures = path.join(__dirname, '../../fixtures/apps');
 

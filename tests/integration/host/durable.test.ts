@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { VirtualClock } from '../../../emulators/common/clock';
-import { startHost, type Host } from '../../../emulators/functions';
+import { VirtualClock } from '../../../packages/emulators/common/clock';
+import { startHost, type Host } from '../../../packages/emulators/functions';
 
 const appDir = path.join(__dirname, '../../fixtures/apps/durable');
 

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { startHost, type Host } from '../../../emulators/functions';
+import { startHost, type Host } from '../../../packages/emulators/functions';
 
 const appDir = path.join(__dirname, '../../fixtures/apps/basic');
 const hookEvents = (): string[] =>

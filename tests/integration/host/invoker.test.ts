@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { Invoker } from '../../../emulators/functions/invoker';
-import { loadApp, type LoadedApp } from '../../../emulators/functions/loader';
+import { Invoker } from '../../../packages/emulators/functions/invoker';
+import { loadApp, type LoadedApp } from '../../../packages/emulators/functions/loader';
 
 const appDir = path.join(__dirname, '../../fixtures/apps/durable');
 

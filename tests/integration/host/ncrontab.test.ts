@@ -1,4 +1,4 @@
-import { parseSchedule, ScheduleError } from '../../../emulators/functions';
+import { parseSchedule, ScheduleError } from '../../../packages/emulators/functions';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,4 +1,4 @@
-import { compileRoute, RouteTemplateError } from '../../../emulators/functions';
+import { compileRoute, RouteTemplateError } from '../../../packages/emulators/functions';
 
 describe('ASP.NET route templates', () => {
   it('matches literals case-insensitively and extracts parameters', () => {

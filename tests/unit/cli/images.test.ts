@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImageSelectionError, selectImages } from '../../../src/cli/run/images';
+import { ImageSelectionError, selectImages } from '../../../packages/cli/run/images';
 
 describe('--images selection', () => {
   let dir: string;

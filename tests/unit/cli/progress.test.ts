@@ -1,5 +1,5 @@
-import type { ImageView, RunView } from '../../../src/cli/api-client';
-import { changeLines, countsLine, liveFrame, progressBar, resultTable } from '../../../src/cli/progress';
+import type { ImageView, RunView } from '../../../packages/cli/api-client';
+import { changeLines, countsLine, liveFrame, progressBar, resultTable } from '../../../packages/cli/progress';
 
 const image = (key: string, status: string, steps: [string, string, number?][]): ImageView => ({
   imageKey: key,

@@ -6,7 +6,7 @@ import {
   validateAciBody,
   validateBatchBody,
   type ValidationResult,
-} from '../../../emulators/common/mapper-schema';
+} from '../../../packages/emulators/common/mapper-schema';
 import { aStepTask } from './builders';
 
 const serializer = new Serializer(BatchServiceMappers);

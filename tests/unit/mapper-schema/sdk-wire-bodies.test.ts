@@ -4,7 +4,7 @@ import { bearerTokenAuthenticationPolicyName } from '@azure/core-rest-pipeline';
 import { Serializer } from '@azure/ms-rest-js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { validateAciBody, validateBatchBody } from '../../../emulators/common/mapper-schema';
+import { validateAciBody, validateBatchBody } from '../../../packages/emulators/common/mapper-schema';
 import { aContainerPool, aStepContainerGroup, aStepTask } from './builders';
 
 /**

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatError, validateFiles, type Output } from '../../../src/cli/commands/validate';
+import { formatError, validateFiles, type Output } from '../../../packages/cli/commands/validate';
 
 const root = join(__dirname, '../../..');
 const samples = [
@@ -94,7 +94,7 @@ describe('validateFiles (the command module)', () => {
 });
 
 describe('flotilla validate (the compiled CLI)', () => {
-  const bin = join(root, 'bin/flotilla.js');
+  const bin = join(root, 'packages/cli/bin/flotilla.js');
   let dir: string;
 
   beforeAll(() => {
@@ -143,7 +143,7 @@ function ensureBuild(): void {
         .filter((f) => f.endsWith('.ts'))
         .map((f) => statSync(join(dir, f)).mtimeMs),
     );
-  const compiled = join(root, 'dist/src/cli/commands/validate.js');
+  const compiled = join(root, 'dist/packages/cli/commands/validate.js');
   let builtAt = 0;
   try {
     builtAt = Math.min(
@@ -153,7 +153,7 @@ function ensureBuild(): void {
   } catch {
     builtAt = 0;
   }
-  if (builtAt >= Math.max(newest(join(root, 'src/pipeline')), newest(join(root, 'src/cli')))) return;
+  if (builtAt >= Math.max(newest(join(root, 'src/pipeline')), newest(join(root, 'packages/cli')))) return;
   // Type errors elsewhere in the tree still emit JavaScript; the CLI tests check the behaviour.
   spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
     cwd: root,

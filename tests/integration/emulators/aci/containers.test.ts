@@ -1,6 +1,6 @@
 import type { ContainerGroup, ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
-import { VirtualClock } from '../../../../emulators/common/clock';
-import type { AciEmulator } from '../../../../emulators/aci';
+import { VirtualClock } from '../../../../packages/emulators/common/clock';
+import type { AciEmulator } from '../../../../packages/emulators/aci';
 import { aciClient, startTestAciEmulator } from '../../../support/aci-client';
 import { aContainer, aGroup, anInitContainer } from './builders';
 

@@ -9,7 +9,7 @@ import {
   OUT_DIR,
   STAGER_MAIN,
 } from '../../../../src/compute/step-script';
-import type { AciEmulator } from '../../../../emulators/aci';
+import type { AciEmulator } from '../../../../packages/emulators/aci';
 import { aciClient, startTestAciEmulator } from '../../../support/aci-client';
 
 /** A stand-in for the stager image's program: `in` writes each input's URL into its path; `out` waits for the exit file. */

@@ -1,6 +1,6 @@
 import type { ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
-import { VirtualClock } from '../../../../emulators/common/clock';
-import type { AciEmulator } from '../../../../emulators/aci';
+import { VirtualClock } from '../../../../packages/emulators/common/clock';
+import type { AciEmulator } from '../../../../packages/emulators/aci';
 import { aciClient, rawRequest, startTestAciEmulator } from '../../../support/aci-client';
 import { aContainer, aGroup } from './builders';
 

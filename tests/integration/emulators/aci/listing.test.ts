@@ -1,5 +1,5 @@
 import type { ContainerGroup, ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
-import type { AciEmulator } from '../../../../emulators/aci';
+import type { AciEmulator } from '../../../../packages/emulators/aci';
 import { aciClient, rawRequest, startTestAciEmulator, TEST_SUBSCRIPTION } from '../../../support/aci-client';
 import { aGroup } from './builders';
 

@@ -1,4 +1,4 @@
-import { lastLines, truncateStoppedLog, withTimestamps } from '../../../../emulators/aci/logs';
+import { lastLines, truncateStoppedLog, withTimestamps } from '../../../../packages/emulators/aci/logs';
 
 describe('ACI emulator: log rules', () => {
   it('keeps the last 1,000 lines of a stopped container', () => {

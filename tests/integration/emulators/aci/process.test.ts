@@ -2,7 +2,7 @@ import type { ContainerGroup, ContainerInstanceManagementClient } from '@azure/a
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AciEmulator } from '../../../../emulators/aci';
+import type { AciEmulator } from '../../../../packages/emulators/aci';
 import { aciClient, startTestAciEmulator } from '../../../support/aci-client';
 import { aContainer, aGroup, anInitContainer } from './builders';
 

@@ -1,5 +1,5 @@
-import { VirtualClock } from '../../../../emulators/common/clock';
-import type { AciEmulator } from '../../../../emulators/aci';
+import { VirtualClock } from '../../../../packages/emulators/common/clock';
+import type { AciEmulator } from '../../../../packages/emulators/aci';
 import { aciClient, rawRequest, startTestAciEmulator, TEST_SUBSCRIPTION } from '../../../support/aci-client';
 
 const GROUPS = 2000;

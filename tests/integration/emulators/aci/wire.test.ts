@@ -1,4 +1,4 @@
-import type { AciEmulator } from '../../../../emulators/aci';
+import type { AciEmulator } from '../../../../packages/emulators/aci';
 import {
   aciClient,
   rawRequest,

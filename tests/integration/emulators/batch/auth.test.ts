@@ -1,5 +1,5 @@
 import { BatchSharedKeyCredentials } from '@azure/batch';
-import { BATCH_AUDIENCE } from '../../../../emulators/batch';
+import { BATCH_AUDIENCE } from '../../../../packages/emulators/batch';
 import { batchClient, unsignedJwt } from '../../../support/batch-client';
 import { ACCOUNT, type Harness, POOL, restError, startHarness } from './harness';
 

@@ -1,4 +1,4 @@
-import { VirtualClock } from '../../../../emulators/common/clock';
+import { VirtualClock } from '../../../../packages/emulators/common/clock';
 import { type Harness, POOL, restError, settle, startHarness, waitForJob, waitForTask } from './harness';
 
 describe('Batch emulator constraints on a virtual clock (process mode)', () => {

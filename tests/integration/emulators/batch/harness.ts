@@ -6,7 +6,7 @@ import {
   type BatchEmulator,
   type BatchEmulatorOptions,
   startBatchEmulator,
-} from '../../../../emulators/batch';
+} from '../../../../packages/emulators/batch';
 import { batchClient } from '../../../support/batch-client';
 
 export const ACCOUNT = 'flotillatest';

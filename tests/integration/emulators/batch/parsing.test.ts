@@ -1,7 +1,7 @@
-import { matchFiles } from '../../../../emulators/batch/blob-transfer';
-import { parseBindMounts, parseDuration, splitCommandLine } from '../../../../emulators/batch/command-line';
-import type { BatchHttpError } from '../../../../emulators/batch/errors';
-import { compileFilter, type FilterFields } from '../../../../emulators/batch/odata-filter';
+import { matchFiles } from '../../../../packages/emulators/batch/blob-transfer';
+import { parseBindMounts, parseDuration, splitCommandLine } from '../../../../packages/emulators/batch/command-line';
+import type { BatchHttpError } from '../../../../packages/emulators/batch/errors';
+import { compileFilter, type FilterFields } from '../../../../packages/emulators/batch/odata-filter';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

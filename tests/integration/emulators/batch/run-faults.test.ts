@@ -1,4 +1,4 @@
-import { VirtualClock } from '../../../../emulators/common/clock';
+import { VirtualClock } from '../../../../packages/emulators/common/clock';
 import { type Harness, POOL, settle, startHarness, waitForTask } from './harness';
 
 describe('Batch emulator run faults (simulate mode, virtual clock)', () => {

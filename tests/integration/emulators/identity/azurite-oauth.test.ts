@@ -3,9 +3,9 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type IdentityEndpoint, startIdentityEndpoint } from '../../../../emulators/identity';
-import { type Azurite, startAzurite } from '../../../../emulators/stack/azurite';
-import { ensureDevCertificate, trustCertificate } from '../../../../emulators/stack/tls';
+import { type IdentityEndpoint, startIdentityEndpoint } from '../../../../packages/emulators/identity';
+import { type Azurite, startAzurite } from '../../../../packages/emulators/stack/azurite';
+import { ensureDevCertificate, trustCertificate } from '../../../../packages/emulators/stack/tls';
 import { uniqueContainerName } from '../../../support/azurite';
 
 /** Azurite over HTTPS with `--oauth basic` accepts the emulated identity's storage tokens, as Azure would. */

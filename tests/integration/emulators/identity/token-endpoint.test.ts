@@ -5,7 +5,7 @@ import {
   type IdentityEndpoint,
   startIdentityEndpoint,
   type TokenClaims,
-} from '../../../../emulators/identity';
+} from '../../../../packages/emulators/identity';
 
 let identity: IdentityEndpoint;
 const saved = { ...process.env };

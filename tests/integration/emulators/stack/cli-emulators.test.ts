@@ -6,11 +6,11 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { trustCertificate } from '../../../../emulators/stack/tls';
+import { trustCertificate } from '../../../../packages/emulators/stack/tls';
 
 /** `flotilla emulators` as a user runs it: the compiled CLI in its own process, stopped with Ctrl-C. */
 const root = resolve(__dirname, '../../../..');
-const bin = join(root, 'bin/flotilla.js');
+const bin = join(root, 'packages/cli/bin/flotilla.js');
 let stateDir: string;
 const savedEnv = {
   IDENTITY_ENDPOINT: process.env.IDENTITY_ENDPOINT,
@@ -18,8 +18,8 @@ const savedEnv = {
 };
 
 beforeAll(() => {
-  const built = join(root, 'dist/src/cli/commands/emulators.js');
-  const source = join(root, 'src/cli/commands/emulators.ts');
+  const built = join(root, 'dist/packages/cli/commands/emulators.js');
+  const source = join(root, 'packages/cli/commands/emulators.ts');
   if (!existsSync(built) || statSync(built).mtimeMs < statSync(source).mtimeMs) {
     throw new Error('the CLI build is missing or stale: run `npm run build` (npm test does it first)');
   }

@@ -3,10 +3,10 @@ import { BatchServiceClient, BatchSharedKeyCredentials } from '@azure/batch';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateAciBody, validateBatchBody } from '../../../../emulators/common/mapper-schema';
-import { mintToken, SYSTEM_IDENTITY } from '../../../../emulators/identity';
-import { type Stack, startStack } from '../../../../emulators/stack';
-import { trustCertificate } from '../../../../emulators/stack/tls';
+import { validateAciBody, validateBatchBody } from '../../../../packages/emulators/common/mapper-schema';
+import { mintToken, SYSTEM_IDENTITY } from '../../../../packages/emulators/identity';
+import { type Stack, startStack } from '../../../../packages/emulators/stack';
+import { trustCertificate } from '../../../../packages/emulators/stack/tls';
 
 /**
  * The emulators' own answers must fit the schemas derived from the SDK mappers, so they cannot drift from what

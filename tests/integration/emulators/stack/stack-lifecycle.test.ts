@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FaultError } from '../../../../emulators/common/faults';
-import { startStack } from '../../../../emulators/stack';
+import { FaultError } from '../../../../packages/emulators/common/faults';
+import { startStack } from '../../../../packages/emulators/stack';
 
 let stateDir: string;
 beforeEach(() => (stateDir = mkdtempSync(join(tmpdir(), 'flotilla-stack-life-'))));

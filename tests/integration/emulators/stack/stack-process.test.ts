@@ -4,9 +4,9 @@ import type { TokenCredential } from '@azure/core-auth';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mintToken, SYSTEM_IDENTITY } from '../../../../emulators/identity';
-import { LOCAL_STAGER_IMAGE, type Stack, startStack } from '../../../../emulators/stack';
-import { trustCertificate } from '../../../../emulators/stack/tls';
+import { mintToken, SYSTEM_IDENTITY } from '../../../../packages/emulators/identity';
+import { LOCAL_STAGER_IMAGE, type Stack, startStack } from '../../../../packages/emulators/stack';
+import { trustCertificate } from '../../../../packages/emulators/stack/tls';
 
 /** Process mode: steps really run as local processes, in work folders under the state folder. */
 let stack: Stack;

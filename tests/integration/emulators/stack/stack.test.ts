@@ -6,8 +6,8 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Stack, startStack } from '../../../../emulators/stack';
-import { trustCertificate } from '../../../../emulators/stack/tls';
+import { type Stack, startStack } from '../../../../packages/emulators/stack';
+import { trustCertificate } from '../../../../packages/emulators/stack/tls';
 import { uniqueContainerName } from '../../../support/azurite';
 
 /** The whole stack in simulate mode, reached only through the settings it prints and real SDK clients. */

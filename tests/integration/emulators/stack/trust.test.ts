@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureDevCertificate, trustCertificate } from '../../../../emulators/stack/tls';
+import { ensureDevCertificate, trustCertificate } from '../../../../packages/emulators/stack/tls';
 
 let server: https.Server;
 let url: string;

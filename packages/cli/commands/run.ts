@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { type Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { loadPipelineFile, PipelineFileError, type PipelineSpec } from '../../pipeline';
+import { loadPipelineFile, PipelineFileError, type PipelineSpec } from '../../../src/pipeline';
 import { ApiCallError, FlotillaApi } from '../api-client';
 import type { CommandModule } from '../main';
 import { selectImages, ImageSelectionError } from '../run/images';

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { startHost, type FunctionInfo, type Host } from '../../../emulators/functions';
+import { startHost, type FunctionInfo, type Host } from '../../emulators/functions';
 import type { CommandModule } from '../main';
 
 export interface HostOptions {

@@ -50,6 +50,11 @@ export interface StackOptions {
    * in ACI containers of that image); printed as FLOTILLA_STAGER_IMAGE. Default `LOCAL_STAGER_IMAGE`.
    */
   readonly stagerImage?: string;
+  /**
+   * Folder with the compiled stager program (`main.js`) that stands in for the stager image. Default: the
+   * `dist/src/stager` of the nearest folder above this package that holds a `host.json` (the app it serves).
+   */
+  readonly stagerDir?: string;
   /** Environment to read FLOTILLA_EMULATOR_FAULTS from (default process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -78,11 +83,11 @@ export const STACK_DEFAULTS = {
 /** The image name the stack maps to this repository's stager build. */
 export const LOCAL_STAGER_IMAGE = 'flotilla-local/stager:dev';
 
-/** The folder with flotilla's package.json (this file runs from emulators/stack or dist/emulators/stack). */
-function repositoryRoot(): string {
+/** The stager build of the Functions app this stack serves: the nearest folder above with a `host.json`. */
+function defaultStagerDir(): string {
   let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
+  while (!existsSync(join(dir, 'host.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return join(dir, 'dist', 'src', 'stager');
 }
 
 /** The Batch pool the stack creates unless `batch.pools` is given: Linux, container-enabled, 4 slots a node. */
@@ -152,7 +157,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const aci = await startAciEmulator({
       ...options.aci,
       imageMounts: {
-        [stagerImage]: { '/opt/flotilla': join(repositoryRoot(), 'dist', 'src', 'stager') },
+        [stagerImage]: { '/opt/flotilla': options.stagerDir ?? defaultStagerDir() },
         ...options.aci?.imageMounts,
       },
       processEnv: { NODE_EXTRA_CA_CERTS: certificate.certFile, ...options.aci?.processEnv },

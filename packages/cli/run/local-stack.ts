@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
-import type { FaultFile } from '../../../emulators/common/faults';
-import { appEnvironment, freePort, type Stack, startStack } from '../../../emulators/stack';
-import { stopChild } from '../../../emulators/stack/azurite';
-import { trustCertificate } from '../../../emulators/stack/tls';
+import type { FaultFile } from '../../emulators/common/faults';
+import { appEnvironment, freePort, type Stack, startStack } from '../../emulators/stack';
+import { stopChild } from '../../emulators/stack/azurite';
+import { trustCertificate } from '../../emulators/stack/tls';
 
 /** The repository (the app folder the host loads, and where the stager build lives). */
 export const REPO_ROOT = resolve(__dirname, '../../../..');
@@ -77,7 +77,7 @@ export async function bootLocalStack(options: LocalStackOptions): Promise<LocalS
     host = spawn(
       process.execPath,
       [
-        join(REPO_ROOT, 'bin/flotilla.js'),
+        join(REPO_ROOT, 'packages/cli/bin/flotilla.js'),
         'host',
         '--app',
         REPO_ROOT,

@@ -2,7 +2,7 @@
  * A small client for flotilla's HTTP API, shared by `run`, `status`, `cancel` and `logs`. Errors keep the
  * API's JSON error (code, message, field details) so the CLI can print them as they are.
  */
-import type { ImageView, RunView } from '../api/run-view';
+import type { ImageView, RunView } from '../../src/api/run-view';
 
 /** The API's own response types (src/api), shared so the CLI cannot drift from the server. */
 export type { ImageView, RunView };

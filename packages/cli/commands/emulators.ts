@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { formatSettings, type Stack, startStack } from '../../../emulators/stack';
+import { formatSettings, type Stack, startStack } from '../../emulators/stack';
 import type { CommandModule } from '../main';
 
 export interface EmulatorsOptions {

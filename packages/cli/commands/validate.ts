@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { type Command } from 'commander';
 import { glob } from 'tinyglobby';
-import { type ParseResult, type SpecError } from '../../pipeline';
-import { loadPipelineFile, PipelineFileError } from '../../pipeline/load-file';
+import { type ParseResult, type SpecError } from '../../../src/pipeline';
+import { loadPipelineFile, PipelineFileError } from '../../../src/pipeline/load-file';
 import type { CommandModule } from '../main';
 
 export interface Output {
