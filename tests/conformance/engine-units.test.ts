@@ -1,7 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, appendFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { OrchestratorOutcome, OrchestratorState } from '../../packages/emulators/functions/durable/actions';
+import type {
+  OrchestratorOutcome,
+  OrchestratorState,
+} from '../../packages/emulators/functions/durable/actions';
 import { runEpisode } from '../../packages/emulators/functions/durable/episode';
 import { EventType, historyEvent } from '../../packages/emulators/functions/durable/history';
 import { newInstance, type Instance } from '../../packages/emulators/functions/durable/instance';

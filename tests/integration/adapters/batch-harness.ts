@@ -3,7 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../../packages/emulators/common/clock';
-import { type BatchEmulator, type BatchEmulatorOptions, startBatchEmulator } from '../../../packages/emulators/batch';
+import {
+  type BatchEmulator,
+  type BatchEmulatorOptions,
+  startBatchEmulator,
+} from '../../../packages/emulators/batch';
 import { createBatchClient } from '../../../src/compute/batch/batch-client';
 import { BatchBackend } from '../../../src/compute/batch/batch-backend';
 import type { CallPolicy } from '../../../src/compute/call';

@@ -48,7 +48,18 @@ describe('flotilla host (compiled CLI)', () => {
     const stderr = { text: '' };
     child = spawn(
       process.execPath,
-      ['packages/cli/bin/flotilla.js', 'host', '--app', appDir, '--port', '0', '--state', stateDir, '--key', 'cli-key'],
+      [
+        'packages/cli/bin/flotilla.js',
+        'host',
+        '--app',
+        appDir,
+        '--port',
+        '0',
+        '--state',
+        stateDir,
+        '--key',
+        'cli-key',
+      ],
       {
         cwd: root,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -106,9 +117,13 @@ describe('flotilla host (compiled CLI)', () => {
   });
 
   it('fails with a clear message for a folder that is not an app', async () => {
-    const result = spawn(process.execPath, ['packages/cli/bin/flotilla.js', 'host', '--app', stateDir, '--port', '0'], {
-      cwd: root,
-    });
+    const result = spawn(
+      process.execPath,
+      ['packages/cli/bin/flotilla.js', 'host', '--app', stateDir, '--port', '0'],
+      {
+        cwd: root,
+      },
+    );
     let err = '';
     result.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => result.once('exit', resolve));

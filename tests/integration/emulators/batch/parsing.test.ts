@@ -1,5 +1,9 @@
 import { matchFiles } from '../../../../packages/emulators/batch/blob-transfer';
-import { parseBindMounts, parseDuration, splitCommandLine } from '../../../../packages/emulators/batch/command-line';
+import {
+  parseBindMounts,
+  parseDuration,
+  splitCommandLine,
+} from '../../../../packages/emulators/batch/command-line';
 import type { BatchHttpError } from '../../../../packages/emulators/batch/errors';
 import { compileFilter, type FilterFields } from '../../../../packages/emulators/batch/odata-filter';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
