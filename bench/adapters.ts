@@ -26,7 +26,7 @@ import { ensureDevCertificate } from '../packages/emulators/stack/tls';
 import { AciBackend } from '../src/compute/aci/aci-backend';
 import { BatchBackend } from '../src/compute/batch/batch-backend';
 import { createBatchClient } from '../src/compute/batch/batch-client';
-import { defaultCallPolicy } from '../src/compute/call';
+import { defaultCallPolicy } from '../src/adapters/call-policy';
 import type { StepLaunch } from '../src/compute/port';
 import { DefaultSecretResolver } from '../src/secrets/secret-resolver';
 import { BlobStore } from '../src/storage/blob-store';
@@ -48,7 +48,7 @@ const credential: TokenCredential = {
 
 const launch = (runId: string, i: number, over: Partial<StepLaunch> = {}): StepLaunch => ({
   runId,
-  image: `img-${i}`,
+  imageKey: `img-${i}`,
   step: 'tile',
   attempt: 1,
   containerImage: 'busybox:1.36',

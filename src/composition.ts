@@ -5,7 +5,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { AciBackend } from './compute/aci/aci-backend';
 import { createBatchClient, batchTokenCredentials } from './compute/batch/batch-client';
 import { BatchBackend } from './compute/batch/batch-backend';
-import { type CallPolicy, defaultCallPolicy } from './compute/call';
+import { type CallPolicy, defaultCallPolicy } from './adapters/call-policy';
 import type { BackendKind, ComputeBackend, StepRef } from './compute/port';
 import type { CallbackUrlFactory } from './compute/start-resolver';
 import { type Config, loadConfig } from './config';
@@ -75,7 +75,7 @@ export function createComposition(config: Config, overrides: CompositionOverride
   const callbackUrl: CallbackUrlFactory = (ref: StepRef, timeoutMs: number) => {
     const token = signCallbackToken(config.FLOTILLA_CALLBACK_SECRET, {
       runId: ref.runId,
-      imageKey: ref.image,
+      imageKey: ref.imageKey,
       step: ref.step,
       attempt: ref.attempt,
       expiresAt: Date.now() + timeoutMs + CALLBACK_MARGIN_MS,

@@ -1,5 +1,5 @@
 /** getStepStatus: the attempt's normalised status (a vanished resource is a failed attempt). */
-import { isNotFound } from '../compute/errors';
+import { isNotFound } from '../adapters/errors';
 import type { ActivityFactory } from './deps';
 
 export const getStepStatus: ActivityFactory<'getStepStatus'> = (deps) => async (input) => {

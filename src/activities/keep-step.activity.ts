@@ -3,10 +3,11 @@
  * the keep time in `flotilla-state/kept/...` (so the sweeper spares it after its run ended, until that time).
  */
 import { STATE_CONTAINER, statePaths } from '../runs/paths';
+import type { StepRef } from '../compute/port';
 import type { ActivityFactory } from './deps';
 
-export function keptName(ref: { runId: string; image: string; step: string; attempt: number }): string {
-  return statePaths.kept(`${ref.runId}/${ref.image}/${ref.step}/${ref.attempt}`);
+export function keptName(ref: StepRef): string {
+  return statePaths.kept(`${ref.runId}/${ref.imageKey}/${ref.step}/${ref.attempt}`);
 }
 
 export const keepStep: ActivityFactory<'keepStep'> = (deps) => async (input) => {
@@ -14,7 +15,7 @@ export const keepStep: ActivityFactory<'keepStep'> = (deps) => async (input) => 
   const record = { kind: input.kind, ref: input.ref, keepUntil: input.keepUntil };
   await deps.store.putText(STATE_CONTAINER, keptName(input.ref), JSON.stringify(record), 'application/json');
   deps.log(
-    `step kept for debugging runId=${input.ref.runId} image=${input.ref.image} step=${input.ref.step} until=${input.keepUntil}`,
+    `step kept for debugging runId=${input.ref.runId} image=${input.ref.imageKey} step=${input.ref.step} until=${input.keepUntil}`,
   );
   return null;
 };

@@ -1,5 +1,5 @@
 /** Builds the StepLaunch of one attempt: the step contract (inputs, outputs, logs) over the run's blobs. */
-import type { StepInput as LaunchInput, StepLaunch } from '../compute/port';
+import type { InputBlob as LaunchInput, StepLaunch } from '../compute/port';
 import { outputsPrefix, logsPrefix } from '../runs/plan';
 import { RESULTS_CONTAINER, runPaths } from '../runs/paths';
 import type { ImageRecord } from '../runs/records';
@@ -31,7 +31,7 @@ async function imageInputs(store: RunStore, input: StartStepInput): Promise<Laun
       outputsOf(
         store,
         input.outputs.container,
-        outputsPrefix({ runId: ref.runId, outputs: input.outputs }, ref.image, dep),
+        outputsPrefix({ runId: ref.runId, outputs: input.outputs }, ref.imageKey, dep),
         dep,
       ),
     ),
@@ -75,9 +75,12 @@ export async function buildLaunch(store: RunStore, input: StartStepInput): Promi
     inputs,
     outputs: {
       container: input.outputs.container,
-      prefix: outputsPrefix({ runId: ref.runId, outputs: input.outputs }, ref.image, ref.step),
+      prefix: outputsPrefix({ runId: ref.runId, outputs: input.outputs }, ref.imageKey, ref.step),
     },
-    logs: { container: RESULTS_CONTAINER, prefix: logsPrefix(ref.runId, ref.image, ref.step, ref.attempt) },
+    logs: {
+      container: RESULTS_CONTAINER,
+      prefix: logsPrefix(ref.runId, ref.imageKey, ref.step, ref.attempt),
+    },
     timeoutMs: step.timeoutMs,
     retries: 0,
     ...(step.pool ? { pool: step.pool } : {}),

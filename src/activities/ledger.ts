@@ -1,6 +1,6 @@
 /** The admission ledger blob: read, change, write back with If-Match; ETag conflicts are retried here. */
 import { EMPTY_LEDGER, type Ledger } from '../admission/policy';
-import { ComputeError } from '../compute/errors';
+import { AdapterError } from '../adapters/errors';
 import type { BackendKind } from '../compute/port';
 import { STATE_CONTAINER, statePaths } from '../runs/paths';
 import type { RunStore } from './deps';
@@ -8,7 +8,7 @@ import type { RunStore } from './deps';
 const MAX_CONFLICTS = 50;
 
 function isConflict(error: unknown): boolean {
-  return error instanceof ComputeError && (error.code === 'CONFLICT' || error.details.status === 412);
+  return error instanceof AdapterError && (error.code === 'CONFLICT' || error.details.status === 412);
 }
 
 /**

@@ -3,7 +3,7 @@
  * notice per task through the app's own callback endpoint (signed like a container's callback), which raises
  * `step-completed:<attempt>` to the step. The run is active until its manifest exists.
  */
-import { isNotFound } from '../compute/errors';
+import { isNotFound } from '../adapters/errors';
 import { RESULTS_CONTAINER, runPaths } from '../runs/paths';
 import type { ActivityFactory } from './deps';
 import { messageOf } from './deps';
@@ -26,7 +26,7 @@ export const pollBatchRun: ActivityFactory<'pollBatchRun'> = (deps) => async (in
     } catch (error) {
       // The step is no longer waiting (it finished by polling): nothing to wake.
       deps.log(
-        `completion notice not delivered runId=${report.runId} image=${report.image} step=${report.step} error=${messageOf(error)}`,
+        `completion notice not delivered runId=${report.runId} image=${report.imageKey} step=${report.step} error=${messageOf(error)}`,
       );
     }
   }

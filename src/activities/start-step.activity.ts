@@ -2,7 +2,7 @@
  * startStep: start one attempt (ACI group or Batch task) under its deterministic name and return at once.
  * Transient failures throw (the durable retry policy retries them); permanent ones are typed results.
  */
-import { ComputeError } from '../compute/errors';
+import { AdapterError } from '../adapters/errors';
 import type { StartStepOutput } from './contracts';
 import type { ActivityFactory } from './deps';
 import { buildLaunch } from './launch';
@@ -20,7 +20,7 @@ export const startStep: ActivityFactory<'startStep'> = (deps) => async (input) =
       created: started.created,
     } satisfies StartStepOutput;
   } catch (error) {
-    if (error instanceof ComputeError && error.kind === 'permanent') {
+    if (error instanceof AdapterError && error.kind === 'permanent') {
       if (error.code === 'IMAGE_INACCESSIBLE')
         return { outcome: 'permanent', code: 'image-inaccessible', message: error.message };
       if (BAD_REQUEST.has(error.code))

@@ -21,7 +21,7 @@ export function slug(text: string, max: number): string {
   return s.slice(0, max).replace(/-+$/g, '');
 }
 
-const identity = (ref: StepRef) => JSON.stringify([ref.runId, ref.image, ref.step, ref.attempt]);
+const identity = (ref: StepRef) => JSON.stringify([ref.runId, ref.imageKey, ref.step, ref.attempt]);
 
 /** ACI container group name: `fl-<run>-<image>-<step>-<attempt>-<hash>`, at most 63 characters. */
 export function containerGroupName(ref: StepRef): string {
@@ -31,7 +31,7 @@ export function containerGroupName(ref: StepRef): string {
   const rest = budget - attempt.length - 1;
   const run = slug(ref.runId, Math.floor(rest * 0.35));
   const step = slug(ref.step, Math.floor(rest * 0.25));
-  const image = slug(ref.image, rest - run.length - step.length - 3);
+  const image = slug(ref.imageKey, rest - run.length - step.length - 3);
   const body = [run, image, step, attempt].filter(Boolean).join('-');
   return `fl-${body}-${hash}`.replace(/-{2,}/g, '-');
 }
@@ -42,10 +42,10 @@ export function batchJobId(runId: string): string {
 }
 
 /** Batch task id for a step attempt of an image, unique in the run's job: at most 64 characters. */
-export function batchTaskId(ref: Pick<StepRef, 'image' | 'step' | 'attempt'>): string {
-  const hash = shortHash(JSON.stringify([ref.image, ref.step, ref.attempt]));
+export function batchTaskId(ref: Pick<StepRef, 'imageKey' | 'step' | 'attempt'>): string {
+  const hash = shortHash(JSON.stringify([ref.imageKey, ref.step, ref.attempt]));
   const step = slug(ref.step, 16);
-  const image = slug(ref.image, 64 - hash.length - step.length - `-a${ref.attempt}`.length - 3);
+  const image = slug(ref.imageKey, 64 - hash.length - step.length - `-a${ref.attempt}`.length - 3);
   return `${image}-${step}-a${ref.attempt}-${hash}`.replace(/-{2,}/g, '-').replace(/^-/, '');
 }
 
@@ -59,7 +59,7 @@ export function resourceTags(
   return {
     'managed-by': MANAGED_BY,
     run: tagValue(ref.runId),
-    ...(ref.image !== undefined ? { image: tagValue(ref.image) } : {}),
+    ...(ref.imageKey !== undefined ? { image: tagValue(ref.imageKey) } : {}),
     ...(ref.step !== undefined ? { step: tagValue(ref.step) } : {}),
     ...(ref.attempt !== undefined ? { attempt: String(ref.attempt) } : {}),
     expiry: expiresAt.toISOString(),

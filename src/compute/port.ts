@@ -10,13 +10,13 @@ export type BackendKind = 'aci' | 'batch';
 /** Identifies one attempt of one step of one image (a fanned-out item) of one run. */
 export interface StepRef {
   readonly runId: string;
-  readonly image: string;
+  readonly imageKey: string;
   readonly step: string;
   readonly attempt: number;
 }
 
 /** A blob the step reads, copied to `/flotilla/in/<path>`. */
-export interface StepInput {
+export interface InputBlob {
   readonly container: string;
   readonly blob: string;
   /** Relative path under `/flotilla/in`; default: the blob name's last segment. */
@@ -56,7 +56,7 @@ export interface StepLaunch extends StepRef {
   /** Environment variable name -> secret reference; resolved at start, sent as a secure value only. */
   readonly secretEnv?: Readonly<Record<string, string>>;
   readonly registry?: RegistryAccess;
-  readonly inputs: readonly StepInput[];
+  readonly inputs: readonly InputBlob[];
   /** Where `/flotilla/out/**` goes: `<container>/<prefix>/<relative path>`. */
   readonly outputs: { readonly container: string; readonly prefix: string };
   /** Where logs go: `<container>/<prefix>/<container name>.log` (ACI) or `stdout.txt`/`stderr.txt` (Batch). */

@@ -60,7 +60,7 @@ export interface ImageCustomStatus {
   readonly steps: Readonly<Record<string, string>>;
 }
 
-export interface StepInput extends Omit<StartStepInput, 'ref'> {
+export interface StepOrchestratorInput extends Omit<StartStepInput, 'ref'> {
   readonly runId: string;
   readonly imageKey: string;
   readonly keepOnFailureMs: number;
@@ -84,7 +84,7 @@ export interface OrchestratorContracts {
   runOrchestrator: { input: RunInput; output: RunOutput };
   laneOrchestrator: { input: LaneInput; output: LaneOutput };
   imageOrchestrator: { input: ImageInput; output: ImageResult };
-  stepOrchestrator: { input: StepInput; output: StepResult };
+  stepOrchestrator: { input: StepOrchestratorInput; output: StepResult };
   batchMonitorOrchestrator: { input: BatchMonitorInput; output: null };
 }
 

@@ -8,7 +8,7 @@ import { nextMoves, sinkSteps, type StepState } from '../runs/graph';
 import { instanceIds } from '../runs/ids';
 import { imageOutcome, type ImageResult, type StepResult } from '../runs/records';
 import { callActivity, callAll, log, subOrchestrationTask } from './call';
-import type { ImageCustomStatus, ImageInput, StepInput } from './contracts';
+import type { ImageCustomStatus, ImageInput, StepOrchestratorInput } from './contracts';
 
 function placeholder(
   input: ImageInput,
@@ -56,7 +56,7 @@ export function* imageOrchestrator(context: OrchestrationContext): Generator<unk
       const tasks = moves.start.map((id) => {
         const step = plan.steps.find((s) => s.id === id);
         if (!step) throw new Error(`unknown step ${id}`);
-        const stepInput: StepInput = {
+        const stepInput: StepOrchestratorInput = {
           runId: plan.runId,
           imageKey,
           step,

@@ -9,7 +9,14 @@ import { laneCount, usesBatch } from '../runs/plan';
 import type { StepResult } from '../runs/records';
 import { addCounts, aggregateRunStatus, emptyCounts, shouldFinalize } from '../runs/status';
 import { callActivity, callSubOrchestration, log, subOrchestrationTask } from './call';
-import type { LaneInput, LaneOutput, RunCustomStatus, RunInput, RunOutput, StepInput } from './contracts';
+import type {
+  LaneInput,
+  LaneOutput,
+  RunCustomStatus,
+  RunInput,
+  RunOutput,
+  StepOrchestratorInput,
+} from './contracts';
 import { sleepUnlessCancelled } from './step-wait';
 import { sinkSteps } from '../runs/graph';
 
@@ -76,7 +83,7 @@ export function* runOrchestrator(context: OrchestrationContext): Generator<unkno
   let finalize: StepResult | undefined;
   if (plan.finalize && !cancelled && shouldFinalize(counts, plan.toleratedFailurePercent)) {
     status('finalize', counts);
-    const input: StepInput = {
+    const input: StepOrchestratorInput = {
       runId,
       imageKey: 'finalize',
       step: plan.finalize,

@@ -4,7 +4,7 @@ import type { StepRef, StepStatus } from '../compute/port';
 import { logsPrefix } from '../runs/plan';
 import type { StepError } from '../runs/records';
 import { callActivity, log, nowMs } from './call';
-import type { StepCustomStatus, StepInput } from './contracts';
+import type { StepCustomStatus, StepOrchestratorInput } from './contracts';
 import { attemptRunMs, errorOf, isPermanentFailure, LEASE_MARGIN_MS } from './step-policy';
 import { sleepUnlessCancelled, waitForStep } from './step-wait';
 
@@ -19,11 +19,11 @@ export interface AttemptEnd {
   readonly keptUntil?: string;
 }
 
-function* admit(context: OrchestrationContext, input: StepInput, ref: StepRef) {
+function* admit(context: OrchestrationContext, input: StepOrchestratorInput, ref: StepRef) {
   for (;;) {
     const answer = yield* callActivity(context, 'acquireAdmission', {
       kind: input.step.backend,
-      leaseId: `${ref.runId}:${ref.image}:${ref.step}#${ref.attempt}`,
+      leaseId: `${ref.runId}:${ref.imageKey}:${ref.step}#${ref.attempt}`,
       runId: ref.runId,
       cores: input.step.backend === 'aci' ? input.step.cpu : 0,
       leaseMs: input.step.timeoutMs + LEASE_MARGIN_MS,
@@ -32,7 +32,7 @@ function* admit(context: OrchestrationContext, input: StepInput, ref: StepRef) {
     if (answer.cancelled) return false;
     log(context, 'step waiting for admission', {
       runId: ref.runId,
-      image: ref.image,
+      image: ref.imageKey,
       step: ref.step,
       reason: answer.reason,
     });
@@ -40,11 +40,11 @@ function* admit(context: OrchestrationContext, input: StepInput, ref: StepRef) {
   }
 }
 
-export function* attempt(context: OrchestrationContext, input: StepInput, ref: StepRef) {
+export function* attempt(context: OrchestrationContext, input: StepOrchestratorInput, ref: StepRef) {
   const setPhase = (phase: StepCustomStatus['phase']) =>
     context.df.setCustomStatus({ attempt: ref.attempt, phase });
   const target = { kind: input.step.backend, ref };
-  const leaseId = `${ref.runId}:${ref.image}:${ref.step}#${ref.attempt}`;
+  const leaseId = `${ref.runId}:${ref.imageKey}:${ref.step}#${ref.attempt}`;
   setPhase('admission');
   if (!(yield* admit(context, input, ref))) {
     return {
@@ -93,13 +93,13 @@ export function* attempt(context: OrchestrationContext, input: StepInput, ref: S
   try {
     logs = yield* callActivity(context, 'saveStepLogs', {
       ...target,
-      logsPrefix: logsPrefix(ref.runId, ref.image, ref.step, ref.attempt),
+      logsPrefix: logsPrefix(ref.runId, ref.imageKey, ref.step, ref.attempt),
     });
   } catch {
     // Logs are evidence, not the outcome: the step's result stands without them.
     log(context, 'step logs not saved', {
       runId: ref.runId,
-      image: ref.image,
+      image: ref.imageKey,
       step: ref.step,
       attempt: ref.attempt,
     });

@@ -8,11 +8,11 @@ import type { StepRef } from '../compute/port';
 import { outputsPrefix } from '../runs/plan';
 import type { StepResult } from '../runs/records';
 import { log, nowMs } from './call';
-import type { StepCustomStatus, StepInput } from './contracts';
+import type { StepCustomStatus, StepOrchestratorInput } from './contracts';
 import { attempt, type AttemptEnd } from './step-attempt';
 
 export function* stepOrchestrator(context: OrchestrationContext): Generator<unknown, StepResult, unknown> {
-  const input = context.df.getInput<StepInput>();
+  const input = context.df.getInput<StepOrchestratorInput>();
   const maxAttempts = input.step.retries + 1;
   const base = {
     step: input.step.id,
@@ -27,7 +27,7 @@ export function* stepOrchestrator(context: OrchestrationContext): Generator<unkn
   };
   let runMs = 0;
   for (let n = 1; ; n++) {
-    const ref: StepRef = { runId: input.runId, image: input.imageKey, step: input.step.id, attempt: n };
+    const ref: StepRef = { runId: input.runId, imageKey: input.imageKey, step: input.step.id, attempt: n };
     let end: AttemptEnd;
     try {
       end = yield* attempt(context, input, ref);
@@ -47,7 +47,7 @@ export function* stepOrchestrator(context: OrchestrationContext): Generator<unkn
     const done = end.cancelled || !end.retry || n >= maxAttempts || end.status?.state === 'succeeded';
     log(context, 'step attempt ended', {
       runId: ref.runId,
-      image: ref.image,
+      image: ref.imageKey,
       step: ref.step,
       attempt: n,
       state: end.status?.state ?? end.error?.code ?? 'unknown',

@@ -3,6 +3,7 @@
  * secret values (secrets are references, resolved by the compute adapter when a step starts).
  */
 import type { BackendKind, PoolSpec } from '../compute/port';
+import { shellQuote } from '../pipeline/command';
 
 export interface StepPlan {
   readonly id: string;
@@ -46,11 +47,6 @@ export interface RunPlan {
 
 /** Default images per lane execution before continue-as-new. */
 export const LANE_BATCH = 50;
-
-/** Quotes one argument for /bin/sh. */
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
 
 /** The step contract runs every command under /bin/sh -c: exec form becomes a quoted command line. */
 export function toShellCommand(command: string | readonly string[]): string {

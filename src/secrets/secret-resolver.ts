@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/core-auth';
-import { ComputeError } from '../compute/errors';
+import { AdapterError } from '../adapters/errors';
 
 /**
  * Secret references resolve to values at start time, inside the activity; values are sent to the compute
@@ -28,7 +28,7 @@ export class DefaultSecretResolver implements SecretResolver {
 
   async resolve(reference: string): Promise<string> {
     const fail = (message: string) =>
-      new ComputeError(
+      new AdapterError(
         'SECRET_UNRESOLVED',
         'permanent',
         `secret reference (${describe(reference)}): ${message}`,
@@ -57,7 +57,7 @@ export class DefaultSecretResolver implements SecretResolver {
           signal: AbortSignal.timeout(this.timeoutMs),
         });
       } catch (error) {
-        throw new ComputeError(
+        throw new AdapterError(
           'NETWORK',
           'transient',
           `secret ${url.pathname}: ${(error as Error).message}`,
@@ -68,7 +68,7 @@ export class DefaultSecretResolver implements SecretResolver {
         );
       }
       if (response.status === 429 || response.status >= 500)
-        throw new ComputeError(
+        throw new AdapterError(
           'SERVER_ERROR',
           'transient',
           `secret ${url.pathname}: HTTP ${response.status}`,

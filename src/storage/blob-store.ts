@@ -1,11 +1,11 @@
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
-import { type CallPolicy, callSdk } from '../compute/call';
-import { ComputeError } from '../compute/errors';
+import { type CallPolicy, callSdk } from '../adapters/call-policy';
+import { AdapterError } from '../adapters/errors';
 import type { SasSigner } from './sas';
 
 /**
  * The blob adapter: inputs, outputs, logs, run manifests and pipeline specs. The only user of
- * @azure/storage-blob besides the SAS signer. Every call has a deadline and fails as a ComputeError.
+ * @azure/storage-blob besides the SAS signer. Every call has a deadline and fails as a AdapterError.
  */
 export interface BlobItemInfo {
   readonly name: string;
@@ -71,7 +71,7 @@ export class BlobStore {
     try {
       return await this.listPages(container, prefix, pageSize);
     } catch (error) {
-      if (error instanceof ComputeError && error.code === 'NOT_FOUND') return [];
+      if (error instanceof AdapterError && error.code === 'NOT_FOUND') return [];
       throw error;
     }
   }
@@ -155,7 +155,7 @@ export class BlobStore {
       await this.writeManifest(container, blob, value, undefined);
       return true;
     } catch (error) {
-      if (error instanceof ComputeError && error.code === 'CONFLICT') return false;
+      if (error instanceof AdapterError && error.code === 'CONFLICT') return false;
       throw error;
     }
   }
@@ -188,7 +188,7 @@ export class BlobStore {
         return { text: Buffer.concat(chunks).toString('utf8'), etag: response.etag ?? '' };
       });
     } catch (error) {
-      if (error instanceof ComputeError && error.code === 'NOT_FOUND') return undefined;
+      if (error instanceof AdapterError && error.code === 'NOT_FOUND') return undefined;
       throw error;
     }
   }

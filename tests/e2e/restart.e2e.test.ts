@@ -28,7 +28,7 @@ test('the host is killed mid-run and restarted: the run completes, and the sweep
   await composition().aci.start([
     {
       runId,
-      image: 'lost',
+      imageKey: 'lost',
       step: 'tile',
       attempt: 9,
       containerImage: 'busybox:1.36',

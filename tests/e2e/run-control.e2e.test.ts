@@ -141,7 +141,7 @@ test('the sweeper deletes tagged orphans, keeps failed steps for keepOnFailure, 
   await aci.start([
     {
       runId: 'r-orphan0000',
-      image: 'ghost',
+      imageKey: 'ghost',
       step: 'tile',
       attempt: 1,
       containerImage: 'busybox:1.36',

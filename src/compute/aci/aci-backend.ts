@@ -1,6 +1,6 @@
 import type { ContainerGroup, ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
-import { type CallPolicy, callSdk } from '../call';
-import { ComputeError, classify, isNotFound } from '../errors';
+import { type CallPolicy, callSdk } from '../../adapters/call-policy';
+import { AdapterError, classify, isNotFound } from '../../adapters/errors';
 import { MANAGED_BY, containerGroupName, resourceTags } from '../naming';
 import type {
   ComputeBackend,
@@ -43,7 +43,12 @@ export class AciBackend implements ComputeBackend {
 
   private async startOne(launch: StepLaunch): Promise<StartResult> {
     const name = containerGroupName(launch);
-    const ref = { runId: launch.runId, image: launch.image, step: launch.step, attempt: launch.attempt };
+    const ref = {
+      runId: launch.runId,
+      imageKey: launch.imageKey,
+      step: launch.step,
+      attempt: launch.attempt,
+    };
     // A start journal (one create-only blob) tells a first try from a retry, so only a retry pays an ARM
     // read to find out whether its earlier PUT went through. A retried PUT would restart a running group
     // (the secure values differ), so a group that exists is left alone.
@@ -103,7 +108,7 @@ export class AciBackend implements ComputeBackend {
     const completed = [];
     for (const g of groups) {
       if (g.image === undefined || g.step === undefined || g.attempt === undefined) continue;
-      const ref = { runId, image: g.image, step: g.step, attempt: g.attempt };
+      const ref = { runId, imageKey: g.image, step: g.step, attempt: g.attempt };
       const status = await this.status(ref);
       if (status.state === 'succeeded' || status.state === 'failed') completed.push({ ...ref, ...status });
     }
@@ -198,7 +203,7 @@ export class AciBackend implements ComputeBackend {
         await this.deps.client.containerGroups.beginDelete(this.deps.resourceGroup, name, { abortSignal });
       });
     } catch (error) {
-      if (error instanceof ComputeError && error.code === 'NOT_FOUND') return;
+      if (error instanceof AdapterError && error.code === 'NOT_FOUND') return;
       throw error;
     }
   }

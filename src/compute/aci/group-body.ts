@@ -44,7 +44,7 @@ export function stepEnvironment(launch: StepLaunch): EnvironmentVariable[] {
   return [
     ...Object.entries(launch.env ?? {}).map(([k, v]) => plain(k, v)),
     plain('FLOTILLA_RUN_ID', launch.runId),
-    plain('FLOTILLA_IMAGE', launch.image),
+    plain('FLOTILLA_IMAGE', launch.imageKey),
     plain('FLOTILLA_STEP', launch.step),
     plain('FLOTILLA_ATTEMPT', String(launch.attempt)),
     plain('FLOTILLA_IN', IN_DIR),

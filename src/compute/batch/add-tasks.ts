@@ -1,6 +1,6 @@
 import type { BatchServiceClient, BatchServiceModels } from '@azure/batch';
-import { type CallPolicy, callSdk } from '../call';
-import { ComputeError } from '../errors';
+import { type CallPolicy, callSdk } from '../../adapters/call-policy';
+import { AdapterError } from '../../adapters/errors';
 import { msSignal } from './batch-client';
 
 /**
@@ -56,7 +56,7 @@ export async function addTasks(
         client.task.addCollection(jobId, chunk, { abortSignal: msSignal(abortSignal) }),
       );
     } catch (error) {
-      if (error instanceof ComputeError && error.details.status === 413 && chunk.length > 1) {
+      if (error instanceof AdapterError && error.details.status === 413 && chunk.length > 1) {
         const half = Math.ceil(chunk.length / 2);
         await addChunk(chunk.slice(0, half), round);
         await addChunk(chunk.slice(half), round);
@@ -73,7 +73,7 @@ export async function addTasks(
         if (task) retry.push(task);
       } else {
         const message = typeof r.error?.message === 'object' ? (r.error.message.value ?? '') : '';
-        throw new ComputeError(
+        throw new AdapterError(
           'BAD_REQUEST',
           'permanent',
           `batch Task_AddCollection rejected task ${r.taskId} (${r.error?.code ?? 'clienterror'}): ${message.split('\nRequestId:')[0]}`,
@@ -84,7 +84,7 @@ export async function addTasks(
     }
     if (retry.length) {
       if (round >= serverErrorRounds)
-        throw new ComputeError(
+        throw new AdapterError(
           'SERVER_ERROR',
           'transient',
           `batch Task_AddCollection: ${retry.length} task(s) still failing with server errors after ${round} rounds`,

@@ -1,6 +1,6 @@
 import type { BatchServiceClient, BatchServiceModels } from '@azure/batch';
-import { type CallPolicy, callSdk } from '../call';
-import { ComputeError, isNotFound } from '../errors';
+import { type CallPolicy, callSdk } from '../../adapters/call-policy';
+import { AdapterError, isNotFound } from '../../adapters/errors';
 import { MANAGED_BY, batchJobId, batchTaskId, resourceTags } from '../naming';
 import type {
   ComputeBackend,
@@ -71,7 +71,7 @@ export class BatchBackend implements ComputeBackend {
     );
     return list.map((launch, i) => ({
       runId,
-      image: launch.image,
+      imageKey: launch.imageKey,
       step: launch.step,
       attempt: launch.attempt,
       resource: `${jobId}/${batchTaskId(launch)}`,
@@ -82,7 +82,7 @@ export class BatchBackend implements ComputeBackend {
   private async ensurePool(launch: StepLaunch): Promise<string> {
     const pool = launch.pool ?? this.deps.defaultPoolId;
     if (pool === undefined)
-      throw new ComputeError(
+      throw new AdapterError(
         'BAD_REQUEST',
         'permanent',
         `step ${launch.step}: no Batch pool (set pool in the step or FLOTILLA_BATCH_POOL_ID)`,
@@ -218,14 +218,14 @@ export class BatchBackend implements ComputeBackend {
     const gone = (error: unknown) => {
       if (
         !isNotFound(error) &&
-        !(error instanceof ComputeError && error.details.serviceCode === 'JobBeingDeleted')
+        !(error instanceof AdapterError && error.details.serviceCode === 'JobBeingDeleted')
       )
         throw error;
     };
     await this.ignoring('JobCompleted', 'Job_Terminate', (abortSignal) =>
       this.deps.client.job.terminate(resource.name, { abortSignal: msSignal(abortSignal) }),
     ).catch((error: unknown) => {
-      if (error instanceof ComputeError && error.details.serviceCode === 'JobBeingTerminated') return;
+      if (error instanceof AdapterError && error.details.serviceCode === 'JobBeingTerminated') return;
       gone(error);
     });
     await this.call('Job_Delete', (abortSignal) =>
@@ -247,7 +247,7 @@ export class BatchBackend implements ComputeBackend {
     try {
       await this.call(operation, fn);
     } catch (error) {
-      if (error instanceof ComputeError && error.details.serviceCode === code) return;
+      if (error instanceof AdapterError && error.details.serviceCode === code) return;
       throw error;
     }
   }

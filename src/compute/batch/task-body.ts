@@ -4,6 +4,7 @@ import { stepEnvironment } from '../aci/group-body';
 import { batchTaskId, shortHash } from '../naming';
 import type { PoolSpec, StepLaunch } from '../port';
 import { BATCH_STEP_SCRIPT, IN_DIR, OUT_DIR } from '../step-script';
+import { shellQuote } from '../../pipeline/command';
 
 /**
  * Pure mappings to Batch bodies: the run's job, a task per image and step, and pools made from a spec.
@@ -40,19 +41,17 @@ export function isoDuration(ms: number): string {
   return `PT${Math.max(1, Math.ceil(ms / 1000))}S`;
 }
 
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
 /** The displayName carries the step's identity, so a task list maps back to steps without a lookup. */
-export const taskDisplayName = (launch: Pick<StepLaunch, 'image' | 'step' | 'attempt'>): string =>
-  JSON.stringify([launch.image, launch.step, launch.attempt]);
+export const taskDisplayName = (launch: Pick<StepLaunch, 'imageKey' | 'step' | 'attempt'>): string =>
+  JSON.stringify([launch.imageKey, launch.step, launch.attempt]);
 
 export function parseDisplayName(
   name: string | undefined,
-): { image: string; step: string; attempt: number } | undefined {
+): { imageKey: string; step: string; attempt: number } | undefined {
   try {
     const [image, step, attempt] = JSON.parse(name ?? '') as unknown[];
     if (typeof image === 'string' && typeof step === 'string' && typeof attempt === 'number')
-      return { image, step, attempt };
+      return { imageKey: image, step, attempt };
   } catch {
     // not ours
   }
@@ -122,7 +121,11 @@ export function buildTask(
       retentionTime: 'P1D',
     },
     ...(launch.dependsOn?.length
-      ? { dependsOn: { taskIds: launch.dependsOn.map((d) => batchTaskId({ image: launch.image, ...d })) } }
+      ? {
+          dependsOn: {
+            taskIds: launch.dependsOn.map((d) => batchTaskId({ imageKey: launch.imageKey, ...d })),
+          },
+        }
       : {}),
     requiredSlots: 1,
   };

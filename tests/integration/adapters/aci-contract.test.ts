@@ -42,7 +42,7 @@ describe('ACI step contract, run as local processes', () => {
   it('stages in, runs the command, uploads /flotilla/out/** and calls back with the exit code', async () => {
     const launch = aLaunch({
       runId: 'contract-1',
-      image: 'img-7',
+      imageKey: 'img-7',
       containerImage: 'busybox:1.36',
       command: STEP_COMMAND,
       inputs: [{ container, blob: 'inputs/img-7/scene.txt' }],
@@ -75,7 +75,7 @@ describe('ACI step contract, run as local processes', () => {
     callback.received.length = 0;
     const launch = aLaunch({
       runId: 'contract-2',
-      image: 'img-7',
+      imageKey: 'img-7',
       containerImage: 'busybox:1.36',
       command: 'echo partial > /flotilla/out/partial.txt; exit 3',
       inputs: [],

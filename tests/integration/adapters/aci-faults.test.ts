@@ -1,6 +1,6 @@
 import { VirtualClock } from '../../../packages/emulators/common/clock';
 import type { FaultRule } from '../../../packages/emulators/common/faults';
-import { ComputeError } from '../../../src/compute/errors';
+import { AdapterError } from '../../../src/adapters/errors';
 import { uniqueContainerName } from '../../support/azurite';
 import { aLaunch } from '../../unit/compute/launch-builder';
 import { type AciHarness, aciHarness } from './aci-harness';
@@ -36,13 +36,13 @@ describe('ACI adapter under injected faults', () => {
     h.slept.length = 0;
   });
 
-  const startError = async (): Promise<ComputeError> => {
+  const startError = async (): Promise<AdapterError> => {
     const error = await h.backend.start([launch()]).then(
       () => undefined,
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(ComputeError);
-    return error as ComputeError;
+    expect(error).toBeInstanceOf(AdapterError);
+    return error as AdapterError;
   };
 
   it('429 with a short Retry-After: waits exactly that long and succeeds', async () => {
@@ -90,7 +90,7 @@ describe('ACI adapter under injected faults', () => {
     expect(status.state).toBe('failed');
     expect(h.slept).toHaveLength(1);
     fault({ operation: 'ContainerGroups_Get', kind: 'hang' });
-    const error = await h.backend.status(launch()).catch((e: unknown) => e as ComputeError);
+    const error = await h.backend.status(launch()).catch((e: unknown) => e as AdapterError);
     expect(error).toMatchObject({ kind: 'transient', code: 'TIMEOUT' });
   });
 
@@ -161,7 +161,7 @@ describe('ACI adapter under injected faults', () => {
   it('provisioning that fails (ACI gives up): the failed group is deleted, the start fails as transient', async () => {
     const failing = await aciHarness({ provisioningMs: 100, provisioningTimeoutMs: 1 });
     try {
-      const error = await failing.backend.start([launch()]).catch((e: unknown) => e as ComputeError);
+      const error = await failing.backend.start([launch()]).catch((e: unknown) => e as AdapterError);
       expect(error).toMatchObject({ kind: 'transient', code: 'SERVER_ERROR' });
       expect(failing.counts()).toMatchObject({
         ContainerGroups_CreateOrUpdate: 1,

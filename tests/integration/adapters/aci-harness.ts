@@ -1,7 +1,7 @@
 import type { Clock } from '../../../packages/emulators/common/clock';
 import type { AciEmulator, AciEmulatorOptions } from '../../../packages/emulators/aci';
 import { AciBackend } from '../../../src/compute/aci/aci-backend';
-import type { CallPolicy } from '../../../src/compute/call';
+import type { CallPolicy } from '../../../src/adapters/call-policy';
 import type { StepRef } from '../../../src/compute/port';
 import { DefaultSecretResolver } from '../../../src/secrets/secret-resolver';
 import { TEST_SUBSCRIPTION, aciClient, startTestAciEmulator } from '../../support/aci-client';

@@ -17,7 +17,7 @@ describe('Batch adapter against the Batch emulator', () => {
   const launch = (image: string, step: string, over: Partial<StepLaunch> = {}): StepLaunch =>
     aLaunch({
       runId,
-      image,
+      imageKey: image,
       step,
       pool,
       outputs: { container: results, prefix: `runs/${runId}/${image}/${step}` },
@@ -71,13 +71,13 @@ describe('Batch adapter against the Batch emulator', () => {
     const before = h.counts().Task_List ?? 0;
     await advanceInSteps(clock, 11_000);
     const first = await h.backend.pollRun(runId);
-    expect(first.completed.map((c) => `${c.image}/${c.step}`).sort()).toEqual(['a/tile', 'b/tile']);
+    expect(first.completed.map((c) => `${c.imageKey}/${c.step}`).sort()).toEqual(['a/tile', 'b/tile']);
     expect(first.completed[0]).toMatchObject({ runId, attempt: 1, state: 'succeeded', exitCode: 0 });
     const none = await h.backend.pollRun(runId, first.watermark);
     expect(none.completed).toEqual([]);
     await advanceInSteps(clock, 11_000);
     const second = await h.backend.pollRun(runId, none.watermark);
-    expect(second.completed.map((c) => `${c.image}/${c.step}`).sort()).toEqual(['a/predict', 'b/predict']);
+    expect(second.completed.map((c) => `${c.imageKey}/${c.step}`).sort()).toEqual(['a/predict', 'b/predict']);
     expect((h.counts().Task_List ?? 0) - before).toBe(3);
     expect(await h.backend.status(launch('a', 'predict'))).toMatchObject({ state: 'succeeded', exitCode: 0 });
   });

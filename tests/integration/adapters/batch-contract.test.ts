@@ -22,7 +22,7 @@ describe('Batch step contract, run as local processes', () => {
   it('downloads inputs, runs the command, uploads outputs and logs, and reports completion in one poll', async () => {
     const launch = aLaunch({
       runId: 'batch-contract-1',
-      image: 'img-9',
+      imageKey: 'img-9',
       containerImage: 'busybox:1.36',
       command: STEP_COMMAND,
       pool: { vmSize: 'standard_d2s_v3', maxNodes: 1 },

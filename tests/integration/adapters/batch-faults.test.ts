@@ -3,7 +3,7 @@ import { VirtualClock } from '../../../packages/emulators/common/clock';
 import type { FaultRule } from '../../../packages/emulators/common/faults';
 import { addTasks } from '../../../src/compute/batch/add-tasks';
 import { createBatchClient } from '../../../src/compute/batch/batch-client';
-import { ComputeError } from '../../../src/compute/errors';
+import { AdapterError } from '../../../src/adapters/errors';
 import { batchJobId } from '../../../src/compute/naming';
 import type { StepLaunch } from '../../../src/compute/port';
 import { BatchSharedKeyCredentials } from '@azure/batch';
@@ -27,13 +27,13 @@ describe('Batch adapter under injected faults', () => {
       ...over,
     });
   const fault = (rule: Omit<FaultRule, 'service'>) => h.emulator.faults.add({ service: 'batch', ...rule });
-  const startError = async (): Promise<ComputeError> => {
+  const startError = async (): Promise<AdapterError> => {
     const error = await h.backend.start([launch()]).then(
       () => undefined,
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(ComputeError);
-    return error as ComputeError;
+    expect(error).toBeInstanceOf(AdapterError);
+    return error as AdapterError;
   };
   const finished = async () => {
     await advanceInSteps(clock, 20_000);
@@ -93,7 +93,7 @@ describe('Batch adapter under injected faults', () => {
     await h.backend.start([launch()]);
     expect(h.slept).toHaveLength(1);
     fault({ operation: 'Task_List', kind: 'hang' });
-    const error = await h.backend.pollRun(runId).catch((e: unknown) => e as ComputeError);
+    const error = await h.backend.pollRun(runId).catch((e: unknown) => e as AdapterError);
     expect(error).toMatchObject({ kind: 'transient', code: 'TIMEOUT' });
   });
 

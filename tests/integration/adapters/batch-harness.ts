@@ -10,7 +10,7 @@ import {
 } from '../../../packages/emulators/batch';
 import { createBatchClient } from '../../../src/compute/batch/batch-client';
 import { BatchBackend } from '../../../src/compute/batch/batch-backend';
-import type { CallPolicy } from '../../../src/compute/call';
+import type { CallPolicy } from '../../../src/adapters/call-policy';
 import { DefaultSecretResolver } from '../../../src/secrets/secret-resolver';
 import { testBlobStore } from './support';
 

@@ -1,4 +1,4 @@
-import { ComputeError } from '../../../src/compute/errors';
+import { AdapterError } from '../../../src/adapters/errors';
 import { uniqueContainerName } from '../../support/azurite';
 import { testBlobStore } from './support';
 
@@ -67,7 +67,7 @@ describe('BlobStore against Azurite', () => {
     const again = await store
       .writeManifest(container, 'runs/r1/manifest.json', { status: 'x' }, undefined)
       .catch((e: unknown) => e);
-    expect((again as ComputeError).code).toBe('CONFLICT');
+    expect((again as AdapterError).code).toBe('CONFLICT');
     const read = await store.readManifest<{ status: string }>(container, 'runs/r1/manifest.json');
     expect(read).toEqual({ value: { status: 'running' }, etag: first });
     const second = await store.writeManifest(
@@ -80,8 +80,8 @@ describe('BlobStore against Azurite', () => {
     const stale = await store
       .writeManifest(container, 'runs/r1/manifest.json', { status: 'lost' }, first)
       .catch((e: unknown) => e);
-    expect(stale).toBeInstanceOf(ComputeError);
-    expect((stale as ComputeError).code).toBe('CONFLICT');
+    expect(stale).toBeInstanceOf(AdapterError);
+    expect((stale as AdapterError).code).toBe('CONFLICT');
     expect(
       (await store.readManifest<{ status: string }>(container, 'runs/r1/manifest.json'))?.value.status,
     ).toBe('succeeded');

@@ -1,5 +1,5 @@
 import { StorageSharedKeyCredential } from '@azure/storage-blob';
-import { defaultCallPolicy } from '../../../src/compute/call';
+import { defaultCallPolicy } from '../../../src/adapters/call-policy';
 import { BlobStore } from '../../../src/storage/blob-store';
 import { SharedKeySasSigner } from '../../../src/storage/sas';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../../packages/emulators/stack/azurite';

@@ -1,7 +1,7 @@
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { request } from 'node:https';
-import { defaultCallPolicy } from '../../../src/compute/call';
+import { defaultCallPolicy } from '../../../src/adapters/call-policy';
 import { BlobStore } from '../../../src/storage/blob-store';
 import { UserDelegationSasSigner } from '../../../src/storage/sas';
 import { SYSTEM_IDENTITY, mintToken, resourceFromScope } from '../../../packages/emulators/identity';

@@ -48,9 +48,9 @@ describe('Batch bodies', () => {
       retentionTime: 'P1D',
     });
     expect(task.dependsOn).toEqual({
-      taskIds: [batchTaskId({ image: 'img-001', step: 'fetch', attempt: 1 })],
+      taskIds: [batchTaskId({ imageKey: 'img-001', step: 'fetch', attempt: 1 })],
     });
-    expect(parseDisplayName(task.displayName)).toEqual({ image: 'img-001', step: 'tile', attempt: 1 });
+    expect(parseDisplayName(task.displayName)).toEqual({ imageKey: 'img-001', step: 'tile', attempt: 1 });
   });
 
   it('stages inputs as resource files and outputs plus stdout/stderr as output files, on task completion', () => {

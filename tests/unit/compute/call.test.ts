@@ -1,6 +1,6 @@
 import { RestError, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
-import { type CallPolicy, type CallStats, callSdk } from '../../../src/compute/call';
-import { ComputeError } from '../../../src/compute/errors';
+import { type CallPolicy, type CallStats, callSdk } from '../../../src/adapters/call-policy';
+import { AdapterError } from '../../../src/adapters/errors';
 
 const ctx = { service: 'aci', operation: 'ContainerGroups_Get' } as const;
 
@@ -62,9 +62,9 @@ describe('callSdk', () => {
     const error = await callSdk(ctx, policy(slept), () =>
       Promise.reject(httpError(429, { 'retry-after': '60' })),
     ).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ComputeError);
-    expect((error as ComputeError).code).toBe('THROTTLED');
-    expect((error as ComputeError).retryAfterMs).toBe(60_000);
+    expect(error).toBeInstanceOf(AdapterError);
+    expect((error as AdapterError).code).toBe('THROTTLED');
+    expect((error as AdapterError).retryAfterMs).toBe(60_000);
     expect(slept).toEqual([]);
   });
 
@@ -75,7 +75,7 @@ describe('callSdk', () => {
       calls += 1;
       return Promise.reject(httpError(400, {}, 'InaccessibleImage'));
     }).catch((e: unknown) => e);
-    expect((error as ComputeError).kind).toBe('permanent');
+    expect((error as AdapterError).kind).toBe('permanent');
     expect(calls).toBe(1);
   });
 
@@ -86,7 +86,7 @@ describe('callSdk', () => {
       signals.push(signal);
       return new Promise<never>(() => undefined);
     }).catch((e: unknown) => e);
-    expect((error as ComputeError).code).toBe('TIMEOUT');
+    expect((error as AdapterError).code).toBe('TIMEOUT');
     expect(signals).toHaveLength(2);
     expect(signals.every((s) => s.aborted)).toBe(true);
   });

@@ -1,6 +1,6 @@
 import { RestError, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { HttpHeaders, RestError as MsRestError, WebResource } from '@azure/ms-rest-js';
-import { ComputeError, classify, retryAfterMsOf } from '../../../src/compute/errors';
+import { AdapterError, classify, retryAfterMsOf } from '../../../src/adapters/errors';
 
 const ctx = { service: 'aci', operation: 'ContainerGroups_CreateOrUpdate' } as const;
 
@@ -105,7 +105,7 @@ describe('classify', () => {
     ],
   ])('%#: classifies as %s', (error, code, kind, retryAfterMs) => {
     const c = classify(error, ctx);
-    expect(c).toBeInstanceOf(ComputeError);
+    expect(c).toBeInstanceOf(AdapterError);
     expect([c.code, c.kind, c.retryAfterMs]).toEqual([code, kind, retryAfterMs]);
     expect(c.retryable).toBe(kind !== 'permanent');
     expect(c.message).toContain('aci ContainerGroups_CreateOrUpdate');

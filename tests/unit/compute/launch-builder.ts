@@ -4,7 +4,7 @@ import type { StepLaunch } from '../../../src/compute/port';
 export function aLaunch(over: Partial<StepLaunch> = {}): StepLaunch {
   return {
     runId: 'run-1',
-    image: 'img-001',
+    imageKey: 'img-001',
     step: 'tile',
     attempt: 1,
     containerImage: 'myacr.azurecr.io/tiler:1.0',

@@ -1,8 +1,9 @@
+import type { StepRef } from '../../../src/compute/port';
 import { batchJobId, batchTaskId, containerGroupName, resourceTags, slug } from '../../../src/compute/naming';
 
-const ref = (over: Partial<{ runId: string; image: string; step: string; attempt: number }> = {}) => ({
+const ref = (over: Partial<StepRef> = {}): StepRef => ({
   runId: 'run-2026-11-22-abc',
-  image: 'tile_0001.tif',
+  imageKey: 'tile_0001.tif',
   step: 'vectorize',
   attempt: 1,
   ...over,
@@ -19,10 +20,10 @@ describe('deterministic names', () => {
   it('keeps ACI names lowercase, <= 63 characters, without leading, trailing or double hyphens', () => {
     const long = ref({
       runId: 'R'.repeat(120),
-      image: 'Some Image/With--Odd__chars.TIF'.repeat(5),
+      imageKey: 'Some Image/With--Odd__chars.TIF'.repeat(5),
       step: 'X_'.repeat(40),
     });
-    for (const r of [ref(), long, ref({ image: '---', step: '...' })]) {
+    for (const r of [ref(), long, ref({ imageKey: '---', step: '...' })]) {
       const name = containerGroupName(r);
       expect(name.length).toBeLessThanOrEqual(63);
       expect(name).toMatch(ACI_NAME);
@@ -30,12 +31,19 @@ describe('deterministic names', () => {
   });
 
   it('keeps names apart when slugging would merge them', () => {
-    expect(containerGroupName(ref({ image: 'a.b' }))).not.toBe(containerGroupName(ref({ image: 'a_b' })));
-    expect(batchTaskId(ref({ image: 'a.b' }))).not.toBe(batchTaskId(ref({ image: 'a_b' })));
+    expect(containerGroupName(ref({ imageKey: 'a.b' }))).not.toBe(
+      containerGroupName(ref({ imageKey: 'a_b' })),
+    );
+    expect(batchTaskId(ref({ imageKey: 'a.b' }))).not.toBe(batchTaskId(ref({ imageKey: 'a_b' })));
   });
 
   it('makes Batch ids of at most 64 letters, digits and hyphens', () => {
-    const long = ref({ runId: 'r'.repeat(200), image: 'i'.repeat(200), step: 's'.repeat(100), attempt: 12 });
+    const long = ref({
+      runId: 'r'.repeat(200),
+      imageKey: 'i'.repeat(200),
+      step: 's'.repeat(100),
+      attempt: 12,
+    });
     for (const id of [batchJobId(long.runId), batchTaskId(long), batchTaskId(ref())]) {
       expect(id.length).toBeLessThanOrEqual(64);
       expect(id).toMatch(/^[A-Za-z0-9_-]+$/);

@@ -4,7 +4,7 @@ import { taskDisplayName } from '../../../src/compute/batch/task-body';
 
 const t = (id: string, at: string, exitCode = 0): BatchServiceModels.CloudTask => ({
   id,
-  displayName: taskDisplayName({ image: id, step: 's', attempt: 1 }),
+  displayName: taskDisplayName({ imageKey: id, step: 's', attempt: 1 }),
   state: 'completed',
   stateTransitionTime: new Date(at),
   executionInfo: { retryCount: 0, requeueCount: 0, exitCode, result: exitCode === 0 ? 'success' : 'failure' },
@@ -20,7 +20,7 @@ describe('Batch completion watermarks', () => {
 
   it('reports each completion once, even when tasks complete in the same instant across polls', () => {
     const first = foldCompleted('r', [t('a', '2026-11-22T06:00:00Z'), t('b', '2026-11-22T06:00:01Z', 2)]);
-    expect(first.completed.map((c) => [c.image, c.state, c.exitCode])).toEqual([
+    expect(first.completed.map((c) => [c.imageKey, c.state, c.exitCode])).toEqual([
       ['a', 'succeeded', 0],
       ['b', 'failed', 2],
     ]);
@@ -31,7 +31,7 @@ describe('Batch completion watermarks', () => {
       [t('b', '2026-11-22T06:00:01Z', 2), t('c', '2026-11-22T06:00:01Z')],
       first.watermark,
     );
-    expect(second.completed.map((c) => c.image)).toEqual(['c']);
+    expect(second.completed.map((c) => c.imageKey)).toEqual(['c']);
     expect(second.watermark).toBe('2026-11-22T06:00:01.000Z|b,c');
     const third = foldCompleted(
       'r',

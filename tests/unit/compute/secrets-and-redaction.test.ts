@@ -1,8 +1,8 @@
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { type IncomingMessage, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ComputeError } from '../../../src/compute/errors';
-import { redact, withoutQuery } from '../../../src/compute/redact';
+import { AdapterError } from '../../../src/adapters/errors';
+import { redact, withoutQuery } from '../../../src/adapters/redact';
 import { DefaultSecretResolver } from '../../../src/secrets/secret-resolver';
 
 const credential = (seen: string[]): TokenCredential => ({
@@ -16,7 +16,7 @@ describe('secret references', () => {
   it('resolves setting: references from the values the composition root hands over', async () => {
     const resolver = new DefaultSecretResolver(undefined, { REG_PW: 'pw' }, 1000);
     expect(await resolver.resolve('setting:REG_PW')).toBe('pw');
-    const error = (await resolver.resolve('setting:MISSING').catch((e: unknown) => e)) as ComputeError;
+    const error = (await resolver.resolve('setting:MISSING').catch((e: unknown) => e)) as AdapterError;
     expect(error).toMatchObject({ code: 'SECRET_UNRESOLVED', kind: 'permanent' });
     expect(error.message).not.toContain('pw');
   });
@@ -39,7 +39,7 @@ describe('secret references', () => {
       expect(requests[0]).toEqual({ path: '/secrets/db-password?api-version=7.4', auth: 'Bearer kv-token' });
       const denied = (await resolver
         .resolve(`keyvault:${base}/secrets/other`)
-        .catch((e: unknown) => e)) as ComputeError;
+        .catch((e: unknown) => e)) as AdapterError;
       expect(denied).toMatchObject({ code: 'SECRET_UNRESOLVED', kind: 'permanent' });
       expect(denied.message).toContain('HTTP 403');
     } finally {
@@ -50,8 +50,8 @@ describe('secret references', () => {
   it('rejects an unknown reference form without repeating it (it may be the secret itself)', async () => {
     const error = (await new DefaultSecretResolver(undefined, {}, 1000)
       .resolve('hunter2-the-password')
-      .catch((e: unknown) => e)) as ComputeError;
-    expect(error).toBeInstanceOf(ComputeError);
+      .catch((e: unknown) => e)) as AdapterError;
+    expect(error).toBeInstanceOf(AdapterError);
     expect(error.message).toMatch(/expected keyvault:https:\/\/<vault>/);
     expect(error.message).not.toContain('hunter2');
   });

@@ -2,7 +2,7 @@ import type { ActivityDeps } from '../../../src/activities/deps';
 import { acquireAdmission } from '../../../src/activities/acquire-admission.activity';
 import { releaseAdmission } from '../../../src/activities/release-admission.activity';
 import type { Ledger } from '../../../src/admission/policy';
-import { defaultCallPolicy } from '../../../src/compute/call';
+import { defaultCallPolicy } from '../../../src/adapters/call-policy';
 import { RESULTS_CONTAINER, runPaths, STATE_CONTAINER, statePaths } from '../../../src/runs/paths';
 import { BlobStore } from '../../../src/storage/blob-store';
 import type { SasSigner } from '../../../src/storage/sas';

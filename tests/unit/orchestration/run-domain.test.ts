@@ -1,6 +1,7 @@
 import { nextMoves, sinkSteps } from '../../../src/runs/graph';
 import { estimateCost } from '../../../src/runs/cost';
-import { laneCount, laneIndexes, shellQuote, toShellCommand, type StepPlan } from '../../../src/runs/plan';
+import { shellQuote } from '../../../src/pipeline/command';
+import { laneCount, laneIndexes, toShellCommand, type StepPlan } from '../../../src/runs/plan';
 import { imageOutcome, type StepResult } from '../../../src/runs/records';
 import { aggregateRunStatus, shouldFinalize } from '../../../src/runs/status';
 

@@ -1,4 +1,4 @@
-import { type ErrorContext, ComputeError, classify } from './errors';
+import { type ErrorContext, AdapterError, classify } from './errors';
 
 /**
  * Every SDK call goes through `callSdk`: a per-attempt deadline (the SDKs set none, design B5), our own
@@ -30,7 +30,7 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 
 export interface CallStats {
   attempts: number;
-  lastError?: ComputeError;
+  lastError?: AdapterError;
 }
 
 export async function callSdk<T>(
@@ -51,9 +51,9 @@ export async function callSdk<T>(
       return await raceAbort(fn(controller.signal), controller.signal);
     } catch (raw) {
       // An error the adapter already classified inside the call is its decision: no in-call retry.
-      if (raw instanceof ComputeError && !controller.signal.aborted) throw raw;
+      if (raw instanceof AdapterError && !controller.signal.aborted) throw raw;
       const error = controller.signal.aborted
-        ? new ComputeError(
+        ? new AdapterError(
             'TIMEOUT',
             'transient',
             `${context.service} ${context.operation} failed (TIMEOUT): no answer within ${policy.timeoutMs} ms`,

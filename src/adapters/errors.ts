@@ -1,7 +1,7 @@
 import { redact } from './redact';
 
 /**
- * The error taxonomy shared by the compute and storage adapters. Every SDK failure becomes a ComputeError
+ * The error taxonomy shared by the compute and storage adapters. Every SDK failure becomes a AdapterError
  * with a stable `code` and a `kind`:
  * - `transient`: try again soon (429, 5xx, timeouts, lost connections, registry hiccups, transitioning);
  * - `capacity`: a quota or regional capacity the request fits in later: back-pressure, not a failure;
@@ -9,7 +9,7 @@ import { redact } from './redact';
  */
 export type ErrorKind = 'transient' | 'capacity' | 'permanent';
 
-export type ComputeErrorCode =
+export type AdapterErrorCode =
   | 'THROTTLED'
   | 'SERVER_ERROR'
   | 'TIMEOUT'
@@ -31,9 +31,9 @@ export interface ErrorContext {
   readonly operation: string;
 }
 
-export class ComputeError extends Error {
+export class AdapterError extends Error {
   constructor(
-    readonly code: ComputeErrorCode,
+    readonly code: AdapterErrorCode,
     readonly kind: ErrorKind,
     message: string,
     readonly context: ErrorContext,
@@ -42,10 +42,10 @@ export class ComputeError extends Error {
     super(redact(message));
     this.name =
       kind === 'permanent'
-        ? 'PermanentComputeError'
+        ? 'PermanentAdapterError'
         : kind === 'capacity'
           ? 'CapacityError'
-          : 'TransientComputeError';
+          : 'TransientAdapterError';
   }
 
   get retryable(): boolean {
@@ -133,9 +133,9 @@ function neverFits(message: string): boolean {
   return !!limit && !!requested && Number(requested[1]) > Number(limit[1]);
 }
 
-/** Turns any failure of an SDK call into a ComputeError (returns it unchanged if it already is one). */
-export function classify(error: unknown, context: ErrorContext): ComputeError {
-  if (error instanceof ComputeError) return error;
+/** Turns any failure of an SDK call into a AdapterError (returns it unchanged if it already is one). */
+export function classify(error: unknown, context: ErrorContext): AdapterError {
+  if (error instanceof AdapterError) return error;
   const e = (
     typeof error === 'object' && error !== null ? error : { message: String(error) }
   ) as SdkErrorLike;
@@ -149,8 +149,8 @@ export function classify(error: unknown, context: ErrorContext): ComputeError {
     ...(retryAfterMsOf(error) !== undefined ? { retryAfterMs: retryAfterMsOf(error) } : {}),
   };
   const where = `${context.service} ${context.operation}`;
-  const make = (code: ComputeErrorCode, kind: ErrorKind, extra?: { retryAfterMs?: number }) =>
-    new ComputeError(
+  const make = (code: AdapterErrorCode, kind: ErrorKind, extra?: { retryAfterMs?: number }) =>
+    new AdapterError(
       code,
       kind,
       `${where} failed (${code}${status ? ` ${status}` : ''}${serviceCode ? ` ${serviceCode}` : ''}): ${text}`,
@@ -209,4 +209,4 @@ export function classify(error: unknown, context: ErrorContext): ComputeError {
 
 export const isNotFound = (error: unknown): boolean =>
   (error as SdkErrorLike)?.statusCode === 404 ||
-  (error instanceof ComputeError && error.code === 'NOT_FOUND');
+  (error instanceof AdapterError && error.code === 'NOT_FOUND');
