@@ -16,7 +16,7 @@ import { VirtualClock } from '../packages/emulators/common/clock';
 import { startHost } from '../packages/emulators/functions';
 import { appEnvironment, freePort, startStack } from '../packages/emulators/stack';
 import { trustCertificate } from '../packages/emulators/stack/tls';
-import { appDepsFromComposition, setAppDeps } from '../src/functions/app-deps';
+import { appDepsFromComposition, setAppDeps } from '../src/composition';
 
 const { values } = parseArgs({
   options: {

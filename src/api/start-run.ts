@@ -5,7 +5,7 @@
 import type { DurableClient } from 'durable-functions';
 import { parsePipeline, type PipelineSpec } from '../pipeline';
 import { planFromSpec } from '../runs/from-spec';
-import { newRunId } from '../runs/ids';
+import { newRunId } from '../runs/run-ids';
 import { imageKey, relativeToPrefix } from '../runs/image-key';
 import { type ImageList, RESULTS_CONTAINER, runPaths, STATE_CONTAINER } from '../runs/paths';
 import type { RunInput } from '../orchestrators/contracts';

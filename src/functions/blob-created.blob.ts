@@ -2,8 +2,8 @@ import { app, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { ApiError } from '../api/http';
 import { resolvePipeline, startRun } from '../api/start-run';
-import { blobRunId } from '../runs/ids';
-import { appDeps } from './app-deps';
+import { blobRunId } from '../runs/run-ids';
+import { appDeps } from '../composition';
 import { loadSetting } from '../config';
 
 /**

@@ -3,7 +3,7 @@ import * as df from 'durable-functions';
 import { acceptCallback } from '../api/callback';
 import { handle, json, parseWith, readJson } from '../api/http';
 import { callbackBody } from '../api/schemas';
-import { appDeps } from './app-deps';
+import { appDeps } from '../composition';
 
 /** POST /api/callbacks/{token}: the stage-out sidecar reports the end of an attempt. The token is never logged. */
 export async function callbackHandler(

@@ -3,7 +3,7 @@ import * as df from 'durable-functions';
 import { cancelRun } from '../api/cancel-run';
 import { handle, json, parseWith } from '../api/http';
 import { runIdParam } from '../api/schemas';
-import { appDeps } from './app-deps';
+import { appDeps } from '../composition';
 
 /** POST /api/runs/{id}/cancel: stop admitting work, tear down what is in flight; the run ends `cancelled`. */
 export async function cancelRunHandler(

@@ -12,7 +12,7 @@ import { imageOrchestrator } from '../orchestrators/image.orchestrator';
 import { laneOrchestrator } from '../orchestrators/lane.orchestrator';
 import { runOrchestrator } from '../orchestrators/run.orchestrator';
 import { stepOrchestrator } from '../orchestrators/step.orchestrator';
-import { appDeps } from './app-deps';
+import { appDeps } from '../composition';
 
 const orchestrators: Record<OrchestratorName, OrchestrationHandler> = {
   runOrchestrator: runOrchestrator as OrchestrationHandler,

@@ -3,7 +3,7 @@ import * as df from 'durable-functions';
 import { handle, json, parseWith } from '../api/http';
 import { runView } from '../api/run-view';
 import { runIdParam } from '../api/schemas';
-import { appDeps } from './app-deps';
+import { appDeps } from '../composition';
 
 /** GET /api/runs/{id}: counts by state, each image's step states, timings, cost estimate when done. */
 export async function getRunHandler(

@@ -3,7 +3,7 @@ import * as df from 'durable-functions';
 import { handle, json, parseWith } from '../api/http';
 import { listRuns } from '../api/list-runs';
 import { listRunsQuery } from '../api/schemas';
-import { appDeps } from './app-deps';
+import { appDeps } from '../composition';
 
 /** GET /api/runs?pipeline=&status=&limit=: runs, newest first. */
 export async function listRunsHandler(

@@ -2,7 +2,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { ApiError, handle, json, parseWith } from '../api/http';
 import { pipelineName } from '../api/schemas';
 import { parsePipeline } from '../pipeline';
-import { appDeps } from './app-deps';
+import { appDeps } from '../composition';
 
 /** PUT /api/pipelines/{name}: store a validated spec (YAML or JSON body); its `name` must match the path. */
 export async function putPipelineHandler(

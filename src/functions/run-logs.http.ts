@@ -2,7 +2,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { handle, json, parseWith } from '../api/http';
 import { runLogs } from '../api/run-logs';
 import { logsQuery, runIdParam } from '../api/schemas';
-import { appDeps } from './app-deps';
+import { appDeps } from '../composition';
 
 /** GET /api/runs/{id}/logs?image=&step=: the saved logs of finished steps. */
 export async function runLogsHandler(

@@ -2,7 +2,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { ApiError, handle, parseWith } from '../api/http';
 import { runIdParam } from '../api/schemas';
 import { RESULTS_CONTAINER, runPaths } from '../runs/paths';
-import { appDeps } from './app-deps';
+import { appDeps } from '../composition';
 
 /** GET /api/runs/{id}/manifest: the run manifest, once the run has ended. */
 export async function runManifestHandler(

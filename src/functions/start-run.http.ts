@@ -3,7 +3,7 @@ import * as df from 'durable-functions';
 import { handle, json, parseWith, readJson } from '../api/http';
 import { startRunBody } from '../api/schemas';
 import { listImages, resolvePipeline, startRun } from '../api/start-run';
-import { appDeps } from './app-deps';
+import { appDeps } from '../composition';
 
 /** POST /api/runs: pipeline inline or by name; images as a list or a prefix -> 202 with the run id and links. */
 export async function startRunHandler(

@@ -2,7 +2,7 @@ import { app, type InvocationContext, type Timer } from '@azure/functions';
 import * as df from 'durable-functions';
 import { sweep } from '../api/sweep';
 import { loadSetting } from '../config';
-import { appDeps } from './app-deps';
+import { appDeps } from '../composition';
 
 /** The orphan sweeper (FLOTILLA_SWEEP_SCHEDULE, default every 5 minutes): the teardown guarantee. */
 export async function sweeperHandler(_timer: Timer, context: InvocationContext): Promise<void> {

@@ -19,7 +19,7 @@ import {
 } from '../../../packages/emulators/stack';
 import { trustCertificate } from '../../../packages/emulators/stack/tls';
 import { setComposition } from '../../../src/composition';
-import { appDepsFromComposition, setAppDeps } from '../../../src/functions/app-deps';
+import { appDepsFromComposition, setAppDeps } from '../../../src/composition';
 import type { RunView } from '../../../src/api/run-view';
 
 export const CALLBACK_SECRET = 'e2e-callback-secret-of-at-least-32-characters';

@@ -1,4 +1,5 @@
-import { blobRunId, instanceIds, isRunId, newRunId, runIdOfInstance } from '../../../src/runs/ids';
+import { instanceIds, isRunId, runIdOfInstance } from '../../../src/runs/ids';
+import { blobRunId, newRunId } from '../../../src/runs/run-ids';
 import { IMAGE_KEY_PATTERN, imageKey, relativeToPrefix } from '../../../src/runs/image-key';
 
 describe('run ids', () => {
