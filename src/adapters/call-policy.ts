@@ -1,11 +1,12 @@
 import { type ErrorContext, AdapterError, classify } from './errors';
 
 /**
- * Every SDK call goes through `callSdk`: a per-attempt deadline (the SDKs set none, design B5), our own
- * retries for transient failures (the Batch SDK waits 27-90 s and never retries 429, design B4; ARM's
- * built-in policy honours an uncapped Retry-After), and classification of the final failure.
- * A Retry-After longer than `maxWaitMs` is not slept on: the error is thrown with `retryAfterMs` so the
- * durable retry policy waits on a timer instead of holding an activity.
+ * Every SDK call goes through `callSdk`: a per-attempt deadline (the SDKs set none), our own retries for
+ * transient failures (the Batch SDK waits 27-90 s and never retries 429: docs/emulators-batch.md, 'SDK retry
+ * policies'; ARM's built-in policy honours an uncapped Retry-After: docs/emulators-aci.md, 'SDK retry
+ * policy'), and classification of the final failure. A Retry-After longer than `maxWaitMs` is not slept on:
+ * the error is thrown with `retryAfterMs` so the durable retry policy waits on a timer instead of holding an
+ * activity.
  */
 export interface CallPolicy {
   /** Per-attempt timeout (FLOTILLA_SDK_TIMEOUT_MS). */

@@ -92,7 +92,10 @@ export class Harness {
     return body;
   }
 
-  /** `historyEvents` from the webhook status route (the 3.x client drops them, design P14). */
+  /**
+   * `historyEvents` from the webhook status route (the 3.x client drops them: docs/durable-engine.md, 'Status
+   * objects').
+   */
   async history(id: string, showHistoryOutput = true): Promise<Record<string, unknown>[]> {
     const query = `showHistory=true&showHistoryOutput=${showHistoryOutput}`;
     const res = await this.host.fetch(

@@ -18,7 +18,10 @@ export interface BatchTarget {
 export interface BatchClientOptions {
   /** Default: shared key with the emulator's key. A string is sent as a bearer token. */
   readonly credentials?: ServiceClientCredentials | string;
-  /** Attempts of the SDK's retry policies with short delays (design §3.9). Default 3. */
+  /**
+   * Attempts of the SDK's retry policies with short delays (docs/emulators-batch.md, 'SDK retry policies').
+   * Default 3.
+   */
   readonly retries?: number;
 }
 

@@ -14,7 +14,10 @@ export const CREATE_FAULTS: readonly FaultKind[] = [
   'capacity',
 ];
 
-/** The ARM answer for a fault that is a plain error response (design §7 F1-F5, F9). */
+/**
+ * The ARM answer for a fault that is a plain error response (F1-F5, F9 in docs/emulators.md, 'Failure
+ * catalogue').
+ */
 export function faultError(
   fault: MatchedFault,
   ctx: {
@@ -77,7 +80,7 @@ export function registryOf(image: string): string {
   return image.includes('/') && (first.includes('.') || first.includes(':')) ? first : 'index.docker.io';
 }
 
-/** ACI's regional-capacity text (design §2.10, F6). */
+/** ACI's regional-capacity text (F6; docs/emulators-aci.md, 'Error catalogue'). */
 export function capacityMessage(body: unknown): string {
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const shape = groupShapeOf(b);

@@ -12,7 +12,7 @@ export interface AciStepSpec extends StepSpec {
   readonly init: boolean;
 }
 
-/** ACI limits and quotas (MicrosoftDocs container-instances-resource-and-quota-limits, design §4.2). */
+/** ACI limits and quotas (docs/emulators-aci.md, 'ACI quotas and limits'). */
 export interface AciQuotas {
   /** Standard cores per region per subscription (`StandardCores`). */
   readonly coresPerRegion: number;

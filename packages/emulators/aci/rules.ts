@@ -31,8 +31,9 @@ export function groupShape(body: Obj): GroupShape {
 }
 
 /**
- * ACI rules beyond the schema (design §8.3): per-group size limits, GPU (retired), registry identities that
- * must be user-assigned identities of the group, and images configured as inaccessible.
+ * ACI rules beyond the schema (docs/emulators-aci.md, 'Rules beyond the schema'): per-group size limits, GPU
+ * (retired), registry identities that must be user-assigned identities of the group, and images configured as
+ * inaccessible.
  */
 export function checkGroupRules(
   name: string,

@@ -11,7 +11,10 @@ export interface BucketSpec {
 
 export type ArmThrottlingLimits = Readonly<Record<ArmRequestKind, BucketSpec>>;
 
-/** ARM's regional token buckets per subscription (2024 model; design §4.1). */
+/**
+ * ARM's regional token buckets per subscription (2024 model; docs/emulators-aci.md, 'ARM throttling
+ * buckets').
+ */
 export const ARM_SUBSCRIPTION_LIMITS: ArmThrottlingLimits = {
   reads: { bucket: 250, refillPerSecond: 25 },
   writes: { bucket: 200, refillPerSecond: 10 },

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { BatchHttpError } from './errors';
 
-/** The only audience Batch accepts for AAD tokens (design §3.2). */
+/** The only audience Batch accepts for AAD tokens (docs/emulators-batch.md, 'Token audience'). */
 export const BATCH_AUDIENCE = 'https://batch.core.windows.net/';
 
 export interface AuthRequest {

@@ -1,7 +1,7 @@
 /**
- * Batch does not run a task's command line through a shell (design §3.5): on Linux it splits it into argv on
- * whitespace, honouring single and double quotes and backslash escapes, and execs the first word.
- * `date && hostname` therefore runs `date` with the arguments `&&` and `hostname`.
+ * Batch does not run a task's command line through a shell (docs/emulators-batch.md, 'Command lines'): on
+ * Linux it splits it into argv on whitespace, honouring single and double quotes and backslash escapes, and
+ * execs the first word. `date && hostname` therefore runs `date` with the arguments `&&` and `hostname`.
  */
 export function splitCommandLine(commandLine: string): string[] {
   const args: string[] = [];

@@ -5,7 +5,7 @@ export interface ErrorValue {
   readonly value: string;
 }
 
-/** An error the emulator answers with Batch's OData error body (design §1.4). */
+/** An error the emulator answers with Batch's OData error body (docs/emulators-batch.md, 'Error body'). */
 export class BatchHttpError extends Error {
   constructor(
     readonly status: number,
@@ -46,7 +46,7 @@ export function odataError(
 
 export const newRequestId = (): string => randomUUID();
 
-/** Error helpers with Batch's codes and statuses (design §3.8). */
+/** Error helpers with Batch's codes and statuses (docs/emulators-batch.md, 'Error codes'). */
 export const errors = {
   notFound: (code: string, what: string) =>
     new BatchHttpError(404, code, `The specified ${what} does not exist.`),

@@ -18,8 +18,9 @@ const COMPARISONS = ['eq', 'ne', 'gt', 'ge', 'lt', 'le'] as const;
 type Comparison = (typeof COMPARISONS)[number];
 
 /**
- * Compiles the `$filter` subset of design §3.6: comparisons of allowed fields with literals, joined by
- * `and` / `or` / `not` and parentheses. Anything else is a 400 InvalidQueryParameterValue.
+ * Compiles the `$filter` subset in docs/emulators-batch.md, 'The $filter subset': comparisons of allowed
+ * fields with literals, joined by `and` / `or` / `not` and parentheses. Anything else is a 400
+ * InvalidQueryParameterValue.
  */
 export function compileFilter<T>(filter: string, fields: FilterFields<T>): Predicate<T> {
   const fail = (reason: string): never => {

@@ -12,7 +12,7 @@ export const QUOTA_CODES: Record<string, [string, string]> = {
   Pool_Add: ['PoolQuotaReached', 'The pool quota for the account has been reached.'],
 };
 
-/** The wire error a request fault turns into (design §7 F12, F14). */
+/** The wire error a request fault turns into (F12, F14 in docs/emulators.md, 'Failure catalogue'). */
 export function faultError(fault: MatchedFault, operation: string): BatchHttpError {
   switch (fault.kind) {
     case 'throttle':

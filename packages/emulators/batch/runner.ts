@@ -53,7 +53,10 @@ export function scheduledAttempt(
   return { done, kill: (reason, exitCode = 137) => settle({ exitCode, reason }) };
 }
 
-/** The attempt a run fault (design §7 F15, faults.ts) turns into, if it replaces the real run. */
+/**
+ * The attempt a run fault (F15 in docs/emulators.md, 'Failure catalogue'; faults.ts) turns into, if it
+ * replaces the real run.
+ */
 export function faultAttempt(
   state: BatchState,
   fault: MatchedFault | undefined,

@@ -1,4 +1,7 @@
-/** Adding tasks: Task_Add and Task_AddCollection with Batch's semantic rules (design §3.5, §8.3). */
+/**
+ * Adding tasks: Task_Add and Task_AddCollection with Batch's semantic rules (docs/emulators-batch.md, 'Task
+ * rules').
+ */
 import { BatchHttpError, errors, newRequestId, odataError } from './errors';
 import { checkId, type RequestContext, validateBody } from './http-types';
 import { getJob } from './jobs-api';
@@ -16,7 +19,7 @@ export function checkJobAcceptsTasks(job: JobRecord): void {
   if (job.state === 'deleting') throw errors.notFound('JobNotFound', 'job');
 }
 
-/** Semantic rules beyond the schema (design §3.5, §8.3). Throws 400/409 like Batch. */
+/** Semantic rules beyond the schema (docs/emulators-batch.md, 'Task rules'). Throws 400/409 like Batch. */
 export function checkTaskSpec(job: JobRecord, spec: Json, at: string): string {
   const id = checkId(spec.id, `${at}id`);
   if (job.tasks.has(id)) throw errors.conflict('TaskExists', 'The specified task already exists.');

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
  * Fault injection shared by the ACI and Batch emulators. Rules come from a JSON file (named by the
  * FLOTILLA_EMULATOR_FAULTS environment variable or the --faults option) or from tests, and match an
  * operation and a resource name pattern; each emulator turns a matched fault into the wire response Azure
- * would send (see ../../../shared/design/azure-compute-apis.md §7).
+ * would send (the failures F1-F15 of docs/emulators.md, 'Failure catalogue (F1-F15)').
  *
  * File format: { "seed": 1, "rules": [ FaultRule, ... ] }
  */
@@ -35,12 +35,12 @@ export type FaultKind =
   | 'exit-code'
   /**
    * ACI: a container that exits non-zero is restarted once by the platform even under restartPolicy Never
-   * (restartCount 1, previousState holds the first failure; design §7 F11).
+   * (restartCount 1, previousState holds the first failure; F11 in docs/emulators.md, 'Failure catalogue').
    */
   | 'platform-restart'
   /**
    * ACI: no capacity in the region: 409 ServiceUnavailable at create, or with `commit: true` the create is
-   * accepted and provisioning ends Failed (design §7 F6).
+   * accepted and provisioning ends Failed (F6 in docs/emulators.md, 'Failure catalogue').
    */
   | 'capacity';
 

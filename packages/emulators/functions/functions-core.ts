@@ -51,7 +51,8 @@ export function setProgrammingModel(model: ProgrammingModel): void {
   const registry = coreRegistry();
   const previous = registry.programmingModel;
   if (previous && previous !== model && registry.session?.open) {
-    // Two copies of @azure/functions (design P2): handlers and the invocation model may come from different copies.
+    // Two copies of @azure/functions (docs/functions-host.md, 'One copy of @azure/functions'): handlers and
+    // the invocation model may come from different copies.
     log(
       'warning',
       'system',

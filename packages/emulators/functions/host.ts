@@ -1,7 +1,8 @@
 /**
- * `startHost`: loads an app, serves it on 127.0.0.1, runs its timers and blob triggers, wires the Durable engine,
- * and offers helpers for tests. One host per app per module registry (P1); a second `startHost` on the same
- * folder reuses the loaded registrations (a restart).
+ * `startHost`: loads an app, serves it on 127.0.0.1, runs its timers and blob triggers, wires the Durable
+ * engine, and offers helpers for tests. One host per app per module registry (docs/functions-host.md, 'One
+ * app per module registry'); a second `startHost` on the same folder reuses the loaded registrations (a
+ * restart).
  */
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';

@@ -1,4 +1,7 @@
-/** Moving HTTP requests and responses between Node's server and the library's RPC shapes (design §2.5-2.6). */
+/**
+ * Moving HTTP requests and responses between Node's server and the library's RPC shapes
+ * (docs/functions-host.md, 'HTTP requests and responses').
+ */
 import type * as http from 'node:http';
 import type { RpcTypedData } from './contracts';
 

@@ -24,7 +24,10 @@ const UNSUPPORTED_TRIGGERS: Record<string, string> = {
   entitytrigger: 'Durable entities are not supported by the embedded host',
 };
 
-/** Apps already loaded in this module registry: loading one twice would register its functions twice (P1). */
+/**
+ * Apps already loaded in this module registry: loading one twice would register its functions twice
+ * (docs/functions-host.md, 'One app per module registry').
+ */
 const loadedKey = Symbol.for('flotilla.functions-host.loaded-apps');
 function loadedApps(): Map<string, { session: LoadSession; entryFiles: string[] }> {
   const holder = globalThis as unknown as Record<

@@ -1,7 +1,7 @@
 /**
- * The host's one loopback HTTP server: durable management routes (to the engine), extension webhooks, then the
- * app's HTTP triggers. Every request is handled on its own (handlers may call back into this server, P17).
- * Errors answer JSON, never a stack.
+ * The host's one loopback HTTP server: durable management routes (to the engine), extension webhooks, then
+ * the app's HTTP triggers. Every request is handled on its own (handlers may call back into this server:
+ * docs/functions-host.md, 'Concurrent requests (no deadlocks)'). Errors answer JSON, never a stack.
  */
 import * as http from 'node:http';
 import type { DurableEngineApi, InvocationResult, RegisteredFunction, RpcTypedData } from './contracts';

@@ -2,7 +2,10 @@ import type { TokenCredential } from '@azure/core-auth';
 import { BatchServiceClient } from '@azure/batch';
 import type { AbortSignalLike, ServiceClientCredentials, WebResourceLike } from '@azure/ms-rest-js';
 
-/** The only audience Batch accepts; the SDK's own TokenCredential adapter asks for ARM's (design B3). */
+/**
+ * The only audience Batch accepts; the SDK's own TokenCredential adapter asks for ARM's
+ * (docs/emulators-batch.md, 'Token audience').
+ */
 export const BATCH_SCOPE = 'https://batch.core.windows.net//.default';
 
 /** Signs each Batch request with a token for the Batch audience from any TokenCredential. */
@@ -18,7 +21,8 @@ export function batchTokenCredentials(credential: TokenCredential): ServiceClien
 }
 
 /**
- * A Batch client without the SDK's retry policies (27-90 s between tries, never 429: design B4):
+ * A Batch client without the SDK's retry policies (27-90 s between tries, never 429:
+ * docs/emulators-batch.md, 'SDK retry policies'):
  * callSdk owns retries and deadlines for every call.
  */
 export function createBatchClient(

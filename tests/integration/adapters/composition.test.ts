@@ -77,7 +77,7 @@ describe('composition root against the embedded stack', () => {
     expect(root.backend('aci')).toBe(root.aci);
   });
 
-  it('starts a Batch step with a Batch-audience token (design B3) on the default pool', async () => {
+  it('starts a Batch step with a Batch-audience token on the default pool', async () => {
     const [result] = await root.batch.start([{ ...launch, step: 'predict' }]);
     expect(result?.created).toBe(true);
     expect(stack.batch.recorder.all().filter((r) => r.status === 403)).toEqual([]);

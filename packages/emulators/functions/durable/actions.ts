@@ -1,6 +1,6 @@
 /**
- * Orchestrator output (design §6): the `OrchestratorState` JSON the library returns, or the
- * `$OutOfProcData$` payload carried by a failed invocation.
+ * Orchestrator output (docs/durable-engine.md, 'Orchestrator output'): the `OrchestratorState` JSON the
+ * library returns, or the `$OutOfProcData$` payload carried by a failed invocation.
  */
 export const ActionType = {
   CallActivity: 0,
@@ -66,7 +66,7 @@ export type OrchestratorOutcome =
 
 const OUT_OF_PROC_LABEL = '\n\n$OutOfProcData$:';
 
-/** Leaves of the cumulative action list, depth-first in array order (design §5.1-A). */
+/** Leaves of the cumulative action list, depth-first in array order (docs/durable-engine.md, 'Task ids'). */
 export function flattenLeaves(actions: readonly Action[], into: Action[] = []): Action[] {
   for (const action of actions) {
     if (action.actionType === ActionType.WhenAll || action.actionType === ActionType.WhenAny) {
@@ -78,7 +78,9 @@ export function flattenLeaves(actions: readonly Action[], into: Action[] = []): 
   return into;
 }
 
-/** A short identity of a leaf used to detect nondeterminism (§6.2). */
+/**
+ * A short identity of a leaf used to detect nondeterminism (docs/durable-engine.md, 'Orchestrator output').
+ */
 export function leafKey(action: Action): string {
   const name = action.functionName ?? action.externalEventName ?? '';
   return `${action.actionType}:${name}`;
@@ -98,7 +100,7 @@ export function parseOrchestratorState(json: string): OrchestratorState {
   return state;
 }
 
-/** Decodes a failed orchestrator invocation (§6.4). */
+/** Decodes a failed orchestrator invocation (docs/durable-engine.md, 'Orchestrator output'). */
 export function parseOrchestratorFailure(error: Error): OrchestratorOutcome {
   const message = error.message ?? String(error);
   const at = message.indexOf(OUT_OF_PROC_LABEL);

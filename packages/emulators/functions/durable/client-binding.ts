@@ -1,4 +1,4 @@
-/** The `durableClient` input binding JSON (design §10, the extension's `DurableOrchestrationClientToString`). */
+/** The `durableClient` input binding JSON (docs/durable-engine.md, 'Client binding'). */
 export const WEBHOOK_PATH = '/runtime/webhooks/durabletask';
 export const RPC_PATH = '/durabletask/';
 

@@ -1,6 +1,6 @@
 /**
  * The embedded Durable engine: instances, their inboxes and episodes, activities, timers and
- * sub-orchestrations, persisted through `InstanceStore` (design §5–§7).
+ * sub-orchestrations, persisted through `InstanceStore` (docs/durable-engine.md).
  */
 import { randomUUID } from 'node:crypto';
 import type * as http from 'node:http';
@@ -37,7 +37,7 @@ import { TimerTable } from './timer-table';
 import { StatusWatchers } from './watchers';
 import { DEFAULT_TIMER_SETTINGS, type TimerSettings } from './timing';
 
-/** Histories longer than this get one warning per instance (design §14). */
+/** Histories longer than this get one warning per instance (docs/durable-engine.md, 'Replay cost'). */
 const LARGE_HISTORY = 10000;
 
 export interface EngineExtras {

@@ -1,11 +1,14 @@
-/** How an execution ends: completion, failure, termination; and suspension (design §7.7, §7.8). */
+/**
+ * How an execution ends: completion, failure, termination; and suspension (docs/durable-engine.md,
+ * 'Completion: the open-tasks rule' and 'Terminate, suspend and resume').
+ */
 import type { Delta } from './delta';
 import type { EpisodeContext, EpisodeResult } from './episode-types';
 import { EventType, historyEvent, type HistoryEvent } from './history';
 import type { Instance } from './instance';
 import { terminatedFailure } from './failures';
 
-/** Marks the events of earlier episodes as played (design §5 rule 3). */
+/** Marks the events of earlier episodes as played (docs/durable-engine.md, 'History events'). */
 export function markPlayed(inst: Instance): void {
   for (let i = inst.played; i < inst.history.length; i++) inst.history[i]!.IsPlayed = true;
   inst.played = inst.history.length;

@@ -1,9 +1,9 @@
 /**
- * One orchestration episode (design §5.2): pick a batch from the inbox (§5.1-C), append it to history,
- * allocate follow-up task ids (§5.1-B), replay the orchestrator, allocate ids for its new actions (§5.1-A),
- * apply timer cancellations (§5.1-E) and decide completion by the open-tasks rule (§7.7).
- * It mutates the instance and returns the log record plus the side effects the engine must carry out
- * once that record is durable.
+ * One orchestration episode (docs/durable-engine.md, 'How it works' and 'Task ids'): pick a batch from the
+ * inbox (the batching rule), append it to history, allocate follow-up task ids, replay the orchestrator,
+ * allocate ids for its new actions, apply timer cancellations and decide completion by the open-tasks rule.
+ * It mutates the instance and returns the log record plus the side effects the engine must carry out once
+ * that record is durable.
  */
 import { ActionType, ActionTypeName, flattenLeaves, leafKey, type Action } from './actions';
 import { Delta } from './delta';

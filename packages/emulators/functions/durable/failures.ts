@@ -1,4 +1,7 @@
-/** Failure texts and shapes (design §6.4, §8.3): what the extension would report, never a secret. */
+/**
+ * Failure texts and shapes (docs/durable-engine.md, 'Orchestrator output' and 'Activity input, output and
+ * failures'): what the extension would report, never a secret.
+ */
 import type { OrchestratorOutcome } from './actions';
 import type { FailureDetailsWire } from './history';
 import type { Completion } from './instance';

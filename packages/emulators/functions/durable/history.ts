@@ -1,6 +1,7 @@
 /**
  * History events as DTFx serializes them (PascalCase, integer EventType), the shape the durable-functions
- * replay reads (design §4). Events are plain JSON objects so they can be persisted and sent as is.
+ * replay reads (docs/durable-engine.md, 'History events'). Events are plain JSON objects so they can be
+ * persisted and sent as is.
  */
 export const EventType = {
   ExecutionStarted: 0,

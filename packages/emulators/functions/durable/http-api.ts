@@ -1,6 +1,7 @@
 /**
- * The Durable HTTP management API (design §11), served under both `/durabletask/` (the client's rpcBaseUrl)
- * and `/runtime/webhooks/durabletask/` (the URLs from createCheckStatusResponse).
+ * The Durable HTTP management API (docs/durable-engine.md, 'Management API'), served under both
+ * `/durabletask/` (the client's rpcBaseUrl) and `/runtime/webhooks/durabletask/` (the URLs from
+ * createCheckStatusResponse).
  */
 import type * as http from 'node:http';
 import type { RuntimeStatus } from '../contracts';

@@ -1,7 +1,8 @@
 /**
- * `callHttp` (design §7.10): the built-in HTTP activity. Requests go to loopback targets only; the result is the
- * extension's DurableHttpResponse JSON. With the async pattern on, a 202 with a Location header makes the library
- * allocate a timer and a poll request at once (both follow-ups of that completion).
+ * `callHttp` (docs/durable-engine.md, 'callHttp'): the built-in HTTP activity. Requests go to loopback
+ * targets only; the result is the extension's DurableHttpResponse JSON. With the async pattern on, a 202 with
+ * a Location header makes the library allocate a timer and a poll request at once (both follow-ups of that
+ * completion).
  */
 import { EventType, historyEvent, type HistoryEvent } from './history';
 import { activityFailure } from './failures';

@@ -1,6 +1,7 @@
 /**
- * In-memory state of one orchestration instance, and the records that persist it (design §7.1).
- * The log of an instance is a sequence of records; `applyRecord` rebuilds the state from them after a restart.
+ * In-memory state of one orchestration instance, and the records that persist it (docs/durable-engine.md,
+ * 'Instances'). The log of an instance is a sequence of records; `applyRecord` rebuilds the state from them
+ * after a restart.
  */
 import type { RuntimeStatus } from '../contracts';
 import type { RetryOptionsWire } from './actions';

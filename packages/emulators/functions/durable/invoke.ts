@@ -1,6 +1,7 @@
 /**
  * Calls orchestrators and activities through the host's `FunctionInvoker` (the real programming model),
- * with the binding data the extension would send (design §3, §8).
+ * with the binding data the extension would send (docs/durable-engine.md,
+ * 'Orchestration binding' and 'Activity input, output and failures').
  */
 import type { FunctionInvoker, RegisteredFunction, RpcTypedData } from '../contracts';
 import { isDurableClientBinding } from '../bindings';
@@ -72,13 +73,19 @@ export async function invokeOrchestrator(
   }
 }
 
-/** Activity input per §8.1: strings as they are, other values as JSON text, nothing for null/undefined. */
+/**
+ * Activity input (docs/durable-engine.md, 'Activity input, output and failures'): strings as they are, other
+ * values as JSON text, nothing for null/undefined.
+ */
 function activityData(input: unknown): RpcTypedData | undefined {
   if (input === null || input === undefined) return undefined;
   return { string: typeof input === 'string' ? input : JSON.stringify(input) };
 }
 
-/** `returnValue` to `TaskCompleted.Result` JSON text (§8.2). */
+/**
+ * `returnValue` to `TaskCompleted.Result` JSON text (docs/durable-engine.md, 'Activity input, output and
+ * failures').
+ */
 export function resultText(rv: RpcTypedData | undefined): string {
   if (!rv) return 'null';
   if (typeof rv.json === 'string') return rv.json;

@@ -1,7 +1,8 @@
 /**
- * Restart (design §7.2): after the logs are loaded, every unfinished instance gets its owed work back. Activities
- * whose completion was not persisted run again (at-least-once), timers are re-armed (past ones fire at once),
- * missing sub-orchestrations are created and finished ones re-notify their parent.
+ * Restart (docs/durable-engine.md, 'Restart and at-least-once work'): after the logs are loaded, every
+ * unfinished instance gets its owed work back. Activities whose completion was not persisted run again
+ * (at-least-once), timers are re-armed (past ones fire at once), missing sub-orchestrations are created and
+ * finished ones re-notify their parent.
  */
 import type { DurableEngine } from './engine';
 import { EventType, completionId, historyEvent } from './history';

@@ -1,4 +1,4 @@
-/** Status objects as the management API returns them (design §11, `StatusResponsePayload.cs`). */
+/** Status objects as the management API returns them (docs/durable-engine.md, 'Status objects'). */
 import type { OrchestrationStatusView } from '../contracts';
 import { EventType, EventTypeName, type HistoryEvent } from './history';
 import type { Instance } from './instance';

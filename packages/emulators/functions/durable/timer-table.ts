@@ -1,4 +1,6 @@
-/** Durable timers armed on the injected clock, per instance and task id (design §7.4). */
+/**
+ * Durable timers armed on the injected clock, per instance and task id (docs/durable-engine.md, 'Timers').
+ */
 import type { Cancelable, Clock } from '../../common/clock';
 
 export class TimerTable {

@@ -1,4 +1,4 @@
-/** Timer and retry arithmetic shared by the episode runner (design §5.1-D, §7.3). */
+/** Timer and retry arithmetic shared by the episode runner (docs/durable-engine.md, 'Timers', 'Retries'). */
 import type { RetryOptionsWire } from './actions';
 
 export interface TimerSettings {

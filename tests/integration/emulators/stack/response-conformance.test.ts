@@ -9,8 +9,9 @@ import { type Stack, startStack } from '../../../../packages/emulators/stack';
 import { trustCertificate } from '../../../../packages/emulators/stack/tls';
 
 /**
- * The emulators' own answers must fit the schemas derived from the SDK mappers, so they cannot drift from what
- * the real services send (design §6.1). Raw JSON is fetched next to the SDK calls that create the resources.
+ * The emulators' own answers must fit the schemas derived from the SDK mappers, so they cannot drift from
+ * what the real services send (docs/emulators.md, 'Request-body schemas'). Raw JSON is fetched next to the
+ * SDK calls that create the resources.
  */
 let stack: Stack;
 let stateDir: string;

@@ -75,7 +75,10 @@ test('the settings point at loopback HTTPS services and the fault file in use', 
   expect(s.FLOTILLA_BATCH_POOL_ID).toBe('flotilla');
 });
 
-/** Batch with the managed identity: ms-rest-js asks for the wrong audience by itself (design B3). */
+/**
+ * Batch with the managed identity: ms-rest-js asks for the wrong audience by itself (docs/emulators-batch.md,
+ * 'Token audience').
+ */
 function batchAad(credential: ManagedIdentityCredential): ServiceClientCredentials {
   return {
     async signRequest(request: WebResourceLike) {
