@@ -305,7 +305,7 @@ function renderRun(view) {
     ['Status', stateBadge(view.status)],
     ['Phase', view.phase ?? ''],
     ['Images', countsText(view.counts)],
-    ['Cost so far', costText(view.cost)],
+    ['Cost (estimate)', costText(view.cost)],
     ['Started', when(view.createdAt)],
     ['Duration', runDuration(view) + (terminal ? '' : ' (running)')],
   ];
