@@ -225,3 +225,38 @@ test('the shell routes answer with the CSP and no outside URL; the data routes s
     expect(typeof refused.body.error).toBe('string');
   }
 });
+
+test('cancel from the page: confirmed in the dialog, the run ends cancelled and the button is disabled', async () => {
+  await uploadImages(e2e, ['uicancel/c.tif']);
+  e2e.stack.faults.add({
+    service: 'aci',
+    operation: 'Run',
+    resource: 'c-tif.*/step$',
+    kind: 'never-finishes',
+  });
+  const pipeline = aPipeline({ name: 'uicancel', inputs: { container: 'images', prefix: 'uicancel/' } });
+  const started = await e2e.api<{ runId: string }>('startRun', { body: { pipeline } });
+  expect(started.status).toBe(202);
+  const { runId } = started.body;
+  // A new context: a fresh sessionStorage, so the page asks for the key again.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${e2e.host.url}/api/ui/runs/${runId}`);
+  await page.locator('#key-input').fill(e2e.host.keys.default);
+  await page.keyboard.press('Enter');
+  const tile = page.locator('#grid tbody tr[data-image="uicancel/c.tif"] td[data-step="tile"]');
+  await e2e.until(async () => (await tile.getAttribute('data-state').catch(() => null)) === 'running', {
+    stepMs: 1000,
+  });
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  await page.locator('#confirm[open]', { hasText: runId }).waitFor({ timeout: 5000 });
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await page.locator('#run-message', { hasText: 'Cancel requested' }).waitFor({ timeout: 10_000 });
+  const runState = page.locator('#run-summary [data-state]').first();
+  await e2e.until(async () => (await runState.getAttribute('data-state')) === 'cancelled', { stepMs: 2000 });
+  expect(await tile.getAttribute('data-state')).toBe('cancelled');
+  expect(await page.locator('#cancel-run').isDisabled()).toBe(true);
+  await e2e.until(() => e2e.stack.aci.resources().length === 0, { stepMs: 1000 }); // torn down
+  await context.close();
+  e2e.stack.faults.clear();
+}, 120_000);
