@@ -32,6 +32,7 @@ run(
   root,
 );
 
+run(process.execPath, [join(__dirname, 'copy-ui-assets.js'), join(out, 'dist', 'src', 'ui')], root);
 cpSync(join(root, 'host.json'), join(out, 'host.json'));
 cpSync(join(root, '.funcignore'), join(out, '.funcignore'));
 

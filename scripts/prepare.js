@@ -3,12 +3,12 @@
 // (`npm ci --omit=dev`) has no TypeScript compiler: nothing to build there, so it says so and succeeds.
 const { spawnSync } = require('node:child_process');
 
-let tsc;
 try {
-  tsc = require.resolve('typescript/bin/tsc');
+  require.resolve('typescript/bin/tsc');
 } catch {
   console.log('prepare: typescript is not installed (production install): skipping the build');
   process.exit(0);
 }
-const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const result = spawnSync(npm, ['run', 'build', '--silent'], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

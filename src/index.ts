@@ -15,5 +15,6 @@ import './functions/cancel-run.http';
 import './functions/pipelines.http';
 import './functions/callback.http';
 import './functions/openapi.http';
+import './functions/ui.http';
 import './functions/blob-created.blob';
 import './functions/sweeper.timer';
