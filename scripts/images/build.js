@@ -7,7 +7,15 @@
 // and node (skipped when present, unless --force), then builds the stager and the sample images FROM it.
 // docker: builds FROM the public base (node:22-alpine) unless --base says otherwise; makes no local base.
 // Prints one line per image and, last, a JSON summary.
-const { mkdtempSync, rmSync, statSync, readdirSync, existsSync } = require('node:fs');
+const {
+  mkdtempSync,
+  rmSync,
+  statSync,
+  readdirSync,
+  existsSync,
+  readFileSync,
+  writeFileSync,
+} = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { execFileSync } = require('node:child_process');
@@ -101,6 +109,14 @@ function buildImages(options, log = (line) => process.stdout.write(`${line}\n`))
   const sizeOf = (image) =>
     Number(run(['image', 'inspect', '--format', '{{.Size}}', image], `inspect ${image}`).split('\n')[0]);
   const imageId = (image) => run(['image', 'inspect', '--format', '{{.Id}}', image], `inspect ${image}`);
+  // The image a rebuild or re-import replaced is left without a name: remove it (only that one; never a prune).
+  const idsOf = (tags) => tags.filter((tag) => imageExists(engine, global, tag)).map((tag) => imageId(tag));
+  // Removed at the end, newest first, so an old base goes after the old images built on it.
+  const replaced = [];
+  const removeReplaced = (before, tags) => {
+    const now = new Set(idsOf(tags));
+    for (const old of new Set(before)) if (!now.has(old)) replaced.unshift(old);
+  };
   const built = [];
   const record = (entry, since) => {
     const item = {
@@ -122,7 +138,9 @@ function buildImages(options, log = (line) => process.stdout.write(`${line}\n`))
     if (imageExists(engine, global, base) && !options.force)
       record({ part: 'base', image: base, status: 'kept' }, since);
     else {
+      const before = idsOf([base]);
       importRootfs(run, base, { node: process.execPath }, 'flotilla local base: busybox-static + node');
+      removeReplaced(before, [base]);
       record({ part: 'base', image: base, status: 'imported' }, since);
     }
   }
@@ -131,15 +149,13 @@ function buildImages(options, log = (line) => process.stdout.write(`${line}\n`))
     engine === 'podman' && imageExists(engine, global, base) ? detectRunFlags(base, process.env).run : [];
   const dockerBuild = (dockerfile, tags, part, extra = {}) => {
     const since = Date.now();
-    const before = tags.filter((tag) => imageExists(engine, global, tag)).map((tag) => imageId(tag));
+    const before = idsOf(tags);
     const tagArgs = tags.flatMap((tag) => ['-t', tag]);
     run(
       ['build', ...buildFlags, '-f', dockerfile, '--build-arg', `BASE_IMAGE=${base}`, ...tagArgs, REPO],
       `build ${tags[0]}`,
     );
-    // The image a rebuild replaced is left without a name: remove it (only that one; never a general prune).
-    const now = new Set(tags.map((tag) => imageId(tag)));
-    for (const old of new Set(before)) if (!now.has(old)) runEngine(engine, [...global, 'rmi', old]);
+    removeReplaced(before, tags);
     record(
       {
         part,
@@ -169,8 +185,10 @@ function buildImages(options, log = (line) => process.stdout.write(`${line}\n`))
         if (imageExists(engine, global, first) && !options.force)
           record({ part: 'samples', image: first, status: 'kept', sample: sample.name }, since);
         else {
+          const before = idsOf(images);
           importRootfs(run, first, {}, `flotilla local stand-in for ${first}: busybox-static only`);
           for (const tag of rest) run(['tag', first, tag], `tag ${tag}`);
+          removeReplaced(before, images);
           record({ part: 'samples', image: first, status: 'imported', sample: sample.name }, since);
         }
       } else
@@ -179,6 +197,7 @@ function buildImages(options, log = (line) => process.stdout.write(`${line}\n`))
         );
     }
   }
+  for (const old of replaced) runEngine(engine, [...global, 'rmi', old]);
   return { engine, base, built };
 }
 
@@ -213,9 +232,51 @@ function importRootfs(run, image, contents, description) {
 
 module.exports = { buildImages, parseArgs };
 
+/**
+ * Runs `fn` holding a lock file, so two builds on one machine (two test workers) never retag the same images at
+ * once. A lock whose process is gone is taken over; waiting is bounded.
+ */
+function withBuildLock(fn, timeoutMs = 600_000) {
+  const lock = join(tmpdir(), 'flotilla-images-build.lock');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (error) {
+      if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(lock, 'utf8') || 'NaN');
+      if (!Number.isInteger(holder) || !isAlive(holder)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`another build (pid ${holder}) held ${lock} for ${timeoutMs} ms`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return /** @type {NodeJS.ErrnoException} */ (error).code === 'EPERM';
+  }
+}
+
+module.exports.withBuildLock = withBuildLock;
+
 if (require.main === module) {
   try {
-    const result = buildImages(parseArgs(process.argv.slice(2)));
+    const options = parseArgs(process.argv.slice(2));
+    const result = withBuildLock(() => buildImages(options));
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } catch (error) {
     process.stderr.write(`build: ${/** @type {Error} */ (error).message}\n`);

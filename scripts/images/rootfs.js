@@ -7,11 +7,11 @@ const { execFileSync } = require('node:child_process');
 const {
   chmodSync,
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   realpathSync,
   symlinkSync,
-  writeFileSync,
 } = require('node:fs');
 const { dirname, join } = require('node:path');
 
@@ -60,13 +60,8 @@ function sharedLibraries(file) {
   return [...paths];
 }
 
-const PASSWD = [
-  'root:x:0:0:root:/root:/bin/sh',
-  'flotilla:x:1000:1000:flotilla:/home/flotilla:/bin/sh',
-  'nobody:x:65534:65534:nobody:/nonexistent:/bin/false',
-  '',
-].join('\n');
-const GROUP = ['root:x:0:', 'flotilla:x:1000:', 'nobody:x:65534:', ''].join('\n');
+/** Files copied as they are into every local rootfs (users root, flotilla = 1000, nobody). */
+const FIXED_FILES = join(__dirname, '..', '..', 'containers', 'base', 'rootfs');
 
 /**
  * Writes the root file system into `root` (an empty folder). Returns what went in, for the build's report.
@@ -81,13 +76,14 @@ function assembleRootfs(root, options = {}) {
   chmodSync(join(root, 'root'), 0o700);
   // /flotilla is the step volume's mount point; writable by everyone for the case of no volume.
   chmodSync(join(root, 'flotilla'), 0o1777);
-  execFileSync('chown', ['1000:1000', join(root, 'home/flotilla')]);
+  if (process.getuid?.() === 0) execFileSync('chown', ['1000:1000', join(root, 'home/flotilla')]);
   copyFileSync(busybox, join(root, 'bin/busybox'));
   chmodSync(join(root, 'bin/busybox'), 0o755);
   const applets = execFileSync(busybox, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean);
   for (const applet of applets) if (applet !== 'busybox') symlinkSync('busybox', join(root, 'bin', applet));
-  writeFileSync(join(root, 'etc/passwd'), PASSWD);
-  writeFileSync(join(root, 'etc/group'), GROUP);
+  // For `#!/usr/bin/env node` scripts.
+  symlinkSync('/bin/busybox', join(root, 'usr/bin/env'));
+  cpSync(FIXED_FILES, root, { recursive: true });
   const contents = {
     busybox,
     applets: applets.length,

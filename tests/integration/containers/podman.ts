@@ -131,6 +131,11 @@ export class TestContainers {
     return result.code === 0 ? result.stdout.trim() : undefined;
   }
 
+  /** Whether `image` is in podman's local storage (found without a pull). */
+  exists(image: string): boolean {
+    return runEngine('podman', [...this.global, 'image', 'exists', image], { timeoutMs: 30_000 }).code === 0;
+  }
+
   /** Names of the containers (any state) that carry this file's label. */
   listed(): string[] {
     const result = runEngine(
