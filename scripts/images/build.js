@@ -4,7 +4,8 @@
 // Builds flotilla's images with podman or docker, for humans and tests alike (docs/containers.md):
 //   node scripts/images/build.js [--engine podman|docker] [--base <image>] [--force] [--only base,stager,samples]
 // podman (default): imports the local base `localhost/flotilla-base:node<N>` from this machine's busybox-static
-// and node (skipped when present, unless --force), then builds the stager and the sample images FROM it.
+// and node (skipped when present, unless --force), then builds the stager and the sample images FROM it, and
+// imports a busybox-only stand-in for a public busybox image a sample spec names.
 // docker: builds FROM the public base (node:22-alpine) unless --base says otherwise; makes no local base.
 // Prints one line per image and, last, a JSON summary.
 const {
@@ -178,8 +179,8 @@ function buildImages(options, log = (line) => process.stdout.write(`${line}\n`))
       const images = specImages(sample.spec);
       if (sample.dockerfile)
         dockerBuild(join(REPO, sample.dockerfile), images, 'samples', { sample: sample.name });
-      else if (engine === 'podman') {
-        // A public image named by the spec, stood in for locally (nothing can be pulled where this runs).
+      else if (localBase) {
+        // A public image named by the spec, stood in for locally (with the local base, nothing can be pulled).
         const since = Date.now();
         const [first = '', ...rest] = images;
         if (imageExists(engine, global, first) && !options.force)
@@ -193,7 +194,7 @@ function buildImages(options, log = (line) => process.stdout.write(`${line}\n`))
         }
       } else
         log(
-          `skipped ${images.join(', ')} (${sample.name}): public image${images.length > 1 ? 's' : ''}, pulled by ${engine}`,
+          `skipped ${images.join(', ')} (${sample.name}): public image${images.length > 1 ? 's' : ''}, pulled by ${engine} when used`,
         );
     }
   }
