@@ -178,7 +178,7 @@ resource batchDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-0
 }
 
 // Durable Task Data Contributor on the scheduler (durableBackend = 'DurableTaskScheduler'): the Durable
-// extension (host.dts.json, DURABLE_TASK_SCHEDULER_CONNECTION_STRING) runs orchestrations through it.
+// extension (infra/host.dts.json, DURABLE_TASK_SCHEDULER_CONNECTION_STRING) runs orchestrations through it.
 resource durableTaskDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(schedulerName)) {
   name: guid(scheduler.id, principalId, '0ad04412-c4d5-4796-b79c-f76d14c8d402')
   scope: scheduler

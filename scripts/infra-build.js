@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// `npm run infra:build`: compiles infra/main.bicep to ARM JSON (.infra-build/main.json) with the real Bicep
+// `npm run infra:build`: compiles infra/main.bicep to ARM JSON (.tools/infra/main.json) with the real Bicep
 // CLI and lints every infra/**/*.bicep file; fails on any error or warning (rule levels: infra/bicepconfig.json).
 // The compiler is the native NuGet package Azure.Bicep.CommandLine.linux-x64, restored on first use by
 // `dotnet restore infra/tools/bicep.csproj` into .tools/nuget (both folders are git-ignored). Offline after that.
@@ -13,7 +13,7 @@ const BICEP_PACKAGE = 'azure.bicep.commandline.linux-x64';
 const BICEP_VERSION = '0.49.2'; // keep in step with infra/tools/bicep.csproj
 const packagesDir = join(root, '.tools', 'nuget');
 const bicepPath = join(packagesDir, BICEP_PACKAGE, BICEP_VERSION, 'tools', 'bicep');
-const outDir = join(root, '.infra-build');
+const outDir = join(root, '.tools', 'infra');
 const mainBicep = join(root, 'infra', 'main.bicep');
 const mainJson = join(outDir, 'main.json');
 

@@ -1,6 +1,6 @@
 // Durable Task Scheduler (durableBackend = 'DurableTaskScheduler'): a managed Durable backend instead of
 // queues and tables in the storage account. The app reaches it with its identity (Durable Task Data
-// Contributor, infra/rbac.bicep) and host.dts.json.
+// Contributor, infra/rbac.bicep) and infra/host.dts.json.
 param name string
 param location string
 param tags object

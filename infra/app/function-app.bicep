@@ -101,7 +101,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AZURE_CLIENT_ID: identityClientId
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
-    // Read by host.dts.json (the package built with FLOTILLA_DURABLE_BACKEND=DurableTaskScheduler).
+    // Read by infra/host.dts.json (the package built with FLOTILLA_DURABLE_BACKEND=DurableTaskScheduler).
     DURABLE_TASK_SCHEDULER_CONNECTION_STRING: useScheduler
       ? 'Endpoint=${schedulerEndpoint};Authentication=ManagedIdentity;ClientID=${identityClientId}'
       : ''

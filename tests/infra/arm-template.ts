@@ -31,7 +31,7 @@ export function compileInfra(): ArmTemplate {
     cwd: repoRoot,
     stdio: 'pipe',
   });
-  return JSON.parse(readFileSync(join(repoRoot, '.infra-build', 'main.json'), 'utf8')) as ArmTemplate;
+  return JSON.parse(readFileSync(join(repoRoot, '.tools', 'infra', 'main.json'), 'utf8')) as ArmTemplate;
 }
 
 const list = (resources: ArmTemplate['resources']): Json[] =>

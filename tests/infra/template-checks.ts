@@ -72,7 +72,7 @@ export const ROLE_NEEDS: readonly RoleNeed[] = [
   {
     role: '0ad04412-c4d5-4796-b79c-f76d14c8d402', // Durable Task Data Contributor
     scope: 'Microsoft.DurableTask/schedulers',
-    codePath: 'Durable extension with host.dts.json (DURABLE_TASK_SCHEDULER_CONNECTION_STRING)',
+    codePath: 'Durable extension with infra/host.dts.json (DURABLE_TASK_SCHEDULER_CONNECTION_STRING)',
     when: 'durableTaskScheduler',
   },
   {

@@ -145,7 +145,7 @@ describe('compiled infra/main.bicep', () => {
       'Authentication=ManagedIdentity;ClientID=',
     );
     const host = JSON.parse(readFileSync(join(repoRoot, 'host.json'), 'utf8'));
-    const dts = JSON.parse(readFileSync(join(repoRoot, 'host.dts.json'), 'utf8'));
+    const dts = JSON.parse(readFileSync(join(repoRoot, 'infra/host.dts.json'), 'utf8'));
     expect(dts.extensions.durableTask.storageProvider).toEqual({
       type: 'azureManaged',
       connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING',
