@@ -63,6 +63,20 @@ var resourceToken = toLower(uniqueString(subscription().id, environmentName, loc
 var tags = { 'azd-env-name': environmentName }
 var deploymentContainerName = 'app-package-${take(resourceToken, 7)}'
 var useScheduler = durableBackend == 'DurableTaskScheduler'
+// Names are known before deployment (What-If can then predict the role assignments exactly).
+var names = {
+  identity: 'id-flotilla-${resourceToken}'
+  logAnalytics: 'log-${resourceToken}'
+  appInsights: 'appi-${resourceToken}'
+  storage: 'st${resourceToken}'
+  systemTopic: 'evgt-${resourceToken}'
+  registry: 'cr${resourceToken}'
+  vault: 'kv-${resourceToken}'
+  batch: 'ba${resourceToken}'
+  scheduler: 'dts-${resourceToken}'
+  app: 'func-${resourceToken}'
+  plan: 'plan-${resourceToken}'
+}
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: 'rg-${environmentName}'
@@ -74,7 +88,7 @@ module identity 'app/identity.bicep' = {
   name: 'identity'
   scope: rg
   params: {
-    name: 'id-flotilla-${resourceToken}'
+    name: names.identity
     location: location
     tags: tags
   }
@@ -84,8 +98,8 @@ module monitoring 'app/monitoring.bicep' = {
   name: 'monitoring'
   scope: rg
   params: {
-    logAnalyticsName: 'log-${resourceToken}'
-    appInsightsName: 'appi-${resourceToken}'
+    logAnalyticsName: names.logAnalytics
+    appInsightsName: names.appInsights
     location: location
     tags: tags
   }
@@ -95,11 +109,11 @@ module storage 'app/storage.bicep' = {
   name: 'storage'
   scope: rg
   params: {
-    name: 'st${resourceToken}'
+    name: names.storage
     location: location
     tags: tags
     containerNames: [imagesContainerName, resultsContainerName, pipelinesContainerName, deploymentContainerName]
-    systemTopicName: 'evgt-${resourceToken}'
+    systemTopicName: names.systemTopic
   }
 }
 
@@ -107,7 +121,7 @@ module registry 'app/registry.bicep' = {
   name: 'registry'
   scope: rg
   params: {
-    name: 'cr${resourceToken}'
+    name: names.registry
     location: location
     tags: tags
   }
@@ -117,7 +131,7 @@ module vault 'app/vault.bicep' = {
   name: 'vault'
   scope: rg
   params: {
-    name: 'kv-${resourceToken}'
+    name: names.vault
     location: location
     tags: tags
     callbackSecret: callbackSecret
@@ -128,7 +142,7 @@ module batch 'app/batch.bicep' = if (enableBatch) {
   name: 'batch'
   scope: rg
   params: {
-    name: 'ba${resourceToken}'
+    name: names.batch
     location: location
     tags: tags
     poolId: 'flotilla-gpu'
@@ -143,7 +157,7 @@ module scheduler 'app/dts.bicep' = if (useScheduler) {
   name: 'scheduler'
   scope: rg
   params: {
-    name: 'dts-${resourceToken}'
+    name: names.scheduler
     location: location
     tags: tags
     taskHubName: taskHubName
@@ -157,8 +171,8 @@ module api 'app/function-app.bicep' = {
   name: 'api'
   scope: rg
   params: {
-    name: 'func-${resourceToken}'
-    planName: 'plan-${resourceToken}'
+    name: names.app
+    planName: names.plan
     location: location
     tags: tags
     serviceName: 'api'
@@ -185,16 +199,17 @@ module rbac 'rbac.bicep' = {
   name: 'rbac'
   scope: rg
   params: {
-    principalId: identity.outputs.principalId
-    identityName: identity.outputs.name
-    storageAccountName: storage.outputs.name
-    registryName: registry.outputs.name
-    vaultName: vault.outputs.name
-    appInsightsName: monitoring.outputs.appInsightsName
-    batchAccountName: enableBatch ? batch!.outputs.name : ''
-    schedulerName: useScheduler ? scheduler!.outputs.name : ''
+    identityName: names.identity
+    storageAccountName: names.storage
+    registryName: names.registry
+    vaultName: names.vault
+    appInsightsName: names.appInsights
+    batchAccountName: enableBatch ? names.batch : ''
+    schedulerName: useScheduler ? names.scheduler : ''
     deployerPrincipalId: principalId
   }
+  // By name, so the dependencies are stated: every scope must exist before its role assignment.
+  dependsOn: [identity, storage, registry, vault, monitoring, batch, scheduler]
 }
 
 // azd writes these into .azure/<env>/.env; the hooks and docs/deploy.md read them.

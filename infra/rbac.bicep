@@ -2,7 +2,7 @@
 // the code path that needs it. Principal: the one user-assigned identity (infra/app/identity.bicep), which
 // the function app runs as and which ACI container groups and the Batch pool use for registry pulls.
 // tests/infra/template.test.ts keeps this list and the code paths in step (role id -> code path table).
-param principalId string
+@description('The user-assigned identity: the principal of every assignment but the deployer\'s, and a scope.')
 param identityName string
 param storageAccountName string
 param registryName string
@@ -21,6 +21,7 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {
   name: identityName
 }
+var principalId = identity.properties.principalId
 resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' existing = {
   name: registryName
 }
@@ -41,7 +42,7 @@ resource scheduler 'Microsoft.DurableTask/schedulers@2025-11-01' existing = if (
 // leases and large payloads, blob trigger receipts), the Flex deployment package container, and
 // src/storage/blob-store.ts (images, results, pipelines: read, write, list, delete, tags).
 resource blobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, principalId, 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
+  name: guid(storage.id, identity.id, 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
   scope: storage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
@@ -53,7 +54,7 @@ resource blobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 // Storage Queue Data Contributor on the account: Durable Functions control and work-item queues
 // (AzureWebJobsStorage__queueServiceUri) and the Event Grid blob trigger's poison queue.
 resource queueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, principalId, '974c5e8b-45b9-4653-ba55-5f855dd0fb88')
+  name: guid(storage.id, identity.id, '974c5e8b-45b9-4653-ba55-5f855dd0fb88')
   scope: storage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '974c5e8b-45b9-4653-ba55-5f855dd0fb88')
@@ -65,7 +66,7 @@ resource queueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-0
 // Storage Table Data Contributor on the account: Durable Functions history and instances tables
 // (AzureWebJobsStorage__tableServiceUri).
 resource tableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, principalId, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+  name: guid(storage.id, identity.id, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
   scope: storage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
@@ -78,7 +79,7 @@ resource tableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-0
 // signs the per-step read/write SAS handed to stagers and Batch tasks. Stated on its own so the SAS path does
 // not silently depend on the broader data role above.
 resource blobDelegator 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, principalId, 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a')
+  name: guid(storage.id, identity.id, 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a')
   scope: storage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a')
@@ -107,7 +108,7 @@ resource containerGroupsRole 'Microsoft.Authorization/roleDefinitions@2022-04-01
 }
 
 resource containerGroupsOperator 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(resourceGroup().id, principalId, containerGroupsRole.id)
+  name: guid(resourceGroup().id, identity.id, containerGroupsRole.id)
   properties: {
     roleDefinitionId: containerGroupsRole.id
     principalId: principalId
@@ -119,7 +120,7 @@ resource containerGroupsOperator 'Microsoft.Authorization/roleAssignments@2022-0
 // groups (identity.userAssignedIdentities, FLOTILLA_ACI_IDENTITY_ID) so ACI can pull from the registry;
 // ARM checks .../userAssignedIdentities/assign/action on the caller.
 resource identityOperator 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(identity.id, principalId, 'f1a07417-d97a-45cb-824c-7a7467783830')
+  name: guid(identity.id, 'f1a07417-d97a-45cb-824c-7a7467783830')
   scope: identity
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'f1a07417-d97a-45cb-824c-7a7467783830')
@@ -132,7 +133,7 @@ resource identityOperator 'Microsoft.Authorization/roleAssignments@2022-04-01' =
 // src/compute/aci/group-body.ts) and Batch pools (identityReference in src/compute/batch/task-body.ts) pull
 // with this identity.
 resource acrPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(registry.id, principalId, '7f951dda-4ed3-4680-a7ca-43fe172d538d')
+  name: guid(registry.id, identity.id, '7f951dda-4ed3-4680-a7ca-43fe172d538d')
   scope: registry
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '7f951dda-4ed3-4680-a7ca-43fe172d538d')
@@ -144,7 +145,7 @@ resource acrPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 // Key Vault Secrets User on the vault: the FLOTILLA_CALLBACK_SECRET Key Vault reference (resolved by App
 // Service with keyVaultReferenceIdentity) and keyvault: step secrets in src/secrets/secret-resolver.ts.
 resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, principalId, '4633458b-17de-408a-b874-0445c86b69e6')
+  name: guid(vault.id, identity.id, '4633458b-17de-408a-b874-0445c86b69e6')
   scope: vault
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6')
@@ -156,7 +157,7 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 // Monitoring Metrics Publisher on Application Insights: the host sends telemetry with Entra auth
 // (APPLICATIONINSIGHTS_AUTHENTICATION_STRING); the component has local auth disabled.
 resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(appInsights.id, principalId, '3913510d-42f4-4e42-8a64-420c390055eb')
+  name: guid(appInsights.id, identity.id, '3913510d-42f4-4e42-8a64-420c390055eb')
   scope: appInsights
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '3913510d-42f4-4e42-8a64-420c390055eb')
@@ -168,7 +169,7 @@ resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' =
 // Azure Batch Data Contributor on the Batch account (enableBatch): src/compute/batch/batch-backend.ts adds
 // pools, jobs and tasks, lists task completions and deletes jobs over the Batch data plane.
 resource batchDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(batchAccountName)) {
-  name: guid(batchAccount.id, principalId, '6aaa78f1-f7de-44ca-8722-c64a23943cae')
+  name: guid(batchAccount.id, identity.id, '6aaa78f1-f7de-44ca-8722-c64a23943cae')
   scope: batchAccount
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '6aaa78f1-f7de-44ca-8722-c64a23943cae')
@@ -180,7 +181,7 @@ resource batchDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-0
 // Durable Task Data Contributor on the scheduler (durableBackend = 'DurableTaskScheduler'): the Durable
 // extension (infra/host.dts.json, DURABLE_TASK_SCHEDULER_CONNECTION_STRING) runs orchestrations through it.
 resource durableTaskDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(schedulerName)) {
-  name: guid(scheduler.id, principalId, '0ad04412-c4d5-4796-b79c-f76d14c8d402')
+  name: guid(scheduler.id, identity.id, '0ad04412-c4d5-4796-b79c-f76d14c8d402')
   scope: scheduler
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0ad04412-c4d5-4796-b79c-f76d14c8d402')

@@ -70,6 +70,13 @@ describe('compiled infra/main.bicep', () => {
     expect(roleAssignments(template).map((a) => a.role)).toContain(CONTAINER_GROUPS_ROLE);
   });
 
+  it('assigns roles only after every scope they name exists', () => {
+    const rbac = template.resources as { name?: string; dependsOn?: string[] }[];
+    const after = JSON.stringify(rbac.find((r) => r.name === 'rbac')?.dependsOn ?? []);
+    for (const module of ['identity', 'storage', 'registry', 'vault', 'monitoring', 'batch', 'scheduler'])
+      expect(after).toContain(`'${module}')`);
+  });
+
   it('runs on Flex Consumption, Node 22, HTTPS only, TLS 1.2, identity-based storage', () => {
     expect(checkFunctionApp(template)).toEqual([]);
     expect(checkStorageAndRegistry(template)).toEqual([]);
