@@ -2,8 +2,8 @@
 /**
  * `npm run package`: the deployment package of the Functions app in .deploy/app, what `azd deploy` (or
  * `func azure functionapp publish` from that folder) uploads: the app compiled from src/ (no CLI, no
- * emulators), host.json, a package.json with the production dependencies only, and their node_modules
- * installed from the lock file's versions. docs/deploy.md describes the layout.
+ * emulators), host.json (or infra/host.dts.json for the Durable Task Scheduler), a package.json with the
+ * production dependencies only, and their node_modules installed from the lock file's versions. docs/deploy.md describes the layout.
  */
 const { spawnSync } = require('node:child_process');
 const { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
@@ -33,7 +33,16 @@ run(
 );
 
 run(process.execPath, [join(__dirname, 'copy-ui-assets.js'), join(out, 'dist', 'src', 'ui')], root);
-cpSync(join(root, 'host.json'), join(out, 'host.json'));
+// host.json follows the Durable backend the deployment chose (azd passes its environment value through).
+const backend = process.env.FLOTILLA_DURABLE_BACKEND || 'AzureStorage';
+const hostFiles = { AzureStorage: 'host.json', DurableTaskScheduler: 'infra/host.dts.json' };
+if (!(backend in hostFiles)) {
+  console.error(
+    `package: FLOTILLA_DURABLE_BACKEND is "${backend}"; expected AzureStorage or DurableTaskScheduler`,
+  );
+  process.exit(1);
+}
+cpSync(join(root, hostFiles[backend]), join(out, 'host.json'));
 cpSync(join(root, '.funcignore'), join(out, '.funcignore'));
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -66,6 +75,6 @@ run(
   ],
   out,
 );
-rmSync(join(out, 'package-lock.json'), { force: true });
+// The pruned lock file stays (.funcignore keeps it out of the zip), so azd's own install is a no-op.
 
 console.log(`package: .deploy/app ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
