@@ -14,9 +14,3 @@ export function redact(text: string): string {
   for (const [pattern, replacement] of patterns) out = out.replace(pattern, replacement);
   return out;
 }
-
-/** A URL without its query string (what may be logged of a SAS URL). */
-export function withoutQuery(url: string): string {
-  const i = url.indexOf('?');
-  return i < 0 ? url : url.slice(0, i);
-}

@@ -5,10 +5,6 @@
  */
 export const RUN_ID_PATTERN = /^r-[a-z0-9]{4,40}$/;
 
-export function isRunId(value: string): boolean {
-  return RUN_ID_PATTERN.test(value);
-}
-
 export const instanceIds = {
   run: (runId: string): string => runId,
   lane: (runId: string, lane: number): string => `${runId}:lane:${lane}`,
@@ -17,9 +13,3 @@ export const instanceIds = {
   finalize: (runId: string): string => `${runId}:finalize`,
   batchMonitor: (runId: string): string => `${runId}:batch-monitor`,
 } as const;
-
-/** The run id an instance id belongs to (the part before the first `:`). */
-export function runIdOfInstance(instanceId: string): string {
-  const colon = instanceId.indexOf(':');
-  return colon < 0 ? instanceId : instanceId.slice(0, colon);
-}

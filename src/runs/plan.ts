@@ -48,11 +48,6 @@ export interface RunPlan {
 /** Default images per lane execution before continue-as-new. */
 export const LANE_BATCH = 50;
 
-/** The step contract runs every command under /bin/sh -c: exec form becomes a quoted command line. */
-export function toShellCommand(command: string | readonly string[]): string {
-  return typeof command === 'string' ? command : command.map(shellQuote).join(' ');
-}
-
 export function usesBatch(plan: Pick<RunPlan, 'steps' | 'finalize'>): boolean {
   return plan.steps.some((s) => s.backend === 'batch') || plan.finalize?.backend === 'batch';
 }

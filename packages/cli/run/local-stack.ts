@@ -13,8 +13,16 @@ import { appEnvironment, freePort, type Stack, startStack } from '../../emulator
 import { stopChild } from '../../emulators/stack/azurite';
 import { trustCertificate } from '../../emulators/stack/tls';
 
-/** The repository (the app folder the host loads, and where the stager build lives). */
+/**
+ * The app folder the host loads (and where the stager build lives): the repository in a clone, the package
+ * root in an installed CLI tarball (`npm run pack:cli` gives it the same layout: host.json, dist/src).
+ */
 export const REPO_ROOT = resolve(__dirname, '../../../..');
+
+/** The CLI's own entry script, to run the host as a child: `bin/` in a tarball, `packages/cli/bin/` in a clone. */
+const CLI_ENTRY = [join(REPO_ROOT, 'bin/flotilla.js'), join(REPO_ROOT, 'packages/cli/bin/flotilla.js')].find(
+  (file) => existsSync(file),
+);
 
 export type ImageMounts = Record<string, Record<string, string>>;
 
@@ -77,7 +85,7 @@ export async function bootLocalStack(options: LocalStackOptions): Promise<LocalS
     host = spawn(
       process.execPath,
       [
-        join(REPO_ROOT, 'packages/cli/bin/flotilla.js'),
+        CLI_ENTRY ?? join(REPO_ROOT, 'packages/cli/bin/flotilla.js'),
         'host',
         '--app',
         REPO_ROOT,

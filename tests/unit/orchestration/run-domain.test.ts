@@ -1,7 +1,7 @@
 import { nextMoves, sinkSteps } from '../../../src/runs/graph';
 import { estimateCost } from '../../../src/runs/cost';
-import { shellQuote } from '../../../src/pipeline/command';
-import { laneCount, laneIndexes, toShellCommand, type StepPlan } from '../../../src/runs/plan';
+import { shellQuote, toShellLine } from '../../../src/pipeline/command';
+import { laneCount, laneIndexes, type StepPlan } from '../../../src/runs/plan';
 import { imageOutcome, type StepResult } from '../../../src/runs/records';
 import { aggregateRunStatus, shouldFinalize } from '../../../src/runs/status';
 
@@ -73,8 +73,8 @@ describe('lanes', () => {
 
 describe('commands', () => {
   it('quote exec-form arguments for /bin/sh -c', () => {
-    expect(toShellCommand('echo hi && ls')).toBe('echo hi && ls');
-    expect(toShellCommand(['node', '/app/x.js', 'a b', "it's"])).toBe(`node /app/x.js 'a b' 'it'\\''s'`);
+    expect(toShellLine(['/bin/sh', '-c', 'echo hi && ls'])).toBe('echo hi && ls');
+    expect(toShellLine(['node', '/app/x.js', 'a b', "it's"])).toBe(`node /app/x.js 'a b' 'it'\\''s'`);
     expect(shellQuote('$(rm -rf /)')).toBe(`'$(rm -rf /)'`);
   });
 });
