@@ -47,7 +47,7 @@ describe('ACI adapter against the ACI emulator', () => {
     const [result] = await h.backend.start([launch()]);
     expect(result).toEqual({
       runId: 'run-1',
-      image: 'img-001',
+      imageKey: 'img-001',
       step: 'tile',
       attempt: 1,
       resource: containerGroupName(launch()),

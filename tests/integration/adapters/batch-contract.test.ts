@@ -37,7 +37,7 @@ describe('Batch step contract, run as local processes', () => {
       (p) => p.completed.length > 0,
     );
     expect(poll.completed).toEqual([
-      expect.objectContaining({ image: 'img-9', step: 'tile', state: 'succeeded', exitCode: 0 }),
+      expect.objectContaining({ imageKey: 'img-9', step: 'tile', state: 'succeeded', exitCode: 0 }),
     ]);
     expect(await store.getText(container, 'runs/batch-contract-1/img-9/upper/upper.txt')).toBe('HELLO BATCH');
     expect(await store.getText(container, 'runs/batch-contract-1/img-9/upper/meta/size.txt')).toBe('11\n');
