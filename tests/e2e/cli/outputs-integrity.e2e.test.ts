@@ -57,7 +57,7 @@ describe('outputs of a retried step, really run as local processes', () => {
         make: manifest.images[0]?.steps.find((s) => s.step === 'make'),
       };
     });
-    expect(seen.listing?.trim().split('\n')).toEqual(['./good.txt', './partial-2.txt']);
+    expect(seen.listing?.trim().split('\n')).toEqual(['./make/good.txt', './make/partial-2.txt']);
     expect(seen.make).toMatchObject({
       attempts: 2,
       outputsPrefix: expect.stringMatching(/\/make\/attempt-2\/out\/$/),
