@@ -118,6 +118,13 @@ export class BlobStore {
     );
   }
 
+  /** Deletes the blob; a blob that does not exist counts as deleted. */
+  async deleteIfExists(container: string, blob: string): Promise<void> {
+    await this.call('delete', (abortSignal) =>
+      this.container(container).getBlockBlobClient(blob).deleteIfExists({ abortSignal }),
+    );
+  }
+
   /** The blob's text, or undefined when it does not exist. */
   async getText(container: string, blob: string): Promise<string | undefined> {
     const read = await this.getWithEtag(container, blob);
