@@ -10,6 +10,9 @@ import { type CallPolicy, defaultCallPolicy } from './adapters/call-policy';
 import type { BackendKind, ComputeBackend, StepRef } from './compute/port';
 import type { CallbackUrlFactory } from './compute/start-resolver';
 import { type Config, loadConfig } from './config';
+import { isReservedSettingName, STEP_SECRET_PREFIX } from './config/settings';
+import type { DeploymentPolicy } from './pipeline/deployment-policy';
+import { RESULTS_CONTAINER, STATE_CONTAINER } from './runs/paths';
 import { DefaultSecretResolver, type SecretResolver } from './secrets/secret-resolver';
 import { signCallbackToken } from './security/callback-token';
 import { BlobStore } from './storage/blob-store';
@@ -48,6 +51,19 @@ export function storageAccountName(blobUrl: string): string {
   return url.pathname.split('/').filter(Boolean)[0] ?? url.hostname.split('.')[0] ?? '';
 }
 
+/** What pipelines may reach in this deployment (docs/security.md), from the Config alone. */
+export function deploymentPolicy(config: Config): DeploymentPolicy {
+  return {
+    stepSecretPrefix: STEP_SECRET_PREFIX,
+    stepSecretSettings: config.FLOTILLA_STEP_SECRET_SETTINGS,
+    isReservedSetting: isReservedSettingName,
+    keyVaultHosts: config.FLOTILLA_KEY_VAULT_HOSTS.map((h) => h.toLowerCase()),
+    reservedContainers: [STATE_CONTAINER, config.FLOTILLA_PIPELINES_CONTAINER],
+    resultsContainer: RESULTS_CONTAINER,
+    imagesContainer: config.FLOTILLA_IMAGES_CONTAINER,
+  };
+}
+
 const lazy = <T>(make: () => T): (() => T) => {
   let value: T | undefined;
   return () => (value ??= make());
@@ -71,7 +87,12 @@ export function createComposition(config: Config, overrides: CompositionOverride
   );
   const secrets = lazy(
     () =>
-      new DefaultSecretResolver(credential(), overrides.secretSettings ?? {}, config.FLOTILLA_SDK_TIMEOUT_MS),
+      new DefaultSecretResolver(
+        credential(),
+        overrides.secretSettings ?? {},
+        config.FLOTILLA_SDK_TIMEOUT_MS,
+        deploymentPolicy(config),
+      ),
   );
   const callbackUrl: CallbackUrlFactory = (ref: StepRef, timeoutMs: number) => {
     const token = signCallbackToken(config.FLOTILLA_CALLBACK_SECRET, {
@@ -169,6 +190,8 @@ export interface AppDeps {
   readonly activities: ActivityDeps;
   /** Backends configured in this app (Batch only when FLOTILLA_BATCH_URL is set). */
   readonly backends: readonly BackendKind[];
+  /** What pipelines may reach (secrets, containers), checked when a spec is stored and when a run starts. */
+  readonly policy: DeploymentPolicy;
   readonly now: () => number;
 }
 
@@ -210,6 +233,7 @@ export function appDepsFromComposition(): AppDeps {
       },
     },
     backends: config.FLOTILLA_BATCH_URL ? ['aci', 'batch'] : ['aci'],
+    policy: deploymentPolicy(config),
     now,
   };
 }

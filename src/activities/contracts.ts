@@ -40,6 +40,8 @@ export interface StartStepInput {
   readonly outputs: BlobLocation;
   /** All steps of the pipeline (finalize reads the sink steps' outputs). */
   readonly sinkSteps: readonly string[];
+  /** Step id -> outputs prefix of its succeeded attempt, for the steps this one depends on. */
+  readonly upstream?: Readonly<Record<string, string>>;
 }
 
 export type StartStepOutput =

@@ -27,14 +27,13 @@ async function imageInputs(store: RunStore, input: StartStepInput): Promise<Laun
     return [{ container: input.source.inputs.container, blob: input.source.image, path: name }];
   }
   const lists = await Promise.all(
-    step.dependsOn.map((dep) =>
-      outputsOf(
-        store,
-        input.outputs.container,
-        outputsPrefix({ runId: ref.runId, outputs: input.outputs }, ref.imageKey, dep),
-        dep,
-      ),
-    ),
+    step.dependsOn.map((dep) => {
+      // Only the succeeded attempt's outputs: never a failed attempt's partial files, never logs.
+      const prefix = input.upstream?.[dep];
+      if (!prefix)
+        throw new Error(`step ${ref.step} of ${ref.imageKey}: no outputs recorded for step ${dep}`);
+      return outputsOf(store, input.outputs.container, prefix, dep);
+    }),
   );
   return lists.flat();
 }
@@ -52,7 +51,8 @@ async function finalizeInputs(store: RunStore, input: StartStepInput): Promise<L
     const record = JSON.parse(text) as ImageRecord;
     if (record.status !== 'succeeded' || blob.name !== runPaths.imageRecord(runId, record.imageKey)) continue;
     for (const sink of input.sinkSteps) {
-      const prefix = outputsPrefix({ runId, outputs: input.outputs }, record.imageKey, sink);
+      const prefix = record.steps.find((s) => s.step === sink && s.status === 'succeeded')?.outputsPrefix;
+      if (!prefix) continue;
       const under = input.sinkSteps.length === 1 ? record.imageKey : `${record.imageKey}/${sink}`;
       out.push(...(await outputsOf(store, input.outputs.container, prefix, under)));
     }
@@ -75,7 +75,12 @@ export async function buildLaunch(store: RunStore, input: StartStepInput): Promi
     inputs,
     outputs: {
       container: input.outputs.container,
-      prefix: outputsPrefix({ runId: ref.runId, outputs: input.outputs }, ref.imageKey, ref.step),
+      prefix: outputsPrefix(
+        { runId: ref.runId, outputs: input.outputs },
+        ref.imageKey,
+        ref.step,
+        ref.attempt,
+      ),
     },
     logs: {
       container: RESULTS_CONTAINER,

@@ -4,9 +4,11 @@
  */
 import type { DurableClient } from 'durable-functions';
 import { parsePipeline, type PipelineSpec } from '../pipeline';
+import { checkDeploymentPolicy, type DeploymentPolicy, prefixProblem } from '../pipeline/deployment-policy';
 import { planFromSpec } from '../runs/from-spec';
 import { newRunId } from '../runs/run-ids';
 import { imageKey, relativeToPrefix } from '../runs/image-key';
+import { checkImageNames } from './image-names';
 import { type ImageList, RESULTS_CONTAINER, runPaths, STATE_CONTAINER } from '../runs/paths';
 import type { RunInput } from '../orchestrators/contracts';
 import type { BlobStore } from '../storage/blob-store';
@@ -25,9 +27,31 @@ export interface StartedRun {
   readonly started: boolean;
 }
 
+/** The spec's problems under this deployment's policy, as a 400 (inline) or 409 (stored) naming each field. */
+export function enforcePolicy(
+  spec: PipelineSpec,
+  policy: DeploymentPolicy,
+  stored: string | undefined,
+  pathPrefix = 'pipeline.',
+): void {
+  const errors = checkDeploymentPolicy(spec, policy);
+  if (errors.length === 0) return;
+  const details = errors.map((e) => ({ path: `${pathPrefix}${e.path}`, message: e.message }));
+  const summary = details.map((d) => `${d.path}: ${d.message}`).join('; ');
+  throw stored === undefined
+    ? new ApiError(400, 'pipeline_not_allowed', `the pipeline reaches what it may not: ${summary}`, details)
+    : new ApiError(
+        409,
+        'pipeline_not_allowed',
+        `the stored pipeline "${stored}" reaches what it may not: ${summary}`,
+        details,
+      );
+}
+
 export async function resolvePipeline(
   store: StartStore,
   pipeline: StartRunBody['pipeline'],
+  policy: DeploymentPolicy,
 ): Promise<PipelineSpec> {
   if (typeof pipeline === 'string') {
     const text = await store.getPipeline(pipeline);
@@ -47,6 +71,7 @@ export async function resolvePipeline(
         `the stored pipeline "${pipeline}" is no longer valid`,
         parsed.errors.map((e) => ({ path: `pipeline.${e.path}`, message: e.message })),
       );
+    enforcePolicy(parsed.spec, policy, pipeline);
     return parsed.spec;
   }
   const parsed = parsePipeline(JSON.stringify(pipeline), { format: 'json' });
@@ -62,6 +87,7 @@ export async function resolvePipeline(
       details,
     );
   }
+  enforcePolicy(parsed.spec, policy, undefined);
   return parsed.spec;
 }
 
@@ -72,6 +98,16 @@ export async function listImages(
 ): Promise<string[]> {
   if (body.images) return body.images;
   const prefix = body.prefix ?? spec.inputs.prefix;
+  const problem = body.prefix !== undefined ? prefixProblem(body.prefix) : undefined;
+  if (problem || !prefix.startsWith(spec.inputs.prefix))
+    throw new ApiError(400, 'invalid_prefix', `the prefix ${JSON.stringify(prefix)} is not allowed`, [
+      {
+        path: 'prefix',
+        message: problem
+          ? `the prefix ${problem}`
+          : `must lie under the pipeline's inputs prefix "${spec.inputs.prefix}"`,
+      },
+    ]);
   const blobs = await store.list(spec.inputs.container, prefix);
   if (blobs.length === 0) {
     throw new ApiError(400, 'no_images', `no images under ${spec.inputs.container}/${prefix}`, [
@@ -95,6 +131,7 @@ export async function startRun(
   images: readonly string[],
   options: { runId?: string; now: Date; source: 'api' | 'blob' },
 ): Promise<StartedRun> {
+  checkImageNames(images, spec.inputs.prefix, 'images');
   const runId = options.runId ?? newRunId();
   const createdAt = options.now.toISOString();
   const claim = { runId, pipeline: spec.name, createdAt, source: options.source, images: images.length };

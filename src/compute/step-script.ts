@@ -17,8 +17,17 @@ export const ACI_STEP_SCRIPT = [
   `exit "$code"`,
 ].join('; ');
 
-/** Batch: inputs and outputs are folders of the task working directory, bind-mounted at /flotilla/in|out. */
-export const BATCH_STEP_SCRIPT = `mkdir -p ${OUT_DIR}; /bin/sh -c "$FLOTILLA_COMMAND"`;
+/**
+ * Batch: inputs and outputs are folders of the task working directory, bind-mounted at /flotilla/in|out.
+ * A step with secrets gets them as a resource file (mode 0600) in the working directory, never in the task
+ * definition: the wrapper sources it into the environment, deletes it, then runs the user's command.
+ */
+export const BATCH_SECRETS_FILE = '.flotilla-secrets.env';
+export const BATCH_STEP_SCRIPT = [
+  `if [ -f ${BATCH_SECRETS_FILE} ]; then set -a; . ./${BATCH_SECRETS_FILE}; set +a; rm -f ${BATCH_SECRETS_FILE}; fi`,
+  `mkdir -p ${OUT_DIR}`,
+  `/bin/sh -c "$FLOTILLA_COMMAND"`,
+].join('; ');
 
 /** The stager program's path inside the stager image. */
 export const STAGER_MAIN = '/opt/flotilla/main.js';

@@ -24,6 +24,41 @@ const name = (what: string) =>
     .string({ error: `expected ${what}` })
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,89}$/, { error: `expected ${what} (letters, digits, . _ -)` });
 
+/** A comma-separated list (spaces allowed), empty when unset. */
+const nameList = (pattern: RegExp, what: string) =>
+  z
+    .string()
+    .default('')
+    .transform((text) =>
+      text
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
+    .refine((names) => names.every((n) => pattern.test(n)), {
+      error: `expected a comma-separated list of ${what}`,
+    });
+
+/**
+ * Steps may resolve `setting:NAME` only for app settings meant for them: names starting with
+ * STEP_SECRET_PREFIX, plus those listed in FLOTILLA_STEP_SECRET_SETTINGS. Names of the app and its platform
+ * (these prefixes) are never resolvable, listed or not.
+ */
+export const STEP_SECRET_PREFIX = 'STEP_SECRET_';
+export const RESERVED_SETTING_PREFIXES = [
+  'FLOTILLA_',
+  'AzureWebJobs',
+  'AZURE_',
+  'IDENTITY_',
+  'MSI_',
+  'WEBSITE_',
+  'FUNCTIONS_',
+  'APPSETTING_',
+  'APPLICATIONINSIGHTS_',
+] as const;
+export const isReservedSettingName = (name: string): boolean =>
+  RESERVED_SETTING_PREFIXES.some((p) => name.toUpperCase().startsWith(p.toUpperCase()));
+
 export const settingsSchema = z.object({
   FLOTILLA_TASK_HUB: z
     .string()
@@ -57,6 +92,16 @@ export const settingsSchema = z.object({
   FLOTILLA_PRICE_ACI_GB_SECOND: nonNegativeNumber.default(0.0000012),
   FLOTILLA_PRICE_BATCH_NODE_HOUR: nonNegativeNumber.default(0.9),
   FLOTILLA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  FLOTILLA_STEP_SECRET_SETTINGS: nameList(
+    /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+    'app setting names (letters, digits, underscores)',
+  ).refine((names) => names.every((n) => !isReservedSettingName(n)), {
+    error: `expected setting names meant for steps: names starting with ${RESERVED_SETTING_PREFIXES.join(', ')} belong to the app and its platform`,
+  }),
+  FLOTILLA_KEY_VAULT_HOSTS: nameList(
+    /^[a-z0-9-]{3,24}\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net)$/,
+    'Key Vault host names such as myvault.vault.azure.net',
+  ),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -159,4 +204,14 @@ export const settingDocs: Record<SettingName, SettingDoc> = {
     sample: '0.9',
   },
   FLOTILLA_LOG_LEVEL: { description: 'Log level: debug, info, warn or error.', sample: 'info' },
+  FLOTILLA_STEP_SECRET_SETTINGS: {
+    description:
+      'Comma-separated app settings a step may read with `secrets: { X: setting:NAME }`, besides any named STEP_SECRET_*. Names of the app and its platform (FLOTILLA_, AzureWebJobs, AZURE_, IDENTITY_, MSI_, WEBSITE_, FUNCTIONS_ ...) are refused. See docs/security.md.',
+    sample: '',
+  },
+  FLOTILLA_KEY_VAULT_HOSTS: {
+    description:
+      'Comma-separated Key Vault hosts (e.g. myvault.vault.azure.net) that `keyvault:` secret references may name; empty: no Key Vault references. See docs/security.md.',
+    sample: '',
+  },
 };

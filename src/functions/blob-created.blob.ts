@@ -24,7 +24,7 @@ export async function blobCreatedHandler(_blob: unknown, context: InvocationCont
   const pipeline = name.slice(0, slash);
   const deps = appDeps();
   try {
-    const stored = await resolvePipeline(deps.store, pipeline);
+    const stored = await resolvePipeline(deps.store, pipeline, deps.policy);
     const container = deps.config.FLOTILLA_IMAGES_CONTAINER;
     // The image is read from where the event says it is, whatever the spec's own inputs are.
     const spec = { ...stored, inputs: { container, prefix: `${pipeline}/` } };

@@ -3,6 +3,7 @@ import { ApiError, handle, json, parseWith } from '../api/http';
 import { pipelineName } from '../api/schemas';
 import { parsePipeline } from '../pipeline';
 import { appDeps } from '../composition';
+import { enforcePolicy } from '../api/start-run';
 
 /** PUT /api/pipelines/{name}: store a validated spec (YAML or JSON body); its `name` must match the path. */
 export async function putPipelineHandler(
@@ -35,6 +36,7 @@ export async function putPipelineHandler(
           [{ path: 'name', message: `expected "${name}" (the name in the URL)` }],
         );
       }
+      enforcePolicy(parsed.spec, appDeps().policy, undefined, '');
       await appDeps().store.putPipeline(name, text);
       context.log(`pipeline stored name=${name} steps=${parsed.spec.steps.length}`);
       return json(200, {

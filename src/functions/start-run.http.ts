@@ -14,7 +14,7 @@ export async function startRunHandler(
     async () => {
       const body = parseWith(startRunBody, await readJson(request), 'the run request');
       const deps = appDeps();
-      const spec = await resolvePipeline(deps.store, body.pipeline);
+      const spec = await resolvePipeline(deps.store, body.pipeline, deps.policy);
       const images = await listImages(deps.store, spec, body);
       const run = await startRun(deps.store, df.getClient(context), spec, images, {
         now: new Date(deps.now()),

@@ -63,6 +63,7 @@ export function* imageOrchestrator(context: OrchestrationContext): Generator<unk
           source: { kind: 'image', image: input.image, inputs: plan.inputs },
           outputs: plan.outputs,
           sinkSteps: sinks,
+          upstream: Object.fromEntries(step.dependsOn.map((d) => [d, results.get(d)?.outputsPrefix ?? ''])),
           keepOnFailureMs: plan.keepOnFailureMs,
         };
         return subOrchestrationTask(

@@ -19,11 +19,6 @@ export function* stepOrchestrator(context: OrchestrationContext): Generator<unkn
     backend: input.step.backend,
     cpu: input.step.cpu,
     memoryGb: input.step.memoryGb,
-    outputsPrefix: outputsPrefix(
-      { runId: input.runId, outputs: input.outputs },
-      input.imageKey,
-      input.step.id,
-    ),
   };
   let runMs = 0;
   for (let n = 1; ; n++) {
@@ -56,6 +51,13 @@ export function* stepOrchestrator(context: OrchestrationContext): Generator<unkn
     context.df.setCustomStatus({ attempt: n, phase: 'done' } satisfies StepCustomStatus);
     return {
       ...base,
+      // The attempt that ended the step: when it succeeded, its outputs are the step's outputs.
+      outputsPrefix: outputsPrefix(
+        { runId: input.runId, outputs: input.outputs },
+        input.imageKey,
+        input.step.id,
+        n,
+      ),
       status: end.cancelled ? 'cancelled' : end.status?.state === 'succeeded' ? 'succeeded' : 'failed',
       attempts: n,
       exitCode: end.status?.exitCode,

@@ -17,6 +17,9 @@ export const statePaths = {
   ledger: (kind: string): string => `admission/${kind}.json`,
   kept: (resource: string): string => `kept/${resource}.json`,
   keptPrefix: 'kept/',
+  /** A Batch attempt's resolved secrets, readable only through its task's read SAS; deleted when the step ends. */
+  stepSecrets: (ref: { runId: string; imageKey: string; step: string; attempt: number }): string =>
+    `step-secrets/${ref.runId}/${ref.imageKey}/${ref.step}/attempt-${ref.attempt}.env`,
 } as const;
 
 /** `results/<runId>/images.json`. */

@@ -64,16 +64,21 @@ export function laneIndexes(next: number, lanes: number, images: number, count: 
   return out;
 }
 
-/** Where step outputs go: `<outputs.prefix><runId>/<imageKey>/<step>/`. */
+/**
+ * Where one attempt's outputs go: `<outputs.prefix><runId>/<imageKey>/<step>/attempt-<n>/out/`. Each attempt
+ * has its own folder, so a failed attempt's partial files never mix with a retry's; the step's outputs are
+ * those of the attempt its result names (StepResult.outputsPrefix), and only those are a later step's inputs.
+ */
 export function outputsPrefix(
   plan: Pick<RunPlan, 'outputs' | 'runId'>,
   imageKey: string,
   step: string,
+  attempt: number,
 ): string {
-  return `${plan.outputs.prefix ?? ''}${plan.runId}/${imageKey}/${step}/`;
+  return `${plan.outputs.prefix ?? ''}${plan.runId}/${imageKey}/${step}/attempt-${attempt}/out/`;
 }
 
-/** Where step logs go: `<runId>/<imageKey>/<step>/attempt-<n>/` in the results container. */
+/** Where one attempt's logs go: `<runId>/<imageKey>/<step>/attempt-<n>/logs/` in the results container (never under `out/`). */
 export function logsPrefix(runId: string, imageKey: string, step: string, attempt: number): string {
-  return `${runId}/${imageKey}/${step}/attempt-${attempt}/`;
+  return `${runId}/${imageKey}/${step}/attempt-${attempt}/logs/`;
 }

@@ -1,5 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { AdapterError } from '../adapters/errors';
+import { type DeploymentPolicy, secretRefProblem } from '../pipeline/deployment-policy';
+import { parseSecretRef } from '../pipeline/secret-ref';
 
 /**
  * Secret references resolve to values at start time, inside the activity; values are sent to the compute
@@ -24,6 +26,8 @@ export class DefaultSecretResolver implements SecretResolver {
     private readonly credential: TokenCredential | undefined,
     private readonly settings: Readonly<Record<string, string>>,
     private readonly timeoutMs: number,
+    /** Checked again here, at start time: a spec stored before the policy changed resolves nothing it may not. */
+    private readonly policy?: DeploymentPolicy,
   ) {}
 
   async resolve(reference: string): Promise<string> {
@@ -37,6 +41,12 @@ export class DefaultSecretResolver implements SecretResolver {
           operation: 'resolve',
         },
       );
+    if (this.policy) {
+      const parsed = parseSecretRef(reference);
+      if (!parsed.ok) throw fail(parsed.message);
+      const problem = secretRefProblem(parsed.ref, this.policy);
+      if (problem) throw fail(problem);
+    }
     if (reference.startsWith('setting:')) {
       const value = this.settings[reference.slice('setting:'.length)];
       if (value === undefined) throw fail('no such setting is available to the resolver');

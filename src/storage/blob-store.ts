@@ -25,7 +25,13 @@ export interface BlobStoreOptions {
   readonly sasMarginMs?: number;
 }
 
-const DEFAULT_MARGIN_MS = 30 * 60_000;
+/**
+ * A step's SAS outlives its deadline (the timeout counts from the start, provisioning included) only by the
+ * time its last upload may take after a command that exits at the deadline: 10 minutes. Lifetime bound:
+ * timeout + 10 min, plus the 5-minute start skew of every SAS (docs/security.md).
+ */
+export const SAS_MARGIN_MS = 10 * 60_000;
+const DEFAULT_MARGIN_MS = SAS_MARGIN_MS;
 
 export class BlobStore {
   private readonly ensured = new Set<string>();
@@ -51,7 +57,7 @@ export class BlobStore {
     return `${this.container(container).getBlockBlobClient(blob).url}?${sas}`;
   }
 
-  /** Create+write SAS URL of a container (no read, list or delete). */
+  /** Create-only, HTTPS-only SAS URL of a container (no overwrite, read, list or delete). */
   async writeUrl(container: string, expiresOn: Date): Promise<string> {
     await this.ensureContainer(container);
     const sas = await this.call('sas', () => this.signer.containerWriteSas(container, expiresOn));
@@ -109,6 +115,13 @@ export class BlobStore {
           abortSignal,
           blobHTTPHeaders: { blobContentType: contentType },
         }),
+    );
+  }
+
+  /** Deletes the blob; a blob that does not exist counts as deleted. */
+  async deleteIfExists(container: string, blob: string): Promise<void> {
+    await this.call('delete', (abortSignal) =>
+      this.container(container).getBlockBlobClient(blob).deleteIfExists({ abortSignal }),
     );
   }
 

@@ -9,8 +9,11 @@ import {
 } from '@azure/storage-blob';
 
 /**
- * Least-privilege SAS for steps: read on one input blob, create+write on the output container (no read,
- * list or delete), both expiring with the step's deadline plus a margin. With a TokenCredential (managed
+ * Least-privilege SAS for steps (docs/security.md): read on one input blob; create only on the output
+ * container (no write over an existing blob, no read, list or delete: a step can add new blobs but never
+ * change a manifest, record, log or output that exists); HTTPS only; both expiring with the step's deadline
+ * plus a margin (BlobStore.sasExpiry). Azure Storage scopes a SAS to a folder only with a hierarchical
+ * namespace (`sr=d`), which flat accounts and Azurite 3.37 do not support, so create-only is the bound here. With a TokenCredential (managed
  * identity) the SAS is a user delegation SAS signed by a key the service hands out; with a shared key it is
  * a service SAS. Callers never see which.
  */
@@ -22,6 +25,13 @@ export interface SasSigner {
 const SKEW_MS = 5 * 60_000;
 
 abstract class BaseSigner implements SasSigner {
+  /** `spr=https`; only a plain-HTTP test Azurite needs false (a SAS for an http:// URL cannot be HTTPS-only). */
+  protected httpsOnly = true;
+
+  private get protocol(): SASProtocol {
+    return this.httpsOnly ? SASProtocol.Https : SASProtocol.HttpsAndHttp;
+  }
+
   protected abstract sign(values: Parameters<typeof generateBlobSASQueryParameters>[0]): Promise<string>;
 
   blobReadSas(container: string, blob: string, expiresOn: Date): Promise<string> {
@@ -31,24 +41,28 @@ abstract class BaseSigner implements SasSigner {
       permissions: BlobSASPermissions.parse('r'),
       startsOn: new Date(Date.now() - SKEW_MS),
       expiresOn,
-      protocol: SASProtocol.HttpsAndHttp,
+      protocol: this.protocol,
     });
   }
 
   containerWriteSas(container: string, expiresOn: Date): Promise<string> {
     return this.sign({
       containerName: container,
-      permissions: ContainerSASPermissions.parse('cw'),
+      permissions: ContainerSASPermissions.parse('c'),
       startsOn: new Date(Date.now() - SKEW_MS),
       expiresOn,
-      protocol: SASProtocol.HttpsAndHttp,
+      protocol: this.protocol,
     });
   }
 }
 
 export class SharedKeySasSigner extends BaseSigner {
-  constructor(private readonly credential: StorageSharedKeyCredential) {
+  constructor(
+    private readonly credential: StorageSharedKeyCredential,
+    options: { httpsOnly?: boolean } = {},
+  ) {
     super();
+    this.httpsOnly = options.httpsOnly ?? true;
   }
 
   protected sign(values: Parameters<typeof generateBlobSASQueryParameters>[0]): Promise<string> {

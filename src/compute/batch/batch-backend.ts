@@ -17,6 +17,8 @@ import { msSignal } from './batch-client';
 import { TASK_SELECT, completedFilter, foldCompleted } from './run-poll';
 import { buildJob, buildPool, buildTask, poolIdFor } from './task-body';
 import { taskStatus } from './task-status';
+import { shellQuote } from '../../pipeline/command';
+import { STATE_CONTAINER, statePaths } from '../../runs/paths';
 
 /**
  * ComputeBackend on Azure Batch: one job per run (the active-job quota is 100-300 per account), a task per
@@ -56,8 +58,12 @@ export class BatchBackend implements ComputeBackend {
     const jobId = await this.ensureJob(runId, poolId, timeoutMs);
     const tasks: BatchServiceModels.TaskAddParameter[] = [];
     for (const launch of list) {
-      const resolved = await resolveStart(launch, { ...this.deps, callbackUrl: () => '' });
-      const options = this.deps.identityId ? { identityId: this.deps.identityId } : {};
+      const { secretEnv, ...resolved } = await resolveStart(launch, { ...this.deps, callbackUrl: () => '' });
+      const secretsUrl = await this.stageSecrets(launch, secretEnv);
+      const options = {
+        ...(this.deps.identityId ? { identityId: this.deps.identityId } : {}),
+        ...(secretsUrl ? { secretsUrl } : {}),
+      };
       tasks.push(buildTask(launch, resolved, jobId, options));
     }
     const outcomes = await addTasks(this.deps.client, jobId, tasks, this.deps.policy).catch(
@@ -168,7 +174,26 @@ export class BatchBackend implements ComputeBackend {
   async keep(): Promise<void> {}
 
   /** Tasks stay in the run's job until the job is deleted. */
-  async release(): Promise<void> {}
+  /**
+   * Resolved secrets never enter the task definition (anyone who can read the task could read them): they go to
+   * a blob of their own under the run's state, fetched by the task with a read SAS for that blob alone.
+   */
+  private async stageSecrets(
+    launch: StepLaunch,
+    env: Readonly<Record<string, string>>,
+  ): Promise<string | undefined> {
+    const entries = Object.entries(env);
+    if (entries.length === 0) return undefined;
+    const blob = statePaths.stepSecrets(launch);
+    const text = entries.map(([name, value]) => `${name}=${shellQuote(value)}\n`).join('');
+    await this.deps.store.putText(STATE_CONTAINER, blob, text);
+    return this.deps.store.readUrl(STATE_CONTAINER, blob, this.deps.store.sasExpiry(launch.timeoutMs));
+  }
+
+  /** The attempt ended: its secrets blob goes (the task has long read it). */
+  async release(ref: StepRef): Promise<void> {
+    await this.deps.store.deleteIfExists(STATE_CONTAINER, statePaths.stepSecrets(ref));
+  }
 
   /** All tasks are added: let the job terminate itself once they have all completed. */
   async finishRun(runId: string): Promise<void> {

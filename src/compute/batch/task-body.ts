@@ -3,7 +3,7 @@ import type { ResolvedStart } from '../aci/group-body';
 import { stepEnvironment } from '../aci/group-body';
 import { batchTaskId, shortHash } from '../naming';
 import type { PoolSpec, StepLaunch } from '../port';
-import { BATCH_STEP_SCRIPT, IN_DIR, OUT_DIR } from '../step-script';
+import { BATCH_SECRETS_FILE, BATCH_STEP_SCRIPT, IN_DIR, OUT_DIR } from '../step-script';
 import { shellQuote } from '../../pipeline/command';
 
 /**
@@ -60,9 +60,9 @@ export function parseDisplayName(
 
 export function buildTask(
   launch: StepLaunch,
-  resolved: Omit<ResolvedStart, 'callbackUrl'>,
+  resolved: Omit<ResolvedStart, 'callbackUrl' | 'secretEnv'>,
   jobId: string,
-  options: { identityId?: string } = {},
+  options: { identityId?: string; secretsUrl?: string } = {},
 ): TaskAddParameter {
   const id = batchTaskId(launch);
   const wd = taskWorkingDir(jobId, id);
@@ -93,9 +93,13 @@ export function buildTask(
     environmentSettings: [
       ...stepEnvironment(launch).map((e) => ({ name: e.name, value: e.value ?? '' })),
       { name: 'FLOTILLA_COMMAND', value: launch.command },
-      ...Object.entries(resolved.secretEnv).map(([name, value]) => ({ name, value })),
     ],
-    resourceFiles: resolved.inputs.map((input) => ({ httpUrl: input.url, filePath: `in/${input.path}` })),
+    resourceFiles: [
+      ...resolved.inputs.map((input) => ({ httpUrl: input.url, filePath: `in/${input.path}` })),
+      ...(options.secretsUrl
+        ? [{ httpUrl: options.secretsUrl, filePath: BATCH_SECRETS_FILE, fileMode: '0600' }]
+        : []),
+    ],
     outputFiles: [
       {
         filePattern: 'out/**/*',

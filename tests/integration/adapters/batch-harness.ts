@@ -29,7 +29,12 @@ export interface BatchHarness {
 
 /** The Batch adapter as the composition root builds it (SDK retries off, callSdk owns them), against the emulator. */
 export async function batchHarness(
-  options: Partial<BatchEmulatorOptions> & { clock?: Clock; timeoutMs?: number; defaultPoolId?: string } = {},
+  options: Partial<BatchEmulatorOptions> & {
+    clock?: Clock;
+    timeoutMs?: number;
+    defaultPoolId?: string;
+    secretSettings?: Record<string, string>;
+  } = {},
 ): Promise<BatchHarness> {
   const emulator = await startBatchEmulator({
     account: BATCH_ACCOUNT,
@@ -54,7 +59,7 @@ export async function batchHarness(
       client: createBatchClient(new BatchSharedKeyCredentials(BATCH_ACCOUNT, BATCH_KEY), emulator.url),
       policy,
       store: testBlobStore(),
-      secrets: new DefaultSecretResolver(undefined, {}, 1000),
+      secrets: new DefaultSecretResolver(undefined, options.secretSettings ?? {}, 1000),
       ...(options.defaultPoolId ? { defaultPoolId: options.defaultPoolId } : {}),
       ...(options.clock ? { now: () => options.clock?.now() ?? 0 } : {}),
     });

@@ -9,7 +9,10 @@ import { azuriteBlobService } from '../../support/azurite';
 export function testBlobStore(pipelinesContainer = 'pipelines'): BlobStore {
   return new BlobStore(
     azuriteBlobService(),
-    new SharedKeySasSigner(new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY)),
+    // The test Azurite speaks plain HTTP; the app's signers are HTTPS-only (see sas-scope.test.ts).
+    new SharedKeySasSigner(new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY), {
+      httpsOnly: false,
+    }),
     { policy: defaultCallPolicy(10_000), pipelinesContainer },
   );
 }
