@@ -75,8 +75,8 @@ function waitForListening(child: ChildProcess): Promise<number> {
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(
-      () => fail(new Error(`Azurite did not start within 20 s. Output:\n${output}`)),
-      20000,
+      () => fail(new Error(`Azurite did not start within 45 s. Output:\n${output}`)),
+      45_000,
     );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
