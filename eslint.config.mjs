@@ -85,6 +85,7 @@ export default tseslint.config(
       '**/*.js',
       '!src/ui/*.js',
       '**/*.mjs',
+      '**/*.cjs',
     ],
   },
   js.configs.recommended,

@@ -3,7 +3,6 @@
  * secret values (secrets are references, resolved by the compute adapter when a step starts).
  */
 import type { BackendKind, PoolSpec } from '../compute/port';
-import { shellQuote } from '../pipeline/command';
 
 export interface StepPlan {
   readonly id: string;
