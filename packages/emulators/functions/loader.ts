@@ -21,7 +21,7 @@ export interface LoadedApp {
 }
 
 const UNSUPPORTED_TRIGGERS: Record<string, string> = {
-  entitytrigger: 'Durable entities are not supported by the embedded host',
+
 };
 
 /**
