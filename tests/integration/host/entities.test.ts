@@ -123,13 +123,13 @@ describe('embedded host: Durable entities through the real durable-functions lib
       host.engine as unknown as { entities: { get(e: string): { lockedBy?: string } | undefined } }
     ).entities;
     await until(
-      async () => entities.get('@counter@acct-b')?.lockedBy,
+      () => Promise.resolve(entities.get('@counter@acct-b')?.lockedBy),
       (holder) => holder === id,
     );
     // Another orchestration calls the locked entity: it must wait for the release.
     const other = await start('bump', 'acct-a');
     await until(
-      async () => host.engine.getStatus(other)?.runtimeStatus,
+      () => Promise.resolve(host.engine.getStatus(other)?.runtimeStatus),
       (s) => s === 'Running',
     );
     const raise = await host.fetch(`/runtime/webhooks/durabletask/instances/${id}/raiseEvent/proceed`, {
