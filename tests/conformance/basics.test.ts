@@ -67,10 +67,10 @@ describe('durable conformance: activities, fan-out, failures, determinism', () =
     expect(history.filter((e) => e.EventType === 'TaskCompleted')).toHaveLength(2);
   });
 
-  it('fails an orchestrator that uses entities with a clear message', async () => {
+  it('an orchestrator calling an entity that is not registered fails, naming the entity', async () => {
     const id = await h.start('usesEntity');
     const done = await h.done(id);
     expect(done.runtimeStatus).toBe('Failed');
-    expect(done.output).toContain('Durable entities are not supported by the embedded Durable engine');
+    expect(done.output).toContain("The function 'counter' doesn't exist or is not an entity function");
   });
 });

@@ -100,12 +100,12 @@ describe('durable conformance: status, terminate, suspend/resume, purge, restart
     expect(done).toMatchObject({ name: 'sequence', runtimeStatus: 'Completed', output: ['Hello Bogota!'] });
   });
 
-  it('answers 501 for rewind and entity routes, 400 for an unknown orchestrator', async () => {
+  it('answers 501 for rewind, 404 for a missing entity, 400 for an unknown orchestrator', async () => {
     const id = await h.start('throws', 'x');
     await h.done(id);
     const rewind = await h.op('rewind', id, { reason: 'retry' });
     expect(((await rewind.json()) as { error: string }).error).toContain('not supported');
-    expect((await h.host.fetch('/durabletask/entities/counter/one')).status).toBe(501);
+    expect((await h.host.fetch('/durabletask/entities/counter/one')).status).toBe(404);
     const unknown = await h.host.fetch('/durabletask/orchestrators/doesNotExist', {
       method: 'POST',
       body: '',

@@ -18,6 +18,7 @@ import { coreRegistry } from './core-registry';
 import { createHostServer } from './server';
 import { BlobTriggers } from './triggers/blob-trigger';
 import { TimerScheduler, type RetryContext } from './triggers/timer';
+import { enterAppDir } from './working-dir';
 
 export interface HostParts {
   readonly server: http.Server;
@@ -59,7 +60,14 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
   coreRegistry().logSink = (level, _category, message) => {
     if (level === 'warning' || level === 'error' || level === 'critical') log(`[${level}] host: ${message}`);
   };
-  const app = await loadApp(options.appDir, options.env);
+  const leaveAppDir = enterAppDir(options.appDir);
+  let app: LoadedApp;
+  try {
+    app = await loadApp(options.appDir, options.env);
+  } catch (error) {
+    leaveAppDir();
+    throw error;
+  }
   const records: InvocationRecord[] = [];
   const appHookData: Record<string, unknown> = {};
   const invoker = new Invoker({
@@ -141,6 +149,7 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
       if (previousHostname === undefined) delete process.env.WEBSITE_HOSTNAME;
       else process.env.WEBSITE_HOSTNAME = previousHostname;
       app.restoreEnv();
+      leaveAppDir();
     };
     const parts: HostParts = {
       server,
@@ -168,6 +177,7 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
     if (previousHostname === undefined) delete process.env.WEBSITE_HOSTNAME;
     else process.env.WEBSITE_HOSTNAME = previousHostname;
     app.restoreEnv();
+    leaveAppDir();
     if (ownsStateDir) rmSync(stateDir, { recursive: true, force: true });
     throw error;
   }

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { FunctionInvoker, InvocationRequest, InvocationResult, RegisteredFunction } from './contracts';
 import type { LoadSession } from './core-registry';
 import type { CoreInvocationContext, ProgrammingModel, RpcLogCategory, RpcLogLevel } from './core-types';
+import { withBlobInputs, writeBlobOutputs } from './storage-bindings';
 
 export type HostLog = (line: string) => void;
 
@@ -52,7 +53,8 @@ export class Invoker implements FunctionInvoker {
     if (!fn) return { ok: false, error: new Error(`No function named "${name}" is registered.`) };
     let result: InvocationResult;
     try {
-      result = await this.run(fn, request);
+      const bound = await withBlobInputs(fn, request);
+      result = await writeBlobOutputs(fn, bound, await this.run(fn, bound));
     } catch (error) {
       result = { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
     }

@@ -9,6 +9,7 @@ import { AppConfigError, readHostSettings, readLocalSettings, readMain, type App
 import { coreRegistry, newLoadSession, type LoadSession } from './core-registry';
 import type { ProgrammingModel } from './core-types';
 import { installCoreModule } from './install-core';
+import { checkBindings } from './storage-bindings';
 
 export interface LoadedApp {
   readonly config: AppConfig;
@@ -20,9 +21,7 @@ export interface LoadedApp {
   restoreEnv(): void;
 }
 
-const UNSUPPORTED_TRIGGERS: Record<string, string> = {
-  entitytrigger: 'Durable entities are not supported by the embedded host',
-};
+const UNSUPPORTED_TRIGGERS: Record<string, string> = {};
 
 /**
  * Apps already loaded in this module registry: loading one twice would register its functions twice
@@ -63,6 +62,7 @@ export async function loadApp(
     }
     await checkCapabilities(session, programmingModel, appDir);
     for (const fn of session.functions.values()) {
+      checkBindings(fn);
       for (const binding of Object.values(fn.bindings)) {
         const reason = UNSUPPORTED_TRIGGERS[binding.type.toLowerCase()];
         if (reason)

@@ -43,6 +43,10 @@ export interface Action {
   externalEventName?: string;
   compoundActions?: Action[];
   httpRequest?: Record<string, unknown>;
+  /** Entity actions (lib/src/actions/CallEntityAction.js, LockEntitiesAction.js). */
+  operation?: string;
+  lockSet?: { name: string; key: string }[];
+  lockRequestId?: string;
 }
 
 export interface OrchestratorState {

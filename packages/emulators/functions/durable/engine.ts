@@ -36,6 +36,7 @@ import { exceptionDetails } from './failures';
 import { TimerTable } from './timer-table';
 import { StatusWatchers } from './watchers';
 import { DEFAULT_TIMER_SETTINGS, type TimerSettings } from './timing';
+import { EntityTable } from './entities';
 
 /** Histories longer than this get one warning per instance (docs/durable-engine.md, 'Replay cost'). */
 const LARGE_HISTORY = 10000;
@@ -60,6 +61,7 @@ interface MutableStats {
 
 export class DurableEngine implements DurableEngineApi {
   readonly timers: TimerSettings;
+  readonly entities: EntityTable;
   private readonly instances = new Map<string, Instance>();
   private readonly store: InstanceStore;
   private readonly running = new Set<string>();
@@ -88,6 +90,14 @@ export class DurableEngine implements DurableEngineApi {
     this.store = new InstanceStore(options.stateDir, { fsync: extras.fsync ?? true });
     this.activitySlots = new Semaphore(Math.max(1, options.maxConcurrentActivityFunctions));
     this.orchestratorSlots = new Semaphore(Math.max(1, options.maxConcurrentOrchestratorFunctions));
+    this.entities = new EntityTable({
+      invoker: options.invoker,
+      stateDir: options.stateDir,
+      now: () => this.now(),
+      deliver: (caller, event) => this.complete(caller.instanceId, caller.executionId, event),
+      track: (work) => this.track(work),
+      log: (line) => this.log(line),
+    });
   }
 
   clientBindingData(): string {
@@ -101,6 +111,7 @@ export class DurableEngine implements DurableEngineApi {
   async start(): Promise<void> {
     if (this.started) return;
     await this.store.init();
+    this.entities.load();
     for (const inst of await this.store.loadAll()) this.instances.set(inst.instanceId, inst);
     this.started = true;
     for (const inst of this.instances.values()) if (!TERMINAL.has(inst.status)) recoverInstance(inst, this);
@@ -108,6 +119,7 @@ export class DurableEngine implements DurableEngineApi {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.entities.stop();
     this.clockTimers.cancelAll();
     while (this.inFlight.size > 0 || this.running.size > 0) {
       await Promise.allSettled([...this.inFlight]);
@@ -315,6 +327,8 @@ export class DurableEngine implements DurableEngineApi {
     await this.store.append(inst.instanceId, result.record);
     if (TERMINAL.has(inst.status)) this.store.park(inst.instanceId);
     for (const effect of result.effects) this.apply(inst, effect);
+    // A finished orchestration releases the entity locks it still holds, as the extension does.
+    if (TERMINAL.has(inst.status)) this.entities.releaseHeldBy(inst.instanceId);
     this.notify();
   }
 
@@ -395,6 +409,9 @@ export class DurableEngine implements DurableEngineApi {
         return;
       case 'child':
         this.track(this.startChild(inst, effect));
+        return;
+      case 'entity':
+        this.entities.send(effect.message);
         return;
       case 'notifyParent':
         this.complete(effect.parent.instanceId, effect.parent.executionId, effect.event);

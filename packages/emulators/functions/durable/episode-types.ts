@@ -1,5 +1,6 @@
 /** Shapes shared by the episode runner and the engine. */
 import type { OrchestratorOutcome } from './actions';
+import type { EntityMessage } from './entities';
 import type { HistoryEvent } from './history';
 import type { HttpRequestWire } from './http-call';
 import type { Instance, LogRecord, ParentRef } from './instance';
@@ -18,7 +19,8 @@ export type SideEffect =
   | { readonly k: 'timer'; readonly id: number; readonly fireAt: number }
   | { readonly k: 'cancelTimer'; readonly id: number }
   | { readonly k: 'http'; readonly id: number; readonly request: HttpRequestWire }
-  | { readonly k: 'notifyParent'; readonly parent: ParentRef; readonly event: HistoryEvent };
+  | { readonly k: 'notifyParent'; readonly parent: ParentRef; readonly event: HistoryEvent }
+  | { readonly k: 'entity'; readonly message: EntityMessage };
 
 export interface EpisodeResult {
   readonly record: LogRecord & { r: 'ep' };

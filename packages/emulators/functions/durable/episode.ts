@@ -14,6 +14,7 @@ import { EventType, completionId, historyEvent, isFailureEvent, iso, type Histor
 import type { Completion, Instance, PendingTask } from './instance';
 import { HTTP_ACTIVITY, pollAfter, type HttpRequestWire } from './http-call';
 import { retryDelayMs, sliceFireAt } from './timing';
+import { entityEffects } from './entity-actions';
 
 export type { EpisodeContext, EpisodeResult, SideEffect } from './episode-types';
 export { parseReason } from './episode-end';
@@ -96,7 +97,7 @@ export async function runEpisode(inst: Instance, ctx: EpisodeContext): Promise<E
         continueAsNew = { input: JSON.stringify(leaf.input ?? null) };
         break;
       }
-      failure = allocate(inst, ctx, delta, scheduled, leaf, i, now);
+      failure = allocate(inst, ctx, delta, scheduled, leaves, i, now);
     }
     if (!failure) cancelTimers(inst, delta, leaves);
   }
@@ -261,10 +262,11 @@ function allocate(
   ctx: EpisodeContext,
   delta: Delta,
   scheduled: HistoryEvent[],
-  leaf: Action,
+  leaves: readonly Action[],
   index: number,
   now: number,
 ): Completion | undefined {
+  const leaf = leaves[index]!;
   switch (leaf.actionType) {
     case ActionType.CallActivity:
     case ActionType.CallActivityWithRetry:
@@ -302,6 +304,12 @@ function allocate(
       delta.effects.push({ k: 'http', id, request });
       return undefined;
     }
+    case ActionType.CallEntity:
+    case ActionType.SignalEntity:
+    case ActionType.LockEntities:
+    case ActionType.ReleaseEntities:
+      entityEffects(inst, delta, scheduled, leaves, index, now);
+      return undefined;
     default:
       return unsupportedAction(inst.name, ActionTypeName[leaf.actionType] ?? `#${leaf.actionType}`);
   }

@@ -3,6 +3,7 @@
  * `/durabletask/` (the client's rpcBaseUrl) and `/runtime/webhooks/durabletask/` (the URLs from
  * createCheckStatusResponse).
  */
+import { entityRoute } from './entity-http';
 import type * as http from 'node:http';
 import type { RuntimeStatus } from '../contracts';
 import { checkStatusPayload, RPC_PATH, WEBHOOK_PATH } from './client-binding';
@@ -163,8 +164,10 @@ async function route(
     send(res, 202, payload, { Location: payload.statusQueryGetUri!, 'Retry-After': '10' });
     return;
   }
-  if (head === 'entities')
-    throw new HttpError(501, 'Durable entities are not supported by the embedded Durable engine.');
+  if (head === 'entities') {
+    const fail = (status: number, message: string) => new HttpError(status, message);
+    return entityRoute(engine, method, seg, q, body, (status, payload) => send(res, status, payload), fail);
+  }
   if (head !== 'instances')
     throw new HttpError(404, `No Durable management route matches '${url.pathname}'.`);
   if (!id) return collection(engine, req, res, q);

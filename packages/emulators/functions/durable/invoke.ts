@@ -36,7 +36,7 @@ export function orchestrationBindingJson(inst: Instance, timers: TimerSettings):
     isReplaying: inst.played > 0,
     parentInstanceId: inst.parent?.instanceId ?? null,
     upperSchemaVersion: 1,
-    upperSchemaVersionNew: 2,
+    upperSchemaVersionNew: 3,
     longRunningTimerIntervalDuration: toTimeSpan(timers.longRunningTimerIntervalMs),
     maximumShortTimerDuration: toTimeSpan(timers.maximumShortTimerMs),
     defaultHttpAsyncRequestSleepTimeMillseconds: 30000,

@@ -123,7 +123,12 @@ export class TimerScheduler {
   /** Function-level retry (`app.timer(..., { retry })`): re-invokes after the policy's delay on the clock. */
   private async invokeWithRetry(fn: RegisteredFunction, data: RpcTypedData): Promise<InvocationResult> {
     const policy = fn.retryOptions as RetryPolicy | undefined;
-    let result = await this.invoke(fn, data);
+    // With a policy, Azure sets the retry context on the first attempt too (retryCount 0).
+    let result = await this.invoke(
+      fn,
+      data,
+      policy ? { retryCount: 0, maxRetryCount: policy.maxRetryCount } : undefined,
+    );
     for (let attempt = 1; !result.ok && policy && !this.stopped; attempt++) {
       const max = policy.maxRetryCount;
       if (max >= 0 && attempt > max) break;
