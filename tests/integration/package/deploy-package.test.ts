@@ -69,6 +69,7 @@ it('holds compiled JS, host.json, package.json and production node_modules, noth
     'dist',
     'host.json',
     'node_modules',
+    'package-lock.json',
     'package.json',
   ]);
   expect(readdirSync(join(deploy, 'dist'))).toEqual(['src']);
