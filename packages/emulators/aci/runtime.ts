@@ -255,6 +255,7 @@ function containerLimits(def: Obj, group: string, container: string) {
     ...(cpu ? { cpus: cpu } : {}),
     ...(memoryInGB ? { memoryBytes: Math.round(memoryInGB * 1024 ** 3) } : {}),
     labels: { 'flotilla.aci.group': group, 'flotilla.aci.container': container },
+    replaceEntrypoint: true,
   };
 }
 

@@ -103,8 +103,9 @@ export class ContainerExecutor implements StepExecutor {
       ...(this.options.hostFiles ?? []).flatMap((file) => ['-v', `${file}:${file}:ro`]),
       ...Object.entries(spec.mounts).flatMap(([path, host]) => ['-v', `${host}:${path}`]),
       ...Object.keys(env).flatMap((key) => ['-e', key]),
+      ...(spec.replaceEntrypoint && spec.command.length ? ['--entrypoint', spec.command[0] ?? ''] : []),
       spec.image,
-      ...spec.command,
+      ...(spec.replaceEntrypoint ? spec.command.slice(1) : spec.command),
     ];
     const startedAt = this.clock.now();
     let log = '';

@@ -27,6 +27,11 @@ export interface StepSpec {
   readonly memoryBytes?: number;
   /** Container mode: the working directory inside the container (default: the image's). */
   readonly containerWorkDir?: string;
+  /**
+   * Container mode: `command` replaces the image's ENTRYPOINT (ACI's `command`, like Kubernetes') instead of
+   * being passed to it as arguments (Batch's command line, like `docker run image args`).
+   */
+  readonly replaceEntrypoint?: boolean;
   /** Container mode: labels naming what the container belongs to (group, job, task). */
   readonly labels?: Readonly<Record<string, string>>;
 }
