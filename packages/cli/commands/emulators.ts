@@ -53,7 +53,7 @@ function portBase(value: string): number {
 export async function runEmulators(options: EmulatorsOptions): Promise<number> {
   const stack = await startStack({
     stateDir: resolve(options.state),
-    mode: options.simulate ? 'simulate' : 'process',
+    mode: options.simulate ? 'simulate' : 'auto',
     faults: options.faults,
     portBase: options.portBase,
   });
@@ -70,7 +70,7 @@ export async function runEmulators(options: EmulatorsOptions): Promise<number> {
 function hint(stack: Stack, options: EmulatorsOptions): string {
   const faults = stack.faults.rules().length;
   return [
-    `flotilla emulators: ready (${options.simulate ? 'simulate' : 'process'} mode, ${faults} fault rule${faults === 1 ? '' : 's'}).`,
+    `flotilla emulators: ready (${stack.execution.mode === 'container' ? `${stack.execution.engine} container` : stack.execution.mode} mode, ${faults} fault rule${faults === 1 ? '' : 's'}).`,
     '  Export the settings above (they include NODE_EXTRA_CA_CERTS, so Node trusts the stack certificate),',
     '  then run your app against them, e.g.:  flotilla host --app .',
     '  Press Ctrl-C to stop.',
