@@ -59,7 +59,7 @@ export async function runEmulators(options: EmulatorsOptions): Promise<number> {
   });
   process.stdout.write(`${formatSettings(stack.settings, options.json ? 'json' : 'env')}\n`);
   const signals = untilSignal();
-  process.stderr.write(hint(stack, options));
+  process.stderr.write(hint(stack));
   await signals.signal;
   process.stderr.write('flotilla emulators: stopping\n');
   await stack.stop();
@@ -67,7 +67,7 @@ export async function runEmulators(options: EmulatorsOptions): Promise<number> {
   return 0;
 }
 
-function hint(stack: Stack, options: EmulatorsOptions): string {
+function hint(stack: Stack): string {
   const faults = stack.faults.rules().length;
   return [
     `flotilla emulators: ready (${stack.execution.mode === 'container' ? `${stack.execution.engine} container` : stack.execution.mode} mode, ${faults} fault rule${faults === 1 ? '' : 's'}).`,
