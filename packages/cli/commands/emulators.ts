@@ -53,13 +53,13 @@ function portBase(value: string): number {
 export async function runEmulators(options: EmulatorsOptions): Promise<number> {
   const stack = await startStack({
     stateDir: resolve(options.state),
-    mode: options.simulate ? 'simulate' : 'process',
+    mode: options.simulate ? 'simulate' : 'auto',
     faults: options.faults,
     portBase: options.portBase,
   });
   process.stdout.write(`${formatSettings(stack.settings, options.json ? 'json' : 'env')}\n`);
   const signals = untilSignal();
-  process.stderr.write(hint(stack, options));
+  process.stderr.write(hint(stack));
   await signals.signal;
   process.stderr.write('flotilla emulators: stopping\n');
   await stack.stop();
@@ -67,10 +67,10 @@ export async function runEmulators(options: EmulatorsOptions): Promise<number> {
   return 0;
 }
 
-function hint(stack: Stack, options: EmulatorsOptions): string {
+function hint(stack: Stack): string {
   const faults = stack.faults.rules().length;
   return [
-    `flotilla emulators: ready (${options.simulate ? 'simulate' : 'process'} mode, ${faults} fault rule${faults === 1 ? '' : 's'}).`,
+    `flotilla emulators: ready (${stack.execution.mode === 'container' ? `${stack.execution.engine} container` : stack.execution.mode} mode, ${faults} fault rule${faults === 1 ? '' : 's'}).`,
     '  Export the settings above (they include NODE_EXTRA_CA_CERTS, so Node trusts the stack certificate),',
     '  then run your app against them, e.g.:  flotilla host --app .',
     '  Press Ctrl-C to stop.',

@@ -86,7 +86,11 @@ export async function runPipeline(pipelineFile: string, options: RunOptions): Pr
     if (!options.target) {
       local = await bootLocalStack({
         stateDir: resolve(options.state),
-        mode: options.simulate ? 'simulate' : 'process',
+        mode: options.simulate ? 'simulate' : 'auto',
+        images: [
+          ...loaded.spec.steps.map((s) => s.image),
+          ...(loaded.spec.finalize ? [loaded.spec.finalize.image] : []),
+        ],
         ...(options.faults ? { faults: resolve(options.faults) } : {}),
         imageMounts: localImageMounts(pipelineFile),
         log,

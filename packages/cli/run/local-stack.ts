@@ -12,6 +12,8 @@ import type { FaultFile } from '../../emulators/common/faults';
 import { appEnvironment, freePort, type Stack, startStack } from '../../emulators/stack';
 import { stopChild } from '../../emulators/stack/azurite';
 import { trustCertificate } from '../../emulators/stack/tls';
+import { LOCAL_STAGER_IMAGE } from '../../emulators/stack';
+import { ensureLocalImages } from './local-images';
 
 /**
  * The app folder the host loads (and where the stager build lives): the repository in a clone, the package
@@ -28,9 +30,13 @@ export type ImageMounts = Record<string, Record<string, string>>;
 
 export interface LocalStackOptions {
   readonly stateDir: string;
-  readonly mode: 'process' | 'simulate';
+  /** `auto`: containers when FLOTILLA_LOCAL_ENGINE finds docker or podman, else processes (docs/emulators.md). */
+  readonly mode: 'process' | 'simulate' | 'auto';
   readonly faults?: string | FaultFile;
+  /** Process mode only: local folders standing in for folders of images (flotilla.local.json). */
   readonly imageMounts: ImageMounts;
+  /** The images the pipeline names: built first when an engine lacks them (auto mode). */
+  readonly images?: readonly string[];
   readonly log: (line: string) => void;
 }
 
@@ -66,6 +72,8 @@ export function localImageMounts(pipelineFile: string): ImageMounts {
 
 export async function bootLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { imageMounts } = options;
+  if (options.mode === 'auto')
+    ensureLocalImages(REPO_ROOT, [LOCAL_STAGER_IMAGE, ...(options.images ?? [])], options.log);
   options.log('starting the embedded stack (Azurite, identity, ACI and Batch emulators)');
   const stack = await startStack({
     stateDir: options.stateDir,
@@ -74,6 +82,14 @@ export async function bootLocalStack(options: LocalStackOptions): Promise<LocalS
     aci: { imageMounts },
     batch: { imageMounts },
   });
+  const execution = stack.execution;
+  options.log(
+    execution.mode === 'container'
+      ? `running steps as ${execution.engine} containers`
+      : execution.mode === 'process'
+        ? `running steps as local processes${execution.reason?.startsWith('no container engine') ? ' (no container engine found)' : ''}`
+        : 'simulating steps (nothing runs)',
+  );
   let host: ChildProcess | undefined;
   try {
     const port = await freePort();

@@ -46,6 +46,7 @@ export async function startAciEmulator(options: AciEmulatorOptions): Promise<Aci
     provisioningMs: options.provisioningMs ?? 5000,
     provisioningTimeoutMs: options.provisioningTimeoutMs ?? 30 * 60_000,
     inaccessibleImages: options.inaccessibleImages ?? [],
+    ...(options.containers ? { missingImage: (image: string) => !options.containers?.hasImage(image) } : {}),
     ...(options.resourceGroups ? { resourceGroups: options.resourceGroups } : {}),
   });
   const throttle = options.armThrottling

@@ -1,5 +1,6 @@
 import type { Clock } from '../common/clock';
 import type { SimulatedStep, StepSpec } from '../common/executor';
+import type { ContainerExecutor } from '../common/container-executor';
 import type { FaultInjector } from '../common/faults';
 import type { ArmThrottlingLimits } from './throttling';
 
@@ -52,13 +53,18 @@ export interface AciEmulatorOptions {
   readonly tls: { readonly cert: string; readonly key: string };
   /** RealClock by default. Provisioning and simulated run times follow it. */
   readonly clock?: Clock;
-  /** 'process' runs each container as a local process; 'simulate' runs nothing. */
-  readonly mode: 'process' | 'simulate';
+  /**
+   * 'process' runs each container as a local process; 'container' as a real container of its image through
+   * `containers` (docs/emulators.md, 'Executor modes'); 'simulate' runs nothing.
+   */
+  readonly mode: 'process' | 'simulate' | 'container';
+  /** Container mode: the executor (one engine, labels, cleanup) shared with the Batch emulator. */
+  readonly containers?: ContainerExecutor;
   /** Simulate mode: how long a container runs and how it ends. Default: 1 s, exit 0. */
   readonly simulate?: (spec: AciStepSpec) => SimulatedStep;
   /** Folder for container working folders and volumes (process mode). */
   readonly workRoot: string;
-  /** Image glob -> { container path -> host folder } mounted into every container of that image. */
+  /** Process mode: image glob -> { container path -> host folder } mapped into every container of that image. */
   readonly imageMounts?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Process mode: variables every container process gets (what the container host provides). */
   readonly processEnv?: Readonly<Record<string, string>>;

@@ -40,6 +40,7 @@ export function checkGroupRules(
   body: Obj,
   quotas: AciQuotas,
   inaccessibleImages: readonly string[],
+  missingImage?: (image: string) => boolean,
 ): void {
   const props = (body.properties ?? {}) as Obj;
   const location = String(body.location);
@@ -90,6 +91,8 @@ export function checkGroupRules(
       throw inaccessibleImage(image, name);
     }
   }
-  const bad = shape.images.find((image) => inaccessibleImages.some((glob) => globMatch(glob, image)));
+  const bad = shape.images.find(
+    (image) => inaccessibleImages.some((glob) => globMatch(glob, image)) || missingImage?.(image) === true,
+  );
   if (bad !== undefined) throw inaccessibleImage(bad, name);
 }

@@ -30,12 +30,16 @@ export class GroupRuntime {
     private readonly faults: FaultInjector,
     private readonly onFault: (id: string) => void,
   ) {
+    if (options.mode === 'container' && !options.containers)
+      throw new Error('startAciEmulator: mode "container" needs the `containers` executor');
     this.executor =
-      options.mode === 'process'
-        ? new ProcessExecutor(clock, options.processEnv)
-        : new SimulatedExecutor(clock, (spec) =>
-            options.simulate ? options.simulate(spec as AciStepSpec) : { durationMs: 1000, exitCode: 0 },
-          );
+      options.mode === 'container' && options.containers
+        ? options.containers
+        : options.mode === 'process'
+          ? new ProcessExecutor(clock, options.processEnv)
+          : new SimulatedExecutor(clock, (spec) =>
+              options.simulate ? options.simulate(spec as AciStepSpec) : { durationMs: 1000, exitCode: 0 },
+            );
   }
 
   /** Schedules the containers to start when provisioning ends (unless provisioning fails). */
@@ -169,7 +173,7 @@ export class GroupRuntime {
       };
       return new SimulatedExecutor(this.clock, () => plan).start(spec);
     }
-    if (!c.command?.length) {
+    if (!c.command?.length && this.options.mode !== 'container') {
       return new SimulatedExecutor(this.clock, () => ({
         durationMs: 0,
         exitCode: 0,
@@ -197,14 +201,17 @@ export class GroupRuntime {
       return { ...base, command: c.command ?? [], mounts: {}, workDir: '' };
     const folder = (g.folder ??= join(this.options.workRoot, `${g.name}-${g.createdAt.toString(36)}`));
     const mounts: Record<string, string> = {};
-    for (const [glob, extra] of Object.entries(this.options.imageMounts ?? {}))
+    const container = this.options.mode === 'container';
+    for (const [glob, extra] of Object.entries(container ? {} : (this.options.imageMounts ?? {})))
       if (globMatch(glob, c.image)) Object.assign(mounts, extra);
     for (const m of asArray(def.volumeMounts)) {
       const { name, mountPath } = m as Obj;
       if (typeof name === 'string' && typeof mountPath === 'string')
         mounts[mountPath] = this.volumeFolder(g, folder, name);
     }
-    return { ...base, command: c.command ?? [], mounts, workDir: join(folder, 'containers', c.name) };
+    const workDir = join(folder, 'containers', c.name);
+    if (!container) return { ...base, command: c.command ?? [], mounts, workDir };
+    return { ...base, command: c.command ?? [], mounts, workDir, ...containerLimits(def, g.name, c.name) };
   }
 
   private volumeFolder(g: GroupState, folder: string, name: string): string {
@@ -223,10 +230,33 @@ export class GroupRuntime {
     if (secret) {
       mkdirSync(path, { recursive: true });
       for (const [file, content] of Object.entries(secret))
-        writeFileSync(join(path, file), Buffer.from(String(content), 'base64'), { mode: 0o600 });
+        writeFileSync(join(path, file), Buffer.from(String(content), 'base64'), {
+          // A container's user (often not root) must read it, as it can on ACI.
+          mode: this.options.mode === 'container' ? 0o644 : 0o600,
+        });
     }
     return path;
   }
+}
+
+/** Container mode: `--cpus` / `--memory` from the limits (else the requests), and labels naming the group. */
+function containerLimits(def: Obj, group: string, container: string) {
+  const resources = (def.resources ?? {}) as Obj;
+  const pick = (key: 'cpu' | 'memoryInGB'): number | undefined => {
+    for (const part of [resources.limits, resources.requests]) {
+      const value = Number(((part ?? {}) as Obj)[key]);
+      if (Number.isFinite(value) && value > 0) return value;
+    }
+    return undefined;
+  };
+  const cpu = pick('cpu');
+  const memoryInGB = pick('memoryInGB');
+  return {
+    ...(cpu ? { cpus: cpu } : {}),
+    ...(memoryInGB ? { memoryBytes: Math.round(memoryInGB * 1024 ** 3) } : {}),
+    labels: { 'flotilla.aci.group': group, 'flotilla.aci.container': container },
+    replaceEntrypoint: true,
+  };
 }
 
 function resetContainer(c: ContainerState): void {

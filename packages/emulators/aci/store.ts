@@ -29,6 +29,8 @@ export interface StoreSettings {
   readonly provisioningMs: number;
   readonly provisioningTimeoutMs: number;
   readonly inaccessibleImages: readonly string[];
+  /** Container mode: images the local engine does not have answer 400 InaccessibleImage too. */
+  readonly missingImage?: (image: string) => boolean;
   readonly resourceGroups?: readonly string[];
 }
 
@@ -76,7 +78,13 @@ export class GroupStore {
     const problems = validateContainerGroupBody(body);
     if (problems.length) throw invalidContent(problems);
     const obj = body as Obj;
-    checkGroupRules(name, obj, this.settings.quotas, this.settings.inaccessibleImages);
+    checkGroupRules(
+      name,
+      obj,
+      this.settings.quotas,
+      this.settings.inaccessibleImages,
+      this.settings.missingImage,
+    );
     return obj;
   }
 

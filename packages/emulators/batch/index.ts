@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Clock, RealClock } from '../common/clock';
+import type { ContainerExecutor } from '../common/container-executor';
 import { FaultInjector } from '../common/faults';
 import { RequestRecorder } from '../common/recorder';
 import { adminRequest, type BatchResources, resources, reset } from './admin';
@@ -25,8 +26,13 @@ export interface BatchEmulatorOptions {
   /** Shared key, base64 (what BatchSharedKeyCredentials is given). */
   readonly key: string;
   readonly clock?: Clock;
-  /** `process`: tasks run as local processes; `simulate`: no process, see `simulate`. */
-  readonly mode: 'process' | 'simulate';
+  /**
+   * `process`: tasks run as local processes; `container`: tasks with containerSettings run in their image
+   * through `containers` (docs/emulators.md, 'Executor modes'); `simulate`: no process, see `simulate`.
+   */
+  readonly mode: 'process' | 'simulate' | 'container';
+  /** Container mode: the executor (one engine, labels, cleanup) shared with the ACI emulator. */
+  readonly containers?: ContainerExecutor;
   /** Simulate mode: duration and exit code per task attempt. Default: 1 s, exit 0. */
   readonly simulate?: SimulatedTaskPlan | ((task: SimulatedTaskInfo) => SimulatedTaskPlan);
   /** Process mode: node folders are created under `<workRoot>/nodes/<nodeId>`. */
@@ -65,8 +71,10 @@ export interface BatchEmulator {
 }
 
 export async function startBatchEmulator(options: BatchEmulatorOptions): Promise<BatchEmulator> {
-  if (options.mode === 'process' && !options.workRoot)
-    throw new Error('startBatchEmulator: workRoot is required in process mode');
+  if (options.mode !== 'simulate' && !options.workRoot)
+    throw new Error(`startBatchEmulator: workRoot is required in ${options.mode} mode`);
+  if (options.mode === 'container' && !options.containers)
+    throw new Error('startBatchEmulator: mode "container" needs the `containers` executor');
   if (!/^[A-Za-z0-9+/]+=*$/.test(options.key)) throw new Error('startBatchEmulator: key must be base64');
   const clock = options.clock ?? new RealClock();
   const faults = options.faults ?? new FaultInjector();
@@ -90,7 +98,14 @@ export async function startBatchEmulator(options: BatchEmulatorOptions): Promise
   );
   let url = '';
   const runner: TaskRunner =
-    options.mode === 'process' ? new ProcessRunner(state, clock, () => url) : new SimulatedRunner(state);
+    options.mode === 'simulate'
+      ? new SimulatedRunner(state)
+      : new ProcessRunner(
+          state,
+          clock,
+          () => url,
+          options.mode === 'container' ? options.containers : undefined,
+        );
   const scheduler = new Scheduler(state, runner);
   const recorder = new RequestRecorder();
   const hung = new Set<IncomingMessage>();

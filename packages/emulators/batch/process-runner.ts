@@ -1,8 +1,9 @@
 import { globMatch } from '../common/glob';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
 import type { Clock } from '../common/clock';
-import { ProcessExecutor } from '../common/executor';
+import type { ContainerExecutor } from '../common/container-executor';
+import { ProcessExecutor, type StepExecutor } from '../common/executor';
 import type { MatchedFault } from '../common/faults';
 import {
   downloadResourceFiles,
@@ -12,7 +13,14 @@ import {
 } from './blob-transfer';
 import { parseBindMounts, splitCommandLine } from './command-line';
 import type { FailureInfo, TaskRecord } from './model';
-import { type AttemptHandle, type AttemptOutcome, faultAttempt, failure, type TaskRunner } from './runner';
+import {
+  type AttemptHandle,
+  type AttemptOutcome,
+  faultAttempt,
+  failure,
+  inaccessibleImageAttempt,
+  type TaskRunner,
+} from './runner';
 import type { BatchState } from './state';
 
 /** The node's root folder inside a Batch node (AZ_BATCH_NODE_ROOT_DIR); mapped to a folder per node. */
@@ -21,7 +29,12 @@ export const NODE_ROOT = '/mnt/batch/tasks';
 const taskDirIn = (root: string, jobId: string, taskId: string) =>
   `${root}/workitems/${jobId}/job-1/${taskId}`;
 
-/** Process mode: every attempt runs the command line as a local process in the task's working folder. */
+/**
+ * Process mode: every attempt runs the command line as a local process in the task's working folder. Container
+ * mode (`containers` given): a task with containerSettings runs in its image as the Batch node's docker does
+ * (node root bind-mounted at NODE_ROOT, the `-v` mounts of containerRunOptions, the task working directory as
+ * working directory); a task without one runs as a process, as on the node itself.
+ */
 export class ProcessRunner implements TaskRunner {
   private readonly executor: ProcessExecutor;
 
@@ -29,6 +42,7 @@ export class ProcessRunner implements TaskRunner {
     private readonly state: BatchState,
     clock: Clock,
     private readonly accountUrl: () => string,
+    private readonly containers?: ContainerExecutor,
   ) {
     this.executor = new ProcessExecutor(clock, state.settings.processEnv);
   }
@@ -48,12 +62,15 @@ export class ProcessRunner implements TaskRunner {
     writeFileSync(join(taskDir, 'stdout.txt'), '');
     writeFileSync(join(taskDir, 'stderr.txt'), '');
     const container = task.spec.containerSettings as
-      { imageName?: string; containerRunOptions?: string } | undefined;
+      { imageName?: string; containerRunOptions?: string; workingDirectory?: string } | undefined;
     const replaced = faultAttempt(this.state, fault, container?.imageName, 0);
     if (replaced) return replaced;
+    const image = this.containers ? container?.imageName : undefined;
+    if (image && !this.containers?.hasImage(image)) return inaccessibleImageAttempt(this.state, image, 0);
+    const executor: StepExecutor = image && this.containers ? this.containers : this.executor;
 
     let killed: { reason: string; exitCode?: number } | undefined;
-    let run: ReturnType<ProcessExecutor['start']> | undefined;
+    let run: ReturnType<StepExecutor['start']> | undefined;
     const killedBy = () => killed;
     const done = (async (): Promise<AttemptOutcome> => {
       const resources = (task.spec.resourceFiles as ResourceFile[] | undefined) ?? [];
@@ -66,11 +83,13 @@ export class ProcessRunner implements TaskRunner {
       } catch (error) {
         return { failureInfo: failure('CommandLineInvalid', (error as Error).message) };
       }
-      run = this.executor.start({
+      if (image) this.ownTaskDir(taskDir, image);
+      run = executor.start({
         command,
         env: this.environment(task, nodeId),
-        mounts: this.mounts(nodeId, container?.imageName, container?.containerRunOptions),
+        mounts: this.mounts(nodeId, image ? undefined : container?.imageName, container?.containerRunOptions),
         workDir,
+        ...(image ? this.containerSpec(task, image, container?.workingDirectory) : {}),
         stdoutFile: join(taskDir, 'stdout.txt'),
         stderrFile: join(taskDir, 'stderr.txt'),
       });
@@ -86,6 +105,36 @@ export class ProcessRunner implements TaskRunner {
         run?.kill(reason, exitCode);
       },
     };
+  }
+
+  /** Container mode: the image, working directory and labels of the task's container. */
+  private containerSpec(task: TaskRecord, image: string, workingDirectory: string | undefined) {
+    const wd = `${taskDirIn(NODE_ROOT, task.job.id, task.id)}/wd`;
+    return {
+      image,
+      ...(workingDirectory === 'containerImageDefault' ? {} : { containerWorkDir: wd }),
+      labels: { 'flotilla.batch.job': task.job.id, 'flotilla.batch.task': task.id },
+    };
+  }
+
+  /**
+   * Container mode: the task's files belong to the image's user (numeric USER), as they belong to the task
+   * user on a node, so a non-root image can write its outputs and read a 0600 resource file.
+   */
+  private ownTaskDir(taskDir: string, image: string): void {
+    const user = this.containers?.imageUser(image);
+    if (!user) return;
+    const walk = (path: string) => {
+      chownSync(path, user.uid, user.gid);
+      let entries: string[] = [];
+      try {
+        entries = readdirSync(path);
+      } catch {
+        return;
+      }
+      for (const entry of entries) walk(join(path, entry));
+    };
+    walk(taskDir);
   }
 
   /** Container paths of the node root and of `-v` mounts, mapped to this node's folders. */

@@ -53,6 +53,22 @@ export function scheduledAttempt(
   return { done, kill: (reason, exitCode = 137) => settle({ exitCode, reason }) };
 }
 
+/** How Batch ends a task whose image cannot be pulled: no exit code, a ContainerInvalidImage failure. */
+export function inaccessibleImageAttempt(
+  state: BatchState,
+  imageName: string | undefined,
+  afterMs: number,
+): AttemptHandle {
+  return scheduledAttempt(state, afterMs, {
+    failureInfo: failure(
+      'ContainerInvalidImage',
+      'One or more container images specified are invalid',
+      'usererror',
+      [{ name: 'ContainerImage', value: imageName ?? '' }],
+    ),
+  });
+}
+
 /**
  * The attempt a run fault (F15 in docs/emulators.md, 'Failure catalogue'; faults.ts) turns into, if it
  * replaces the real run.
@@ -65,14 +81,7 @@ export function faultAttempt(
 ): AttemptHandle | undefined {
   switch (fault?.kind) {
     case 'inaccessible-image':
-      return scheduledAttempt(state, fault.delayMs ?? 0, {
-        failureInfo: failure(
-          'ContainerInvalidImage',
-          'One or more container images specified are invalid',
-          'usererror',
-          [{ name: 'ContainerImage', value: imageName ?? '' }],
-        ),
-      });
+      return inaccessibleImageAttempt(state, imageName, fault.delayMs ?? 0);
     case 'oom':
       return scheduledAttempt(state, fault.delayMs ?? 0, { exitCode: 137, reason: 'oom' });
     case 'exit-code':

@@ -22,7 +22,7 @@ export interface SimulatedTaskInfo {
 
 export interface EmulatorSettings {
   readonly account: string;
-  readonly mode: 'process' | 'simulate';
+  readonly mode: 'process' | 'simulate' | 'container';
   readonly simulate: (task: SimulatedTaskInfo) => SimulatedTaskPlan;
   readonly workRoot: string;
   readonly activeJobQuota: number;

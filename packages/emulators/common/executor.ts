@@ -20,6 +20,20 @@ export interface StepSpec {
   /** Also append the process's stdout / stderr to these files (Batch keeps stdout.txt and stderr.txt apart). */
   readonly stdoutFile?: string;
   readonly stderrFile?: string;
+  /** Container mode (docs/emulators.md, 'Executor modes'): the image to run; `mounts` become bind mounts. */
+  readonly image?: string;
+  /** Container mode: `--cpus` and `--memory` (bytes) from the step's resource requests. */
+  readonly cpus?: number;
+  readonly memoryBytes?: number;
+  /** Container mode: the working directory inside the container (default: the image's). */
+  readonly containerWorkDir?: string;
+  /**
+   * Container mode: `command` replaces the image's ENTRYPOINT (ACI's `command`, like Kubernetes') instead of
+   * being passed to it as arguments (Batch's command line, like `docker run image args`).
+   */
+  readonly replaceEntrypoint?: boolean;
+  /** Container mode: labels naming what the container belongs to (group, job, task). */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export interface StepOutcome {

@@ -4,6 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { type AciEmulator, type AciEmulatorOptions, startAciEmulator } from '../aci';
 import { type BatchEmulator, type BatchEmulatorOptions, startBatchEmulator } from '../batch';
 import { type Clock, RealClock } from '../common/clock';
+import { ContainerExecutor, removeLeftovers } from '../common/container-executor';
+import { INSTALL_HINT, type LocalEngine, resolveLocalEngine } from '../common/engine';
 import { type FaultFile, FaultInjector, loadFaultFile, parseFaultFile } from '../common/faults';
 import { type IdentityEndpoint, startIdentityEndpoint } from '../identity';
 import { type Azurite, startAzurite } from './azurite';
@@ -21,8 +23,15 @@ export { appEnvironment, type AppEnvironmentOptions, freePort } from './app-env'
 export interface StackOptions {
   /** Certificate, Azurite data and emulator work folders live here (kept across runs). */
   readonly stateDir: string;
-  /** `process` runs steps as local processes; `simulate` runs nothing and ends steps after a set time. */
-  readonly mode: 'process' | 'simulate';
+  /**
+   * How steps run (docs/emulators.md, 'Executor modes'): `process` as local processes; `container` as real
+   * containers of their images in docker or podman (FLOTILLA_LOCAL_ENGINE picks which; it must work);
+   * `auto` as FLOTILLA_LOCAL_ENGINE says (default: docker, then podman, then processes); `simulate` runs
+   * nothing and ends steps after a set time.
+   */
+  readonly mode: 'process' | 'simulate' | 'container' | 'auto';
+  /** Container mode: an engine already detected (skips detection), e.g. from `resolveLocalEngine`. */
+  readonly engine?: LocalEngine;
   /**
    * Fault rules: a parsed file, a path to a JSON file, or an injector to share. Default: the file named by
    * FLOTILLA_EMULATOR_FAULTS (in `env`), else none.
@@ -69,9 +78,16 @@ export interface Stack {
   readonly certificate: DevCertificate;
   readonly faults: FaultInjector;
   readonly clock: Clock;
+  /** How steps run: the mode resolved, and for containers the engine and the label value of this stack. */
+  readonly execution: Execution;
   /** Stops every part (in reverse start order); safe to call more than once. */
   stop(): Promise<void>;
 }
+
+export type Execution =
+  | { readonly mode: 'container'; readonly engine: 'podman' | 'docker'; readonly stackId: string }
+  | { readonly mode: 'process'; readonly reason?: string }
+  | { readonly mode: 'simulate' };
 
 export const STACK_DEFAULTS = {
   subscriptionId: '00000000-0000-4000-8000-000000000001',
@@ -117,9 +133,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     options.ports?.[name] ?? (options.portBase !== undefined ? options.portBase + offset : 0);
 
   const certificate = await ensureDevCertificate(join(stateDir, 'tls'));
+  const stagerImage = options.stagerImage ?? LOCAL_STAGER_IMAGE;
+  const { execution, containers } = executionFor(options, stagerImage, clock, certificate.certFile);
+  const mode = execution.mode;
   const stoppers: (() => Promise<void>)[] = [];
   const killOnExit: number[] = [];
+  if (containers) stoppers.push(() => Promise.resolve(containers.removeAll()));
   const onExit = () => {
+    containers?.removeAll();
     for (const pid of killOnExit) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -153,7 +174,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         return i;
       }),
     ]);
-    const stagerImage = options.stagerImage ?? LOCAL_STAGER_IMAGE;
     const aci = await startAciEmulator({
       ...options.aci,
       imageMounts: {
@@ -163,7 +183,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       processEnv: { NODE_EXTRA_CA_CERTS: certificate.certFile, ...options.aci?.processEnv },
       port: port('aci', 1),
       tls: certificate,
-      mode: options.mode,
+      mode,
+      ...(containers ? { containers } : {}),
       clock,
       faults,
       workRoot: options.aci?.workRoot ?? join(stateDir, 'aci'),
@@ -176,7 +197,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...options.batch,
       processEnv: { NODE_EXTRA_CA_CERTS: certificate.certFile, ...options.batch?.processEnv },
       port: port('batch', 2),
-      mode: options.mode,
+      mode,
+      ...(containers ? { containers } : {}),
       clock,
       faults,
       workRoot: options.batch?.workRoot ?? join(stateDir, 'batch'),
@@ -195,11 +217,46 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       faultFile,
       stagerImage,
     });
-    return { settings, azurite, aci, batch, identity, certificate, faults, clock, stop };
+    return { settings, azurite, aci, batch, identity, certificate, faults, clock, execution, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * The executor mode: `auto` and `container` resolve FLOTILLA_LOCAL_ENGINE (in `env`); container mode first
+ * removes containers of stacks that died without removing theirs.
+ */
+function executionFor(
+  options: StackOptions,
+  probeImage: string,
+  clock: Clock,
+  certFile: string,
+): { execution: Execution; containers?: ContainerExecutor } {
+  if (options.mode === 'simulate') return { execution: { mode: 'simulate' } };
+  if (options.mode === 'process') return { execution: { mode: 'process' } };
+  const env = options.env ?? process.env;
+  let engine = options.engine;
+  if (!engine) {
+    const resolved = resolveLocalEngine(probeImage, env);
+    if (resolved.kind === 'process') {
+      if (options.mode === 'auto') return { execution: { mode: 'process', reason: resolved.reason } };
+      throw new Error(
+        `startStack: mode "container" needs docker or podman: ${resolved.reason}. ${INSTALL_HINT}`,
+      );
+    }
+    engine = resolved.engine;
+  }
+  removeLeftovers(engine);
+  const stackId = randomBytes(4).toString('hex');
+  const containers = new ContainerExecutor(clock, {
+    engine,
+    stackId,
+    hostEnv: { NODE_EXTRA_CA_CERTS: certFile },
+    hostFiles: [certFile],
+  });
+  return { execution: { mode: 'container', engine: engine.engine, stackId }, containers };
 }
 
 function resolveFaults(options: StackOptions): { faults: FaultInjector; faultFile?: string } {

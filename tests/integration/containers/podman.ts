@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { INSTALL_HINT, detectRunFlags, runEngine } from '../../../scripts/images/engine';
+import { INSTALL_HINT, detectRunFlags, runEngine } from '../../../packages/emulators/common/engine';
 import { localBaseImage } from '../../../scripts/images/images';
 
 const REPO = join(__dirname, '..', '..', '..');

@@ -1,6 +1,6 @@
 import { LOCAL_STAGER_IMAGE as STACK_STAGER_IMAGE } from '../../../packages/emulators/stack';
 import { parseArgs } from '../../../scripts/images/build';
-import { FALLBACK_ULIMITS, engineSettings } from '../../../scripts/images/engine';
+import { FALLBACK_ULIMITS, engineSettings } from '../../../packages/emulators/common/engine';
 import { LOCAL_STAGER_IMAGE, SAMPLES, localBaseImage, specImages } from '../../../scripts/images/images';
 
 // The pure parts of scripts/images: names, settings and arguments (the builds themselves run in
