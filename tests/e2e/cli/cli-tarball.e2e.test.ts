@@ -46,7 +46,12 @@ it('installs globally from its tarball and runs a sample from an empty folder', 
   const run = spawnSync(
     flotilla,
     ['run', join(root, 'samples/hello/pipeline.json'), '--images', join(empty, 'photo-*.txt'), '--json'],
-    { cwd: empty, encoding: 'utf8', timeout: 240_000, env: { ...process.env, FLOTILLA_TASK_HUB: undefined } },
+    {
+      cwd: empty,
+      encoding: 'utf8',
+      timeout: 240_000,
+      env: { ...process.env, FLOTILLA_TASK_HUB: undefined, FLOTILLA_LOCAL_ENGINE: 'process' },
+    },
   );
   expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({
     status: 0,

@@ -27,7 +27,8 @@ export interface CliRun {
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    // Steps run as local processes unless a test asks for containers (tests/e2e/cli/demo-containers).
+    env: { FLOTILLA_LOCAL_ENGINE: 'process', ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const events: Record<string, unknown>[] = [];
