@@ -17,6 +17,8 @@ export const statePaths = {
   ledger: (kind: string): string => `admission/${kind}.json`,
   kept: (resource: string): string => `kept/${resource}.json`,
   keptPrefix: 'kept/',
+  /** One record per `Idempotency-Key` of `POST /api/runs` (the key's SHA-256, never the key itself). */
+  idempotency: (keyHash: string): string => `idempotency/${keyHash}.json`,
 } as const;
 
 /** `results/<runId>/images.json`. */
