@@ -28,7 +28,7 @@ describe('durable management API keys', () => {
       ['DELETE', `${base}/instances/${id}`],
     ];
     for (const [method, path] of routes) {
-      for (const headers of [{}, { 'x-functions-key': h.host.keys.default }]) {
+      for (const headers of [{}, { 'x-functions-key': h.host.keys.default }] as Record<string, string>[]) {
         const res = await raw(path, { method, headers });
         expect([method, path, res.status]).toEqual([method, path, 401]);
         expect(res.headers.get('content-type')).toContain('application/json');
