@@ -28,7 +28,7 @@ test('a run terminated through the management API gets teardown and a manifest s
   const started = await e2e.api<{ runId: string }>('startRun', { body: { pipeline } });
   expect(started.status).toBe(202);
   const { runId } = started.body;
-  await e2e.until(async () => e2e.stack.aci.resources().length >= 2);
+  await e2e.until(() => e2e.stack.aci.resources().length >= 2);
 
   // Without the key the management API refuses, and the run goes on.
   const path = `/runtime/webhooks/durabletask/instances/${runId}/terminate?reason=operator`;
