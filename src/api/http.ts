@@ -80,6 +80,16 @@ export async function handle(
   }
 }
 
+/**
+ * The query parameters a handler validates: `code` (the function key, as Azure Functions accepts it) is the
+ * host's, not the handler's, and is left out.
+ */
+export function queryOf(request: { query: URLSearchParams }): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of request.query.entries()) if (name !== 'code') out[name] = value;
+  return out;
+}
+
 /** zod issues -> field errors (`images[2]: expected a string`). */
 export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
   return error.issues.map((issue) => {

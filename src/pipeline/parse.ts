@@ -79,6 +79,9 @@ export function parsePipeline(text: string, options: ParseOptions = {}): ParseRe
     throw error;
   }
   if (syntax) return { ok: false, errors: [syntax] };
+  // The parser reports its own stack exhaustion (block collections nested thousands deep) as a syntax error.
+  if (doc.errors.some((e) => /maximum call stack/i.test(e.message)))
+    return { ok: false, errors: [tooDeep()] };
   if (doc.errors.length > 0) {
     return {
       ok: false,
