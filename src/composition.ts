@@ -27,6 +27,8 @@ export interface Composition {
   readonly config: Config;
   readonly credential: TokenCredential;
   readonly blob: BlobStore;
+  /** The blob adapter for HTTP request paths: bounded (no SDK retries, short deadlines), see apiCallPolicy. */
+  readonly apiBlob: BlobStore;
   readonly secrets: SecretResolver;
   readonly aci: AciBackend;
   /** Throws a clear error when FLOTILLA_BATCH_URL is not set. */
@@ -64,6 +66,14 @@ export function deploymentPolicy(config: Config): DeploymentPolicy {
   };
 }
 
+/** Storage calls on an HTTP request path: two attempts of `timeoutMs`, one short backoff. */
+export const apiCallPolicy = (timeoutMs: number): CallPolicy => ({
+  timeoutMs,
+  attempts: 2,
+  baseDelayMs: 200,
+  maxWaitMs: 1_000,
+});
+
 const lazy = <T>(make: () => T): (() => T) => {
   let value: T | undefined;
   return () => (value ??= make());
@@ -85,6 +95,21 @@ export function createComposition(config: Config, overrides: CompositionOverride
         },
       ),
   );
+  // Request paths answer fast when storage is down (docs/security.md, "Storage failures"): the SDK's own
+  // retries (up to ~2 minutes) are off and callSdk makes 2 short attempts.
+  const apiBlob = lazy(() => {
+    const service = new BlobServiceClient(config.FLOTILLA_STORAGE_BLOB_URL, credential(), {
+      retryOptions: { maxTries: 1 },
+    });
+    return new BlobStore(
+      service,
+      new UserDelegationSasSigner(service, accountName(), config.FLOTILLA_API_STORAGE_TIMEOUT_MS),
+      {
+        policy: apiCallPolicy(config.FLOTILLA_API_STORAGE_TIMEOUT_MS),
+        pipelinesContainer: config.FLOTILLA_PIPELINES_CONTAINER,
+      },
+    );
+  });
   const secrets = lazy(
     () =>
       new DefaultSecretResolver(
@@ -143,6 +168,9 @@ export function createComposition(config: Config, overrides: CompositionOverride
     get blob() {
       return blob();
     },
+    get apiBlob() {
+      return apiBlob();
+    },
     get secrets() {
       return secrets();
     },
@@ -186,6 +214,7 @@ export function setComposition(value: Composition | undefined): void {
  */
 export interface AppDeps {
   readonly config: Pick<Config, 'FLOTILLA_CALLBACK_SECRET' | 'FLOTILLA_IMAGES_CONTAINER'>;
+  /** The request-path blob adapter (bounded: storage down answers 503 in seconds). */
   readonly store: BlobStore;
   readonly activities: ActivityDeps;
   /** Backends configured in this app (Batch only when FLOTILLA_BATCH_URL is set). */
@@ -202,7 +231,7 @@ export function appDepsFromComposition(): AppDeps {
   const now = () => Date.now();
   return {
     config,
-    store: root.blob,
+    store: root.apiBlob,
     activities: {
       store: root.blob,
       compute: (kind) => root.backend(kind),

@@ -13,6 +13,25 @@ import { statusOrUndefined } from './run-view';
 
 export type CallbackClient = Pick<DurableClient, 'getStatus' | 'raiseEvent'>;
 
+/**
+ * Attempts this process already accepted a callback for: a replay of a valid token is refused from here,
+ * without a status read (docs/security.md, "Container callbacks"). Bounded; the oldest entries go first.
+ */
+const accepted = new Set<string>();
+const ACCEPTED_MAX = 10_000;
+
+function remember(key: string): void {
+  accepted.add(key);
+  if (accepted.size > ACCEPTED_MAX) accepted.delete(accepted.values().next().value as string);
+}
+
+const notExpected = () =>
+  new ApiError(
+    409,
+    'callback_not_expected',
+    'callback refused: this attempt is not waiting for a callback (it already finished or was replaced)',
+  );
+
 export async function acceptCallback(
   client: CallbackClient,
   secret: string,
@@ -32,6 +51,8 @@ export async function acceptCallback(
   const { runId, imageKey, step, attempt } = verified.claims;
   const instanceId =
     imageKey === RESERVED_KEY ? instanceIds.finalize(runId) : instanceIds.step(runId, imageKey, step);
+  const key = `${instanceId}#${attempt}`;
+  if (accepted.has(key)) throw notExpected();
   const current = await statusOrUndefined(client, instanceId);
   const custom = current?.customStatus as StepCustomStatus | undefined;
   if (
@@ -40,12 +61,9 @@ export async function acceptCallback(
     custom?.attempt !== attempt ||
     custom.phase !== 'waiting'
   ) {
-    throw new ApiError(
-      409,
-      'callback_not_expected',
-      'callback refused: this attempt is not waiting for a callback (it already finished or was replaced)',
-    );
+    throw notExpected();
   }
   await client.raiseEvent(instanceId, events.stepCompleted(attempt), { exitCode: body.exitCode ?? null });
+  remember(key);
   return { accepted: true, attempt };
 }

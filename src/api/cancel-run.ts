@@ -37,13 +37,28 @@ export async function cancelRun(
       `run ${runId} has already ended (${run.runtimeStatus}); nothing to cancel`,
     );
   }
+  const signalled = await stopRunWork(store, client, runId, run.customStatus, now);
+  return { runId, status: 'cancelling', signalled };
+}
+
+/**
+ * Writes the cancel marker (no step is admitted from now on) and raises `cancel` to every step in flight;
+ * returns how many were signalled. Also used for runs terminated through the management API (api/sweep.ts).
+ */
+export async function stopRunWork(
+  store: Pick<BlobStore, 'putText'>,
+  client: Pick<DurableClient, 'getStatus' | 'raiseEvent'>,
+  runId: string,
+  runCustomStatus: unknown,
+  now: Date,
+): Promise<number> {
   await store.putText(
     RESULTS_CONTAINER,
     runPaths.cancel(runId),
     JSON.stringify({ requestedAt: now.toISOString() }),
     'application/json',
   );
-  const custom = run.customStatus as RunCustomStatus | undefined;
+  const custom = runCustomStatus as RunCustomStatus | undefined;
   const targets: string[] = [];
   if (custom?.phase === 'finalize') targets.push(instanceIds.finalize(runId));
   const lanes = await Promise.all(
@@ -69,5 +84,5 @@ export async function cancelRun(
       // Ended meanwhile: nothing to cancel there.
     }
   }
-  return { runId, status: 'cancelling', signalled };
+  return signalled;
 }

@@ -1,6 +1,9 @@
 /** JSON responses and errors for the HTTP API: every 4xx has a JSON body naming the field, never a stack. */
 import type { HttpResponseInit } from '@azure/functions';
 import type { z } from 'zod';
+import { AdapterError } from '../adapters/errors';
+import { INPUT_LIMITS } from '../pipeline/limits';
+import { nestingDepth } from '../pipeline/parse';
 
 export interface FieldError {
   readonly path: string;
@@ -33,7 +36,32 @@ export function errorResponse(error: ApiError): HttpResponseInit {
   });
 }
 
-/** Runs a handler body; ApiErrors become their JSON response, anything else a JSON 500 without details. */
+/** Seconds a client is asked to wait before retrying when storage is unavailable. */
+export const STORAGE_RETRY_AFTER_S = 5;
+
+/** A storage failure that retrying later can fix (down, timing out, 5xx, throttled): the request gets 503. */
+export function isStorageUnavailable(error: unknown): error is AdapterError {
+  return error instanceof AdapterError && error.context.service === 'blob' && error.kind !== 'permanent';
+}
+
+export function storageUnavailable(error: AdapterError): HttpResponseInit {
+  return json(
+    503,
+    {
+      error: {
+        code: 'storage_unavailable',
+        message: `storage is unavailable (${error.context.operation}: ${error.code}); nothing was changed by this failure, retry in a few seconds`,
+        dependency: 'storage',
+      },
+    },
+    { 'retry-after': String(STORAGE_RETRY_AFTER_S) },
+  );
+}
+
+/**
+ * Runs a handler body; ApiErrors become their JSON response, storage outages a JSON 503 (docs/security.md,
+ * "Storage failures"), anything else a JSON 500 without details.
+ */
 export async function handle(
   body: () => Promise<HttpResponseInit>,
   log: (line: string) => void,
@@ -42,10 +70,24 @@ export async function handle(
     return await body();
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);
+    if (isStorageUnavailable(error)) {
+      log(`request failed: storage unavailable error=${error.code} operation=${error.context.operation}`);
+      return storageUnavailable(error);
+    }
     const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
     log(`request failed error=${message}`);
     return json(500, { error: { code: 'internal', message: 'the request failed; see the function logs' } });
   }
+}
+
+/**
+ * The query parameters a handler validates: `code` (the function key, as Azure Functions accepts it) is the
+ * host's, not the handler's, and is left out.
+ */
+export function queryOf(request: { query: URLSearchParams }): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of request.query.entries()) if (name !== 'code') out[name] = value;
+  return out;
 }
 
 /** zod issues -> field errors (`images[2]: expected a string`). */
@@ -72,19 +114,41 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string,
   );
 }
 
-/** The request body as JSON, or a 400 that says why not. */
+/**
+ * The request body as JSON, or a 4xx that says why not. A leading UTF-8 byte order mark is ignored (RFC 8259
+ * allows it); bodies over INPUT_LIMITS.requestBodyMaxBytes are 413, nesting past maxDepth is 400.
+ */
 export async function readJson(request: { text(): Promise<string> }): Promise<unknown> {
-  const text = await request.text();
+  const raw = await request.text();
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  const bytes = Buffer.byteLength(text);
+  if (bytes > INPUT_LIMITS.requestBodyMaxBytes)
+    throw new ApiError(
+      413,
+      'body_too_large',
+      `the request body is ${bytes} bytes; at most ${INPUT_LIMITS.requestBodyMaxBytes} bytes are allowed (limit requestBodyMaxBytes)`,
+      [{ path: '(body)', message: `at most ${INPUT_LIMITS.requestBodyMaxBytes} bytes` }],
+    );
   if (text.trim() === '')
     throw new ApiError(400, 'invalid_request', 'the request body is empty; send a JSON object', [
       { path: '(body)', message: 'expected a JSON object' },
     ]);
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
-    const message = error instanceof Error ? error.message : 'not JSON';
+    const message =
+      error instanceof RangeError ? 'nested too deeply' : error instanceof Error ? error.message : 'not JSON';
     throw new ApiError(400, 'invalid_json', `the request body is not valid JSON: ${message}`, [
       { path: '(body)', message: 'expected JSON' },
     ]);
   }
+  if (nestingDepth(value, INPUT_LIMITS.maxDepth) > INPUT_LIMITS.maxDepth)
+    throw new ApiError(
+      400,
+      'too_deep',
+      `the request body is nested more than ${INPUT_LIMITS.maxDepth} levels deep (limit maxDepth)`,
+      [{ path: '(body)', message: `at most ${INPUT_LIMITS.maxDepth} levels of objects and lists` }],
+    );
+  return value;
 }

@@ -16,8 +16,8 @@ export interface RunSummary {
 
 export function summaryStatus(runtimeStatus: string | undefined, output: unknown): string {
   if (runtimeStatus === 'Completed') return (output as RunOutput | null)?.status ?? 'succeeded';
-  if (runtimeStatus === 'Failed' || runtimeStatus === 'Terminated' || runtimeStatus === 'Canceled')
-    return 'failed';
+  if (runtimeStatus === 'Terminated') return 'terminated';
+  if (runtimeStatus === 'Failed' || runtimeStatus === 'Canceled') return 'failed';
   if (runtimeStatus === 'Pending' || runtimeStatus === undefined) return 'pending';
   return 'running';
 }
@@ -30,7 +30,7 @@ export async function listRuns(
   client: Pick<DurableClient, 'getStatus'>,
   filter: { pipeline?: string; status?: string; limit: number },
 ): Promise<{ runs: RunSummary[]; truncated: boolean }> {
-  const entries = (await store.list(STATE_CONTAINER, RUN_INDEX_PREFIX).catch(() => []))
+  const entries = (await store.list(STATE_CONTAINER, RUN_INDEX_PREFIX))
     .map((b) => parseRunIndexName(b.name))
     .filter((e) => e !== undefined)
     .filter((e) => !filter.pipeline || e.pipeline === filter.pipeline);

@@ -165,7 +165,15 @@ export function openApiDocument(): Record<string, unknown> {
             runId: { type: 'string' },
             pipeline: { type: 'string' },
             status: {
-              enum: ['pending', 'running', 'succeeded', 'partially_succeeded', 'failed', 'cancelled'],
+              enum: [
+                'pending',
+                'running',
+                'succeeded',
+                'partially_succeeded',
+                'failed',
+                'cancelled',
+                'terminated',
+              ],
             },
             counts: { type: 'object' },
             images: { type: 'array', items: { type: 'object' } },

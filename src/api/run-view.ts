@@ -166,10 +166,17 @@ export async function runView(store: ViewStore, client: ViewClient, runId: strin
   }
   counts.running = inFlight.length;
   counts.pending = Math.max(0, total - counts.succeeded - counts.failed - counts.cancelled - counts.running);
-  const failedRuntime = ['Failed', 'Terminated'].includes(String(status.runtimeStatus));
+  const runtime = String(status.runtimeStatus);
   return {
     ...base,
-    status: failedRuntime ? 'failed' : String(status.runtimeStatus) === 'Pending' ? 'pending' : 'running',
+    status:
+      runtime === 'Terminated'
+        ? 'terminated'
+        : runtime === 'Failed'
+          ? 'failed'
+          : runtime === 'Pending'
+            ? 'pending'
+            : 'running',
     ...(custom?.phase ? { phase: custom.phase } : {}),
     counts,
     images: [...done.images, ...inFlight],

@@ -12,12 +12,18 @@ export const pipelineName = z
     error: 'a pipeline name has lowercase letters, digits and hyphens, starting with a letter',
   });
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 const blobName = z
   .string({ error: 'expected a blob name' })
   .min(1, { error: 'a blob name cannot be empty' })
   .max(1024, { error: 'a blob name has at most 1024 characters' })
   .refine((s) => !s.startsWith('/') && !s.includes('\\'), {
     error: 'a blob name must not start with "/" or contain "\\"',
+  })
+  .refine((s) => !CONTROL.test(s), {
+    error: 'a blob name must not contain control characters (NUL, newline, ...)',
   });
 
 export const startRunBody = z
@@ -36,6 +42,9 @@ export const startRunBody = z
         .string({ error: 'expected a blob name prefix' })
         .max(1024, { error: 'a prefix has at most 1024 characters' })
         .refine((s) => !s.startsWith('/'), { error: 'a prefix must not start with "/"' })
+        .refine((s) => !CONTROL.test(s), {
+          error: 'a prefix must not contain control characters (NUL, newline, ...)',
+        })
         .optional(),
     },
     { error: 'expected a JSON object' },
@@ -58,16 +67,19 @@ export const RUN_STATES = [
   'partially_succeeded',
   'failed',
   'cancelled',
+  'terminated',
 ] as const;
 export const listRunsQuery = z
   .object({
     pipeline: pipelineName.optional(),
     status: z.enum(RUN_STATES, { error: `expected one of ${RUN_STATES.join(', ')}` }).optional(),
-    limit: z.coerce
-      .number({ error: 'expected a number' })
-      .int({ error: 'expected a whole number' })
-      .min(1, { error: 'expected at least 1' })
-      .max(200, { error: 'expected at most 200' })
+    limit: z
+      .string()
+      .regex(/^[1-9][0-9]{0,2}$/, {
+        error: 'expected a whole number 1-200 in plain decimal digits (no sign, spaces, exponent or hex)',
+      })
+      .transform(Number)
+      .pipe(z.number().max(200, { error: 'expected at most 200' }))
       .default(50),
   })
   .strict();

@@ -87,6 +87,7 @@ export const settingsSchema = z.object({
   FLOTILLA_ACI_GROUP_QUOTA: positiveInt.default(100),
   FLOTILLA_BATCH_ACTIVE_JOB_QUOTA: positiveInt.default(100),
   FLOTILLA_SDK_TIMEOUT_MS: positiveInt.default(30000),
+  FLOTILLA_API_STORAGE_TIMEOUT_MS: positiveInt.default(2000),
   FLOTILLA_SWEEP_SCHEDULE: z.string().min(1).default('0 */5 * * * *'),
   FLOTILLA_PRICE_ACI_VCPU_SECOND: nonNegativeNumber.default(0.0000113),
   FLOTILLA_PRICE_ACI_GB_SECOND: nonNegativeNumber.default(0.0000012),
@@ -186,6 +187,11 @@ export const settingDocs: Record<SettingName, SettingDoc> = {
   FLOTILLA_SDK_TIMEOUT_MS: {
     description: 'Timeout for every Azure SDK call, in milliseconds.',
     sample: '30000',
+  },
+  FLOTILLA_API_STORAGE_TIMEOUT_MS: {
+    description:
+      'Per-attempt deadline of storage calls made while answering an HTTP request (2 attempts, no SDK retries): storage down answers 503 within about twice this.',
+    sample: '2000',
   },
   FLOTILLA_SWEEP_SCHEDULE: {
     description: 'NCRONTAB schedule of the orphan sweeper (6 fields).',

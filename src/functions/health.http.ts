@@ -1,8 +1,10 @@
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
+import { healthCheck } from '../api/health';
+import { appDeps } from '../composition';
 
-/** Liveness: answers without touching storage or Azure, so a deployment can be smoke-tested. */
-export function health(_request: HttpRequest): HttpResponseInit {
-  return { status: 200, jsonBody: { status: 'ok', service: 'flotilla' } };
+/** Health: 200 when storage answers, 503 naming the dependency that is down (docs/http-api.md). */
+export async function health(_request: HttpRequest): Promise<HttpResponseInit> {
+  return healthCheck(appDeps().store, Date.now());
 }
 
 app.http('health', { route: 'health', methods: ['GET'], authLevel: 'anonymous', handler: health });

@@ -1,6 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { handle, json, parseWith } from '../api/http';
+import { handle, json, parseWith, queryOf } from '../api/http';
 import { listRuns } from '../api/list-runs';
 import { listRunsQuery } from '../api/schemas';
 import { appDeps } from '../composition';
@@ -12,7 +12,7 @@ export async function listRunsHandler(
 ): Promise<HttpResponseInit> {
   return handle(
     async () => {
-      const query = parseWith(listRunsQuery, Object.fromEntries(request.query.entries()), 'the query', '');
+      const query = parseWith(listRunsQuery, queryOf(request), 'the query', '');
       return json(200, await listRuns(appDeps().store, df.getClient(context), query));
     },
     (line) => context.error(line),

@@ -1,5 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { handle, json, parseWith } from '../api/http';
+import { handle, json, parseWith, queryOf } from '../api/http';
 import { runLogs } from '../api/run-logs';
 import { logsQuery, runIdParam } from '../api/schemas';
 import { appDeps } from '../composition';
@@ -12,7 +12,7 @@ export async function runLogsHandler(
   return handle(
     async () => {
       const runId = parseWith(runIdParam, request.params.id, 'the run id', 'id');
-      const query = parseWith(logsQuery, Object.fromEntries(request.query.entries()), 'the query');
+      const query = parseWith(logsQuery, queryOf(request), 'the query');
       return json(200, await runLogs(appDeps().store, runId, query));
     },
     (line) => context.error(line),

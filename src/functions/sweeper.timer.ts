@@ -1,19 +1,23 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import * as df from 'durable-functions';
 import { sweep } from '../api/sweep';
+import { recordTerminatedRuns } from '../api/terminated-runs';
 import { loadSetting } from '../config';
 import { appDeps } from '../composition';
 
-/** The orphan sweeper (FLOTILLA_SWEEP_SCHEDULE, default every 5 minutes): the teardown guarantee. */
+/**
+ * The orphan sweeper (FLOTILLA_SWEEP_SCHEDULE, default every 5 minutes): the teardown guarantee, and the
+ * manifest of runs terminated through the management API (api/terminated-runs.ts).
+ */
 export async function sweeperHandler(_timer: Timer, context: InvocationContext): Promise<void> {
   const deps = appDeps();
-  const report = await sweep(
-    { ...deps.activities, log: (line) => context.log(line) },
-    df.getClient(context),
-    deps.backends,
-  );
+  const activities = { ...deps.activities, log: (line: string) => context.log(line) };
+  const client = df.getClient(context);
+  // Terminated runs first: their steps are told to tear down, then the sweep removes what is left.
+  const terminated = await recordTerminatedRuns(activities, client);
+  const report = await sweep(activities, client, deps.backends);
   context.log(
-    `sweep done examined=${report.examined} deleted=${report.deleted.length} kept=${report.kept} errors=${report.errors}`,
+    `sweep done examined=${report.examined} deleted=${report.deleted.length} kept=${report.kept} errors=${report.errors} terminated=${terminated.length}`,
   );
 }
 

@@ -57,6 +57,25 @@ export const RANGES = {
   keepOnFailureMaxMs: 24 * 60 * 60 * 1000,
 } as const;
 
+/**
+ * Bounds on what a request or a spec may hold (docs/pipeline-spec.md, "Limits"; docs/security.md, "Bad
+ * input"). Anything past them is refused with a 4xx naming the limit, before it is parsed further.
+ */
+export const INPUT_LIMITS = {
+  /** A spec's text (YAML or JSON), and an inline spec serialised as JSON. */
+  specMaxBytes: 256 * 1024,
+  /** Nesting of objects and lists, in a spec and in a JSON request body. */
+  maxDepth: 32,
+  /** YAML aliases (`*name`) a spec may resolve; guards against "billion laughs" expansion. */
+  maxAliases: 100,
+  /** One `env` value, in characters. */
+  envValueMaxLength: 32 * 1024,
+  /** Entries of one `env` or `secrets` map. */
+  envMaxEntries: 100,
+  /** A JSON request body (POST /api/runs with 100,000 image names fits). */
+  requestBodyMaxBytes: 16 * 1024 * 1024,
+} as const;
+
 /** What a spec gets when it says nothing (and `defaults:` says nothing either). */
 export const BUILT_IN_DEFAULTS = {
   backend: 'aci',

@@ -4,6 +4,7 @@
  */
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { checkEnvSecretClash, checkSemantics } from './checks';
+import { INPUT_LIMITS } from './limits';
 import { normalise } from './normalise';
 import { findJsonSyntaxError } from './json-syntax';
 import { locate } from './positions';
@@ -18,12 +19,69 @@ export interface ParseOptions {
   readonly format?: 'yaml' | 'json';
 }
 
+/** The nesting depth of a plain value (objects and arrays), counted without recursion. */
+export function nestingDepth(value: unknown, stopAt = Infinity): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    const here = depth + 1;
+    if (here > deepest) deepest = here;
+    if (deepest > stopAt) return deepest;
+    for (const child of Object.values(node)) stack.push([child, here]);
+  }
+  return deepest;
+}
+
+/** Flow-collection brackets open at once in the text, a cheap upper bound checked before YAML parses it. */
+function bracketDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if ((c === 0x5d || c === 0x7d) && depth > 0) depth -= 1;
+  }
+  return deepest;
+}
+
+const tooDeep = (): SpecError => ({
+  path: '',
+  message: `the spec is nested more than ${INPUT_LIMITS.maxDepth} levels deep (limit maxDepth=${INPUT_LIMITS.maxDepth})`,
+});
+
+/** Size, depth and alias limits (INPUT_LIMITS), checked before and while the text becomes a value. */
+function limitError(text: string): SpecError | undefined {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > INPUT_LIMITS.specMaxBytes)
+    return {
+      path: '',
+      message: `the spec is ${bytes} bytes; at most ${INPUT_LIMITS.specMaxBytes} bytes are allowed (limit specMaxBytes)`,
+    };
+  // Quoted brackets count too: a false alarm needs a spec with more than maxDepth*4 brackets open at once.
+  if (bracketDepth(text) > INPUT_LIMITS.maxDepth * 4) return tooDeep();
+  return undefined;
+}
+
 export function parsePipeline(text: string, options: ParseOptions = {}): ParseResult {
+  const limit = limitError(text);
+  if (limit) return { ok: false, errors: [limit] };
   const lines = new LineCounter();
   const format = options.format ?? (options.fileName?.toLowerCase().endsWith('.json') ? 'json' : 'yaml');
   const syntax = format === 'json' ? jsonSyntaxError(text) : undefined;
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, merge: true });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, merge: true });
+  } catch (error) {
+    // Block collections nested thousands deep on one line (`- - - - …`) exhaust the parser's stack.
+    if (error instanceof RangeError) return { ok: false, errors: [tooDeep()] };
+    throw error;
+  }
   if (syntax) return { ok: false, errors: [syntax] };
+  // The parser reports its own stack exhaustion (block collections nested thousands deep) as a syntax error.
+  if (doc.errors.some((e) => /maximum call stack/i.test(e.message)))
+    return { ok: false, errors: [tooDeep()] };
   if (doc.errors.length > 0) {
     return {
       ok: false,
@@ -51,7 +109,24 @@ export function parsePipeline(text: string, options: ParseOptions = {}): ParseRe
       ],
     };
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: INPUT_LIMITS.maxAliases });
+  } catch (error) {
+    if (error instanceof RangeError) return { ok: false, errors: [tooDeep()] };
+    if (!(error instanceof ReferenceError)) throw error;
+    return {
+      ok: false,
+      errors: [
+        {
+          path: '',
+          message: `YAML aliases: ${firstLine(error.message)}; a spec may resolve at most ${INPUT_LIMITS.maxAliases} aliases (limit maxAliases)`,
+        },
+      ],
+    };
+  }
+  if (nestingDepth(value, INPUT_LIMITS.maxDepth) > INPUT_LIMITS.maxDepth)
+    return { ok: false, errors: [tooDeep()] };
   const issues: Issue[] = [];
   const shaped = pipelineShape.check(value, [], issues);
   issues.push(...checkSemantics(value), ...checkEnvSecretClash(value));

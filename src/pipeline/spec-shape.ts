@@ -2,7 +2,7 @@
  * The pipeline spec, declared once. `parsePipeline` validates with it and `pipelineJsonSchema()` turns
  * it into `schema/pipeline.schema.json`; descriptions here are what editors show.
  */
-import { NAME_LIMITS, RANGES, BUILT_IN_DEFAULTS } from './limits';
+import { NAME_LIMITS, RANGES, BUILT_IN_DEFAULTS, INPUT_LIMITS } from './limits';
 import { parseSecretRef, SECRET_REF_PATTERN } from './secret-ref';
 import { arr, byType, type Infer, named, num, obj, optional, record, required, str } from './shape';
 import {
@@ -22,9 +22,14 @@ import {
 const env = record(
   str({
     expected: 'a string',
+    maxLength: INPUT_LIMITS.envValueMaxLength,
     description: 'Value of the variable (quote numbers and booleans in YAML).',
   }),
-  { key: envKey, description: 'Environment variables for the step. Values are strings.' },
+  {
+    key: envKey,
+    maxEntries: INPUT_LIMITS.envMaxEntries,
+    description: 'Environment variables for the step. Values are strings.',
+  },
 );
 
 const secrets = record(
@@ -46,6 +51,7 @@ const secrets = record(
   {
     key: envKey,
     sensitive: true,
+    maxEntries: INPUT_LIMITS.envMaxEntries,
     description:
       'Secret environment variables, by reference only. Values are resolved when the step starts and passed as secure values.',
   },

@@ -5,7 +5,8 @@ import type { RunPlan } from './plan';
 
 export type StepOutcome = 'succeeded' | 'failed' | 'cancelled' | 'skipped';
 export type ImageOutcome = 'succeeded' | 'failed' | 'cancelled';
-export type RunOutcome = 'succeeded' | 'partially_succeeded' | 'failed' | 'cancelled';
+/** `terminated`: the run orchestration was terminated through the management API (written by the sweeper). */
+export type RunOutcome = 'succeeded' | 'partially_succeeded' | 'failed' | 'cancelled' | 'terminated';
 
 /** Stable codes for why a step did not succeed. */
 export type StepErrorCode =

@@ -68,6 +68,11 @@ export function verifyCallbackToken(secret: string, token: string, nowMs: number
   const [payload, signature] = parts as [string, string];
   const expected = mac(secret, payload);
   const given = Buffer.from(signature, 'base64url');
+  // Only the canonical encoding: base64url without padding, unused trailing bits zero (Node's decoder would
+  // also accept other spellings of the same bytes).
+  if (given.toString('base64url') !== signature) {
+    return { ok: false, code: 'malformed', message: 'the callback token is not canonical base64url' };
+  }
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return { ok: false, code: 'bad-signature', message: 'the callback token signature does not match' };
   }

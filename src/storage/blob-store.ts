@@ -59,13 +59,18 @@ export class BlobStore {
 
   /** Create-only, HTTPS-only SAS URL of a container (no overwrite, read, list or delete). */
   async writeUrl(container: string, expiresOn: Date): Promise<string> {
-    await this.ensureContainer(container);
+    // Not the cache: the container may have been deleted since (a step's outputs must land somewhere).
+    await this.createContainer(container);
     const sas = await this.call('sas', () => this.signer.containerWriteSas(container, expiresOn));
     return `${this.container(container).url}?${sas}`;
   }
 
   async ensureContainer(container: string): Promise<void> {
     if (this.ensured.has(container)) return;
+    await this.createContainer(container);
+  }
+
+  private async createContainer(container: string): Promise<void> {
     await this.call('createContainer', (abortSignal) =>
       this.container(container).createIfNotExists({ abortSignal }),
     );
@@ -107,14 +112,15 @@ export class BlobStore {
     text: string,
     contentType = 'text/plain; charset=utf-8',
   ): Promise<void> {
-    await this.ensureContainer(container);
-    await this.call('upload', (abortSignal) =>
-      this.container(container)
-        .getBlockBlobClient(blob)
-        .upload(text, Buffer.byteLength(text), {
-          abortSignal,
-          blobHTTPHeaders: { blobContentType: contentType },
-        }),
+    await this.inContainer(container, () =>
+      this.call('upload', (abortSignal) =>
+        this.container(container)
+          .getBlockBlobClient(blob)
+          .upload(text, Buffer.byteLength(text), {
+            abortSignal,
+            blobHTTPHeaders: { blobContentType: contentType },
+          }),
+      ),
     );
   }
 
@@ -148,16 +154,17 @@ export class BlobStore {
     value: unknown,
     etag: string | undefined,
   ): Promise<string> {
-    await this.ensureContainer(container);
     const text = JSON.stringify(value, null, 2);
-    const response = await this.call('writeManifest', (abortSignal) =>
-      this.container(container)
-        .getBlockBlobClient(blob)
-        .upload(text, Buffer.byteLength(text), {
-          abortSignal,
-          blobHTTPHeaders: { blobContentType: 'application/json' },
-          conditions: etag ? { ifMatch: etag } : { ifNoneMatch: '*' },
-        }),
+    const response = await this.inContainer(container, () =>
+      this.call('writeManifest', (abortSignal) =>
+        this.container(container)
+          .getBlockBlobClient(blob)
+          .upload(text, Buffer.byteLength(text), {
+            abortSignal,
+            blobHTTPHeaders: { blobContentType: 'application/json' },
+            conditions: etag ? { ifMatch: etag } : { ifNoneMatch: '*' },
+          }),
+      ),
     );
     return response.etag ?? '';
   }
@@ -171,6 +178,13 @@ export class BlobStore {
       if (error instanceof AdapterError && error.code === 'CONFLICT') return false;
       throw error;
     }
+  }
+
+  /** A cheap read that fails when storage is unreachable (health checks): does the pipelines container exist? */
+  async probe(): Promise<void> {
+    await this.call('probe', (abortSignal) =>
+      this.container(this.options.pipelinesContainer).exists({ abortSignal }),
+    );
   }
 
   async putPipeline(name: string, text: string): Promise<void> {
@@ -203,6 +217,22 @@ export class BlobStore {
     } catch (error) {
       if (error instanceof AdapterError && error.code === 'NOT_FOUND') return undefined;
       throw error;
+    }
+  }
+
+  /**
+   * Runs a write in a container this process believes exists. If it was deleted meanwhile (ContainerNotFound),
+   * forgets the belief, creates the container again and retries the write once.
+   */
+  private async inContainer<T>(container: string, write: () => Promise<T>): Promise<T> {
+    await this.ensureContainer(container);
+    try {
+      return await write();
+    } catch (error) {
+      if (!(error instanceof AdapterError) || error.details.serviceCode !== 'ContainerNotFound') throw error;
+      this.ensured.delete(container);
+      await this.ensureContainer(container);
+      return write();
     }
   }
 

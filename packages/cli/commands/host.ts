@@ -80,6 +80,10 @@ export function banner(host: Host): string {
     lines.push(`  default (authLevel function): ${host.keys.default}`);
     lines.push(`  master  (authLevel admin):    ${host.keys.master}`, '');
   }
+  if (host.functions.some((fn) => fn.trigger.toLowerCase() === 'orchestrationtrigger')) {
+    lines.push('Durable management API (/runtime/webhooks/durabletask, ?code= or x-functions-key):');
+    lines.push(`  durabletask_extension (system key): ${host.keys.durableTask}`, '');
+  }
   lines.push(`Host listening on ${host.url} (Ctrl-C to stop)`, '');
   return lines.join('\n');
 }

@@ -110,6 +110,13 @@ export interface DurableEngineOptions {
   readonly hubName: string;
   /** Origin the host serves on, e.g. http://127.0.0.1:7071 (used in management URLs). */
   readonly baseUrl: string;
+  /**
+   * The private RPC listener the app's DurableClient calls (`rpcBaseUrl`, like the extension's keyless
+   * 127.0.0.1:17071 listener in Azure); default: `baseUrl`.
+   */
+  readonly rpcUrl?: string;
+  /** The `durabletask_extension` system key put in the binding's management URLs as `code=`. */
+  readonly systemKey?: string;
   readonly maxConcurrentActivityFunctions: number;
   readonly maxConcurrentOrchestratorFunctions: number;
   readonly log?: (line: string) => void;

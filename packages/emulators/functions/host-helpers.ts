@@ -30,6 +30,8 @@ export interface HttpCall {
   readonly withoutKey?: boolean;
 }
 
+const DURABLE_PATH = /^\/(runtime\/webhooks\/durabletask|durabletask)(\/|$)/i;
+
 export class HostHelpers {
   constructor(
     readonly url: string,
@@ -43,9 +45,17 @@ export class HostHelpers {
     return name ? this.records.filter((r) => r.name === name) : [...this.records];
   }
 
-  /** `fetch` against the host: `path` is relative to its origin (e.g. `/api/health`). */
+  /**
+   * `fetch` against the host: `path` is relative to its origin (e.g. `/api/health`). Requests to the Durable
+   * management routes get the master key (as `invokeHttp` does for functions) unless they carry a key
+   * (`x-functions-key` or `code=`) already; use the global `fetch` to call them without one.
+   */
   fetch(path: string, init?: RequestInit): Promise<Response> {
-    return fetch(new URL(path, this.url), init);
+    const url = new URL(path, this.url);
+    const headers = new Headers(init?.headers);
+    if (DURABLE_PATH.test(url.pathname) && !headers.has('x-functions-key') && !url.searchParams.has('code'))
+      headers.set('x-functions-key', this.keys.master);
+    return fetch(url, { ...init, headers });
   }
 
   /** Calls an HTTP function through the server, filling its route parameters and its key. */

@@ -15,13 +15,15 @@ import { hookContext, Invoker } from './invoker';
 import { resolveKeys, type HostKeys } from './keys';
 import { loadApp, type LoadedApp } from './loader';
 import { coreRegistry } from './core-registry';
-import { createHostServer } from './server';
+import { createHostServer, createRpcServer } from './server';
 import { BlobTriggers } from './triggers/blob-trigger';
 import { TimerScheduler, type RetryContext } from './triggers/timer';
 import { enterAppDir } from './working-dir';
 
 export interface HostParts {
   readonly server: http.Server;
+  /** The private Durable RPC listener (undefined when the app has no durable functions). */
+  readonly rpcServer: http.Server | undefined;
   readonly table: HttpFunctionTable;
   readonly timers: TimerScheduler;
   readonly blobs: BlobTriggers;
@@ -103,6 +105,7 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
     });
   const previousHostname = process.env.WEBSITE_HOSTNAME;
   let server: http.Server | undefined;
+  let rpcServer: http.Server | undefined;
   try {
     const table = new HttpFunctionTable(functions, app.config.host.routePrefix);
     const keys = resolveKeys(options.keys);
@@ -129,6 +132,8 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
     const url = `http://127.0.0.1:${port}`;
     process.env.WEBSITE_HOSTNAME = `127.0.0.1:${port}`;
     if (functions.some(usesDurable)) {
+      rpcServer = createRpcServer(() => engine);
+      const rpcPort = await listen(rpcServer, 0);
       try {
         engine = createDurableEngine({
           invoker,
@@ -136,6 +141,8 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
           stateDir: path.join(stateDir, 'durable'),
           hubName: app.config.host.hubName,
           baseUrl: url,
+          rpcUrl: `http://127.0.0.1:${rpcPort}`,
+          systemKey: keys.durableTask,
           maxConcurrentActivityFunctions: app.config.host.maxConcurrentActivityFunctions,
           maxConcurrentOrchestratorFunctions: app.config.host.maxConcurrentOrchestratorFunctions,
           log,
@@ -153,6 +160,7 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
     };
     const parts: HostParts = {
       server,
+      rpcServer,
       table,
       timers,
       blobs,
@@ -173,6 +181,7 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
     return host;
   } catch (error) {
     if (server?.listening) server.close();
+    if (rpcServer?.listening) rpcServer.close();
     await engine?.stop().catch(() => undefined);
     if (previousHostname === undefined) delete process.env.WEBSITE_HOSTNAME;
     else process.env.WEBSITE_HOSTNAME = previousHostname;

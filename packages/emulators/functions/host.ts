@@ -109,7 +109,7 @@ export class Host extends HostHelpers {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    const { timers, blobs, engine, server } = this.parts;
+    const { timers, blobs, engine, server, rpcServer } = this.parts;
     timers.stop();
     await blobs.stop();
     await engine?.stop();
@@ -118,10 +118,13 @@ export class Host extends HostHelpers {
     // App hooks share one scope: the library exposes it as `hookData` (worker: hookData = appHookData).
     for (const hook of this.app.session.hooks.appTerminate)
       await hook(hookContext(appHookData, appHookData, {}));
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    for (const listener of [server, rpcServer]) {
+      if (!listener) continue;
+      await new Promise<void>((resolve) => {
+        listener.close(() => resolve());
+        listener.closeAllConnections();
+      });
+    }
     this.parts.restoreEnv();
     if (this.parts.ownsStateDir) rmSync(this.stateDir, { recursive: true, force: true });
   }

@@ -4,11 +4,12 @@
  * docs/functions-host.md, 'Concurrent requests (no deadlocks)'). Errors answer JSON, never a stack.
  */
 import * as http from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { DurableEngineApi, InvocationResult, RegisteredFunction, RpcTypedData } from './contracts';
 import type { HttpFunctionTable } from './http-functions';
 import { HttpError, readBody, sendJson, toRpcHttpRequest, writeRpcHttpResponse } from './http-io';
 import { handleAdmin, type AdminDeps } from './admin';
-import { checkKey, type HostKeys } from './keys';
+import { checkKey, checkSystemKey, type HostKeys } from './keys';
 import { handleWebhook, type WebhookDeps } from './triggers/webhooks';
 
 export interface ServerDeps {
@@ -23,8 +24,30 @@ export interface ServerDeps {
 
 const DURABLE_ROUTE = /^\/(runtime\/webhooks\/durabletask|durabletask)(\/|$)/i;
 
+/** Node's parser refusals (oversized headers, malformed requests) answer JSON too, not Node's bare text. */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          431,
+          'Request Header Fields Too Large',
+          'The request headers are larger than the host accepts (16 KB).',
+        ]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'The request was not received in time.']
+        : [400, 'Bad Request', 'The request is not valid HTTP.'];
+  const body = JSON.stringify({ error: message });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 export function createHostServer(deps: ServerDeps): http.Server {
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     handle(deps, req, res).catch((error: unknown) => {
       if (res.headersSent) {
         res.destroy();
@@ -41,6 +64,33 @@ export function createHostServer(deps: ServerDeps): http.Server {
       }
     });
   });
+  server.on('clientError', answerClientError);
+  return server;
+}
+
+/**
+ * The private RPC listener (the extension's keyless 127.0.0.1:17071 in Azure): only `/durabletask/`, only for
+ * the app's own DurableClient (its `rpcBaseUrl`). It is a separate loopback port the host never advertises.
+ */
+export function createRpcServer(engine: () => DurableEngineApi | undefined): http.Server {
+  return http.createServer((req, res) => {
+    const run = async () => {
+      const body = await readBody(req);
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const current = engine();
+      if (!/^\/durabletask(\/|$)/i.test(url.pathname) || !current)
+        throw new HttpError(404, `No route matches ${url.pathname} on the Durable RPC listener.`);
+      if (!(await current.handleHttp(req, res, body)))
+        throw new HttpError(404, `No durable route matches ${req.method} ${url.pathname}.`);
+    };
+    run().catch((error: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      const status = error instanceof HttpError ? error.status : 500;
+      sendJson(res, status, {
+        error: error instanceof HttpError ? error.message : 'The RPC listener failed.',
+      });
+    });
+  });
 }
 
 async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -50,6 +100,8 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
     const engine = deps.engine();
     if (!engine)
       throw new HttpError(404, 'The Durable engine is not running: the app registers no durable functions.');
+    const denied = checkSystemKey(deps.keys, req.headers['x-functions-key'], url);
+    if (denied) throw new HttpError(401, denied);
     if (await engine.handleHttp(req, res, body)) return;
     throw new HttpError(404, `No durable management route matches ${req.method} ${url.pathname}.`);
   }

@@ -31,12 +31,16 @@ export interface Azurite {
 }
 
 const AZURITE_MAIN = require.resolve('azurite/dist/src/blob/main.js');
+/** Makes Azurite's metadata write-through, so a SIGKILL loses nothing acknowledged (docs/emulators.md). */
+const WRITE_THROUGH = require.resolve('@flotilla/emulators/stack/azurite-write-through.js');
 
 /** Starts Azurite's blob service from the npm package as a child process, on loopback. */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
   const ownsLocation = options.location === undefined;
   const location = options.location ?? mkdtempSync(join(tmpdir(), 'flotilla-azurite-'));
   const args = [
+    '--require',
+    WRITE_THROUGH,
     AZURITE_MAIN,
     '--blobHost',
     '127.0.0.1',

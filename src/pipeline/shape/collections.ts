@@ -65,6 +65,8 @@ export function arr<T>(item: Shape<T>, options: ArrayOptions): Shape<T[]> {
 export interface RecordOptions extends Common {
   /** Never repeat a wrongly typed value (a secrets map given as a string may be the secret). */
   readonly sensitive?: boolean;
+  /** At most this many entries. */
+  readonly maxEntries?: number;
   /** Rule for keys: pattern (also in the JSON Schema) and a human help text. */
   readonly key: {
     readonly pattern: string;
@@ -84,8 +86,17 @@ export function record<T>(value: Shape<T>, options: RecordOptions): Shape<Record
         issues.push(typeIssue(options, expected, input, path, options.sensitive));
         return false;
       }
+      const entries = Object.entries(input);
+      if (options.maxEntries !== undefined && entries.length > options.maxEntries) {
+        issues.push({
+          path,
+          message: `has ${entries.length} entries; at most ${options.maxEntries} are allowed`,
+          at: 'value',
+        });
+        return false;
+      }
       let ok = true;
-      for (const [key, element] of Object.entries(input)) {
+      for (const [key, element] of entries) {
         const problem = keyRegex.test(key)
           ? options.key.rule?.(key)
           : `${quote(key)} is not a valid name: ${options.key.help}`;
@@ -100,6 +111,7 @@ export function record<T>(value: Shape<T>, options: RecordOptions): Shape<Record
     toJsonSchema: (ctx) => ({
       type: 'object',
       ...annotations(options),
+      ...(options.maxEntries === undefined ? {} : { maxProperties: options.maxEntries }),
       propertyNames: { pattern: options.key.pattern },
       additionalProperties: value.toJsonSchema(ctx),
     }),

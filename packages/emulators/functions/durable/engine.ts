@@ -101,7 +101,10 @@ export class DurableEngine implements DurableEngineApi {
   }
 
   clientBindingData(): string {
-    return clientBindingData(this.options.baseUrl, this.options.hubName);
+    return clientBindingData(this.options.baseUrl, this.options.hubName, {
+      rpcUrl: this.options.rpcUrl ?? this.options.baseUrl,
+      systemKey: this.options.systemKey ?? '',
+    });
   }
 
   handleHttp(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<boolean> {

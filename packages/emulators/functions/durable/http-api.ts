@@ -1,7 +1,7 @@
 /**
- * The Durable HTTP management API (docs/durable-engine.md, 'Management API'), served under both
- * `/durabletask/` (the client's rpcBaseUrl) and `/runtime/webhooks/durabletask/` (the URLs from
- * createCheckStatusResponse).
+ * The Durable HTTP management API, served under both `/durabletask/` (the client's rpcBaseUrl) and
+ * `/runtime/webhooks/durabletask/` (the URLs from createCheckStatusResponse). Semantics: docs/durable-engine.md,
+ * 'Management API'; who may call it is the server's decision (docs/functions-host.md, "Durable management API").
  */
 import { entityRoute } from './entity-http';
 import type * as http from 'node:http';
@@ -153,14 +153,22 @@ async function route(
   const method = (req.method ?? 'GET').toUpperCase();
   const q = url.searchParams;
   const [head, id, action, extra] = seg;
-  const origin = req.headers.host ? `http://${req.headers.host}` : engine.options.baseUrl;
+  // Status URLs always point at the public webhook, also when the request came in on the private RPC listener.
+  const rpcHost = engine.options.rpcUrl ? new URL(engine.options.rpcUrl).host : undefined;
+  const origin =
+    req.headers.host && req.headers.host !== rpcHost ? `http://${req.headers.host}` : engine.options.baseUrl;
   if (head === 'orchestrators' && id && seg.length <= 3) {
     if (method !== 'POST') throw new HttpError(405, 'Use POST to start an orchestration.');
     if (action !== undefined) validateInstanceId(action);
     const input = parseBody(body, 'orchestration input');
     const started = await engine.startNew(id, action, input, q.get('version') ?? '');
     if (!started.ok) throw new HttpError(started.status, started.message);
-    const payload = checkStatusPayload(origin, engine.options.hubName, started.instanceId);
+    const payload = checkStatusPayload(
+      origin,
+      engine.options.hubName,
+      started.instanceId,
+      engine.options.systemKey,
+    );
     send(res, 202, payload, { Location: payload.statusQueryGetUri!, 'Retry-After': '10' });
     return;
   }
