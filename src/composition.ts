@@ -13,6 +13,7 @@ import { type Config, loadConfig } from './config';
 import { DefaultSecretResolver, type SecretResolver } from './secrets/secret-resolver';
 import { signCallbackToken } from './security/callback-token';
 import { BlobStore } from './storage/blob-store';
+import type { BlobPort } from './storage/port';
 import { UserDelegationSasSigner } from './storage/sas';
 
 /**
@@ -165,7 +166,7 @@ export function setComposition(value: Composition | undefined): void {
  */
 export interface AppDeps {
   readonly config: Pick<Config, 'FLOTILLA_CALLBACK_SECRET' | 'FLOTILLA_IMAGES_CONTAINER'>;
-  readonly store: BlobStore;
+  readonly store: BlobPort;
   readonly activities: ActivityDeps;
   /** Backends configured in this app (Batch only when FLOTILLA_BATCH_URL is set). */
   readonly backends: readonly BackendKind[];
