@@ -56,7 +56,7 @@ describe('step attempts', () => {
     const release = app.aci.calls.find((c) => c.op === 'release' && c.failed === undefined);
     expect((release?.at ?? 0) - startedAt).toBeGreaterThanOrEqual(30 * 60_000);
     expect((release?.at ?? 0) - startedAt).toBeLessThan(31 * 60_000);
-    // Half an hour of virtual time in (far) less than the fast tier's real-time budget.
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // Half an hour of virtual time passed at least 100 times faster than the wall clock.
+    expect(Date.now() - started).toBeLessThan((30 * 60_000) / 100);
   });
 });

@@ -27,7 +27,7 @@ export function aRunRequest(pipeline: Json = aPipeline(), count = 1): Json {
 }
 
 /** Exits with `exitCode` after running `runMs` (virtual) milliseconds. */
-export function exits(exitCode: number, runMs = 60_000): StepScript {
+export function exits(exitCode: number, runMs = 3_000): StepScript {
   return { runMs, exitCode };
 }
 

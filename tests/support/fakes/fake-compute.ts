@@ -213,8 +213,9 @@ export class FakeCompute implements ComputeBackend {
       const value = fn();
       this.calls.push({ op, at, ...(name ? { name } : {}) });
       return Promise.resolve(value);
-    } catch (error) {
-      this.calls.push({ op, at, failed: (error as Error).message, ...(name ? { name } : {}) });
+    } catch (thrown) {
+      const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+      this.calls.push({ op, at, failed: error.message, ...(name ? { name } : {}) });
       return Promise.reject(error);
     }
   }

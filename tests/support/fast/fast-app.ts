@@ -10,10 +10,17 @@ import { join } from 'node:path';
 import { VirtualClock } from '../../../packages/emulators/common/clock';
 import { startHost, type Host } from '../../../packages/emulators/functions';
 import type { ActivityDeps } from '../../../src/activities/deps';
-import type { AdmissionLimits } from '../../../src/admission/policy';
 import type { RunView } from '../../../src/api/run-view';
 import { type AppDeps, setAppDeps } from '../../../src/composition';
-import { RESULTS_CONTAINER, runPaths } from '../../../src/runs/paths';
+import type { AdmissionLimits, Ledger } from '../../../src/admission/policy';
+import { instanceIds } from '../../../src/runs/ids';
+import {
+  type ImageList,
+  RESULTS_CONTAINER,
+  runPaths,
+  STATE_CONTAINER,
+  statePaths,
+} from '../../../src/runs/paths';
 import type { ImageRecord, StepResult } from '../../../src/runs/records';
 import { exits } from '../fakes/builders';
 import { FakeCompute, type Script } from '../fakes/fake-compute';
@@ -38,7 +45,7 @@ export interface FastAppOptions {
 export interface UntilOptions {
   /** What is awaited, for the failure message. */
   readonly what: string;
-  /** Real-time bound. Default 20 s. */
+  /** Real-time bound. Default 45 s (under Jest's 60 s test timeout). */
   readonly timeoutMs?: number;
   /** Virtual-time bound from the call. Default 7 days. */
   readonly virtualMs?: number;
@@ -138,18 +145,22 @@ export class FastApp {
     return view.body;
   }
 
-  /** Skips time until the run orchestration has ended; returns its view. */
+  /** Skips time until the run orchestration has ended (read from the engine, cheaply); returns its view. */
   async runToEnd(runId: string, options: Partial<UntilOptions> = {}): Promise<RunView> {
-    let view: RunView | undefined;
     await this.until(
-      async () => {
-        view = await this.run(runId);
-        return ['Completed', 'Failed', 'Terminated'].includes(view.runtimeStatus);
-      },
+      () =>
+        ['Completed', 'Failed', 'Terminated'].includes(
+          this.host.engine.getStatus(runId)?.runtimeStatus ?? '',
+        ),
       { what: `run ${runId} to end`, ...options },
     );
-    if (!view) throw new Error(`no view of run ${runId}`);
-    return view;
+    return this.run(runId);
+  }
+
+  /** The image keys of a run, from the image list it wrote when it was accepted. */
+  async imageKeys(runId: string): Promise<string[]> {
+    const text = await this.store.getText(RESULTS_CONTAINER, runPaths.images(runId));
+    return text ? (JSON.parse(text) as ImageList).images.map((i) => i.imageKey) : [];
   }
 
   /** The step's result in its image record (results/<runId>/<imageKey>/result.json). */
@@ -159,6 +170,23 @@ export class FastApp {
     const found = (JSON.parse(text) as ImageRecord).steps.find((s) => s.step === step);
     if (!found) throw new Error(`image ${imageKey} of run ${runId} has no result for step ${step}`);
     return found;
+  }
+
+  /** The phase a step instance reports in its custom status (`admission`, `waiting`, ...), if it exists. */
+  stepPhase(runId: string, imageKey: string, step: string): string | undefined {
+    const status = this.host.engine.getStatus(instanceIds.step(runId, imageKey, step));
+    return (status?.customStatus as { phase?: string } | null | undefined)?.phase;
+  }
+
+  /** The admission ledger of the ACI backend as the activities left it. */
+  async ledger(): Promise<Ledger | undefined> {
+    return (await this.store.readManifest<Ledger>(STATE_CONTAINER, statePaths.ledger('aci')))?.value;
+  }
+
+  /** Runs the timer-triggered sweeper once (its schedule never fires on its own here). */
+  async sweep(): Promise<void> {
+    const result = await this.host.invokeTimer('sweeper');
+    if (!result.ok) throw new Error(`the sweeper failed: ${result.error.message}`);
   }
 
   /** True when the engine has had nothing to do across a full turn of the event loop. */
@@ -176,7 +204,7 @@ export class FastApp {
    * time, or at once when the engine is idle with no timer left to fire (nothing can change any more).
    */
   async until(done: () => boolean | Promise<boolean>, options: UntilOptions): Promise<void> {
-    const { what, timeoutMs = 20_000, virtualMs = 7 * 24 * 60 * 60_000 } = options;
+    const { what, timeoutMs = 45_000, virtualMs = 7 * 24 * 60 * 60_000 } = options;
     const deadline = Date.now() + timeoutMs;
     const horizon = this.clock.now() + virtualMs;
     for (;;) {
