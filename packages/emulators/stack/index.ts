@@ -7,6 +7,7 @@ import { type Clock, RealClock } from '../common/clock';
 import { type FaultFile, FaultInjector, loadFaultFile, parseFaultFile } from '../common/faults';
 import { type IdentityEndpoint, startIdentityEndpoint } from '../identity';
 import { type Azurite, startAzurite } from './azurite';
+import { killGroup } from '../common/child-guard';
 import { stackSettings, type StackSettings } from './settings';
 import { type DevCertificate, ensureDevCertificate } from './tls';
 
@@ -120,13 +121,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const stoppers: (() => Promise<void>)[] = [];
   const killOnExit: number[] = [];
   const onExit = () => {
-    for (const pid of killOnExit) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    for (const pid of killOnExit) killGroup(pid);
   };
   process.once('exit', onExit);
   let stopped: Promise<void> | undefined;
