@@ -3,8 +3,8 @@
  * `intervalMs`) until it holds, and fails naming `what` it waited for when `timeoutMs` has passed.
  */
 export interface WaitForOptions {
-  /** What is awaited, as the failure message names it ("the run to end"). */
-  readonly what: string;
+  /** What is awaited, as the failure message names it ("the run to end"); a function is read at the failure. */
+  readonly what: string | (() => string);
   readonly timeoutMs?: number;
   /** Pause between checks (real time; the condition is what is waited for, not the pause). Default 10 ms. */
   readonly intervalMs?: number;
@@ -25,7 +25,8 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
+      const named = typeof what === 'function' ? what() : what;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${named}${cause}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
