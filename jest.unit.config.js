@@ -11,4 +11,6 @@ module.exports = {
   roots: ['<rootDir>/tests/unit', '<rootDir>/tests/fast'],
   globalSetup: undefined,
   globalTeardown: undefined,
+  // Nothing here shares a server, so both cores help (the ESLint and CLI tests spawn processes).
+  maxWorkers: 2,
 };
