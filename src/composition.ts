@@ -16,6 +16,7 @@ import { RESULTS_CONTAINER, STATE_CONTAINER } from './runs/paths';
 import { DefaultSecretResolver, type SecretResolver } from './secrets/secret-resolver';
 import { signCallbackToken } from './security/callback-token';
 import { BlobStore } from './storage/blob-store';
+import type { BlobPort } from './storage/port';
 import { UserDelegationSasSigner } from './storage/sas';
 
 /**
@@ -215,7 +216,7 @@ export function setComposition(value: Composition | undefined): void {
 export interface AppDeps {
   readonly config: Pick<Config, 'FLOTILLA_CALLBACK_SECRET' | 'FLOTILLA_IMAGES_CONTAINER'>;
   /** The request-path blob adapter (bounded: storage down answers 503 in seconds). */
-  readonly store: BlobStore;
+  readonly store: BlobPort;
   readonly activities: ActivityDeps;
   /** Backends configured in this app (Batch only when FLOTILLA_BATCH_URL is set). */
   readonly backends: readonly BackendKind[];

@@ -1,22 +1,15 @@
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { type CallPolicy, callSdk } from '../adapters/call-policy';
 import { AdapterError } from '../adapters/errors';
+import type { BlobItemInfo, BlobPort, ManifestRead } from './port';
 import type { SasSigner } from './sas';
+
+export type { BlobItemInfo, ManifestRead } from './port';
 
 /**
  * The blob adapter: inputs, outputs, logs, run manifests and pipeline specs. The only user of
  * @azure/storage-blob besides the SAS signer. Every call has a deadline and fails as a AdapterError.
  */
-export interface BlobItemInfo {
-  readonly name: string;
-  readonly size: number;
-}
-
-export interface ManifestRead<T> {
-  readonly value: T;
-  readonly etag: string;
-}
-
 export interface BlobStoreOptions {
   readonly policy: CallPolicy;
   /** Container of pipeline specs (FLOTILLA_PIPELINES_CONTAINER). */
@@ -33,7 +26,7 @@ export interface BlobStoreOptions {
 export const SAS_MARGIN_MS = 10 * 60_000;
 const DEFAULT_MARGIN_MS = SAS_MARGIN_MS;
 
-export class BlobStore {
+export class BlobStore implements BlobPort {
   private readonly ensured = new Set<string>();
 
   constructor(

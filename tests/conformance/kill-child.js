@@ -16,9 +16,12 @@ const { startHost } = require('../../packages/emulators/functions/index.ts');
     body: JSON.stringify({ run, gatedStep: 3, total: 4, countFile }),
   });
   if (res.status !== 202) throw new Error(`start failed: ${res.status} ${await res.text()}`);
+  // Bounded: the test kills this process after 30 s anyway; fail clearly before that.
+  const deadline = Date.now() + 25_000;
   for (;;) {
     const lines = fs.existsSync(countFile) ? fs.readFileSync(countFile, 'utf8') : '';
     if (lines.includes(`${run}-3`)) break;
+    if (Date.now() > deadline) throw new Error(`step 3 of ${run} did not run within 25 s`);
     await new Promise((r) => setTimeout(r, 10));
   }
   process.stdout.write('READY\n');

@@ -1,4 +1,5 @@
 import { Harness, uid } from './support';
+import { waitFor } from '../support/wait-for';
 
 describe('durable conformance: status, terminate, suspend/resume, purge, restart of ids', () => {
   let h: Harness;
@@ -62,7 +63,8 @@ describe('durable conformance: status, terminate, suspend/resume, purge, restart
     expect((await h.op('suspend', id, { reason: 'maintenance' })).status).toBe(202);
     await h.until(id, 'Suspended');
     await h.op('raise', id, { event: 'next' }, 'while suspended');
-    await new Promise((r) => setTimeout(r, 50));
+    // The engine has taken the event in and has nothing left to do: had it run the instance, it would be done.
+    await waitFor(() => h.engine.idle(), { what: 'the engine to be idle after the raise' });
     expect(h.engine.getStatus(id)?.runtimeStatus).toBe('Suspended');
     expect((await h.op('suspend', id, { reason: 'twice' })).status).toBe(400);
     expect((await h.op('resume', id, { reason: 'done' })).status).toBe(202);

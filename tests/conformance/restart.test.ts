@@ -3,15 +3,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { VirtualClock } from '../../packages/emulators/common/clock';
 import { Harness, openGate, probe, uid } from './support';
+import { waitFor } from '../support/wait-for';
 
 const DAY = 24 * 3600_000;
 
 async function until(predicate: () => boolean, what: string, timeoutMs = 10000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await waitFor(predicate, { what, timeoutMs, intervalMs: 5 });
 }
 
 describe('durable conformance: restart on the same state folder', () => {

@@ -1,4 +1,5 @@
 import { Harness, openGate, probe, uid } from './support';
+import { waitFor } from '../support/wait-for';
 
 describe('durable conformance: concurrency, open tasks, encoding, client helpers', () => {
   let h: Harness;
@@ -22,12 +23,9 @@ describe('durable conformance: concurrency, open tasks, encoding, client helpers
   it('fails a fan-out only after its open sibling tasks finish (DTFx open-tasks rule)', async () => {
     const run = uid('fail-fast');
     const id = await h.start('failFast', run);
-    for (let i = 0; i < 1000; i++) {
-      const history = await h.history(id);
-      if (history.some((e) => e.EventType === 'TaskFailed')) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    expect((await h.history(id)).some((e) => e.EventType === 'TaskFailed')).toBe(true);
+    await waitFor(async () => (await h.history(id)).some((e) => e.EventType === 'TaskFailed'), {
+      what: 'the failed task in the history',
+    });
     expect(h.engine.getStatus(id)?.runtimeStatus).toBe('Running');
     openGate(run);
     const done = await h.done(id);

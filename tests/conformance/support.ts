@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { VirtualClock } from '../../packages/emulators/common/clock';
 import { startHost, type Host } from '../../packages/emulators/functions';
 import type { DurableEngineApi, OrchestrationStatusView } from '../../packages/emulators/functions/contracts';
+import { waitFor } from '../support/wait-for';
 
 export const appDir = path.join(__dirname, '../fixtures/durable-apps/conformance');
 
@@ -117,12 +118,11 @@ export class Harness {
 
   /** Waits (real time, bounded) until the virtual clock has at least `n` timers armed. */
   async timersArmed(n: number, timeoutMs = 10000): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (this.clock.pending().length < n) {
-      if (Date.now() > end)
-        throw new Error(`expected ${n} armed timers, have ${this.clock.pending().length}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await waitFor(() => this.clock.pending().length >= n, {
+      what: `${n} armed timers (have ${this.clock.pending().length})`,
+      timeoutMs,
+      intervalMs: 5,
+    });
   }
 
   async stop(options: { keepState?: boolean } = {}): Promise<void> {

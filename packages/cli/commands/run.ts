@@ -1,8 +1,9 @@
 /**
  * `flotilla run <pipeline> --images ...`: validates the spec, boots the embedded stack (or talks to a
  * deployed app with --target), starts the run through the HTTP API, shows live progress and ends with a
- * result table. Exit code: 0 all images succeeded, 2 partially succeeded, 1 failed, cancelled or invalid.
- * Ctrl-C cancels the run and tears down before exiting.
+ * result table. Exit code: 0 all images succeeded, 2 partially succeeded, 1 failed, cancelled or invalid,
+ * 130 interrupted: Ctrl-C cancels the run and waits for its teardown before exiting, a second Ctrl-C exits at
+ * once. The embedded stack's processes run in their own process groups, so only this process sees Ctrl-C.
  */
 import { resolve } from 'node:path';
 import { type Command } from 'commander';
@@ -12,7 +13,7 @@ import { ApiCallError, FlotillaApi } from '../api-client';
 import type { CommandModule } from '../main';
 import { selectImages, ImageSelectionError } from '../run/images';
 import { bootLocalStack, type LocalStack, localImageMounts } from '../run/local-stack';
-import { followRun } from '../run/follow';
+import { followRun, INTERRUPTED_EXIT_CODE } from '../run/follow';
 import { formatError } from './validate';
 import { readFileSync } from 'node:fs';
 
@@ -73,12 +74,20 @@ export async function runPipeline(pipelineFile: string, options: RunOptions): Pr
   }
   let local: LocalStack | undefined;
   let following = false;
+  let stopping = false;
   // Outside the follow loop (which turns Ctrl-C into a cancel), a signal stops the embedded stack and exits,
-  // so no emulator, Azurite or host process outlives the command.
+  // so no emulator, Azurite or host process outlives the command; a signal while stopping exits at once (the
+  // exit kills the stack's process groups, see packages/emulators/common/child-guard.ts).
   const onSignal = (signal: NodeJS.Signals) => {
     if (following && signal === 'SIGINT') return;
+    const code = signal === 'SIGINT' ? INTERRUPTED_EXIT_CODE : 143;
+    if (stopping) {
+      log(`flotilla run: ${signal}, exiting now`);
+      process.exit(code);
+    }
+    stopping = true;
     log(`flotilla run: ${signal}, stopping`);
-    void (local?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    void (local?.stop() ?? Promise.resolve()).finally(() => process.exit(code));
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const signal of signals) process.on(signal, onSignal);
@@ -118,6 +127,8 @@ export async function runPipeline(pipelineFile: string, options: RunOptions): Pr
       interval: options.interval,
       local,
       log,
+      // A second Ctrl-C: exit now; the exit kills the stack's process groups (common/child-guard.ts).
+      onAbort: () => process.exit(INTERRUPTED_EXIT_CODE),
     });
   } catch (error) {
     if (error instanceof ApiCallError) {
@@ -128,11 +139,13 @@ export async function runPipeline(pipelineFile: string, options: RunOptions): Pr
     log(`flotilla run: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
-    for (const signal of signals) process.off(signal, onSignal);
+    following = false;
+    stopping = true;
     if (local) {
       log('stopping the embedded stack');
       await local.stop();
     }
+    for (const signal of signals) process.off(signal, onSignal);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Follows a run until it ends: live view on a terminal, plain lines otherwise, JSON lines with --json.
- * The first Ctrl-C cancels the run and waits for its teardown; a second one stops waiting.
+ * The first Ctrl-C cancels the run and waits (at most `cancelWaitMs`) for its teardown, then the command
+ * exits 130 (interrupted); a second one stops at once (`onAbort`, else: stop waiting).
  */
 import { ApiCallError, ENDED_STATES, type FlotillaApi, type RunView } from '../api-client';
 import { changeLines, formatDuration, liveFrame, resultTable } from '../progress';
@@ -12,7 +13,14 @@ export interface FollowOptions {
   readonly local?: LocalStack;
   readonly log: (line: string) => void;
   readonly out?: NodeJS.WriteStream;
+  /** How long a Ctrl-C waits for the cancelled run to end (default 2 minutes). */
+  readonly cancelWaitMs?: number;
+  /** A second Ctrl-C: stop at once (the caller kills what it started and exits). */
+  readonly onAbort?: () => void;
 }
+
+/** The exit code of a command the user interrupted (128 + SIGINT), as shells report it. */
+export const INTERRUPTED_EXIT_CODE = 130;
 
 export const EXIT_CODES: Record<string, number> = { succeeded: 0, partially_succeeded: 2 };
 
@@ -23,14 +31,22 @@ export async function followRun(api: FlotillaApi, runId: string, options: Follow
   let previous: RunView | undefined;
   let drawn = 0;
   let cancelling = false;
+  let cancelDeadline = Infinity;
   let abandon = false;
   const onInterrupt = () => {
     if (cancelling) {
+      if (options.onAbort) {
+        options.log('stopping at once');
+        options.onAbort();
+      }
       abandon = true;
       return;
     }
     cancelling = true;
-    options.log(`\ncancelling run ${runId} (Ctrl-C again to stop waiting)`);
+    cancelDeadline = Date.now() + (options.cancelWaitMs ?? 120_000);
+    options.log(`\ncancelling run ${runId} (Ctrl-C again to stop at once)`);
+    // The live view redraws below the message instead of over it.
+    drawn = 0;
     api.cancelRun(runId).catch((error: unknown) => options.log(`cancel failed: ${(error as Error).message}`));
   };
   process.on('SIGINT', onInterrupt);
@@ -62,7 +78,13 @@ export async function followRun(api: FlotillaApi, runId: string, options: Follow
         for (const line of changeLines(previous, run, elapsed)) out.write(`${line}\n`);
       }
       previous = run;
-      if (ENDED_STATES.has(run.status) || abandon) return finish(api, run, elapsed, options, out);
+      const gaveUp = Date.now() > cancelDeadline;
+      if (gaveUp)
+        options.log(`run ${runId} did not end within ${options.cancelWaitMs ?? 120_000} ms of the cancel`);
+      if (ENDED_STATES.has(run.status) || abandon || gaveUp) {
+        const code = await finish(api, run, elapsed, options, out);
+        return cancelling ? INTERRUPTED_EXIT_CODE : code;
+      }
       await sleep(options.interval);
     }
   } finally {
@@ -98,7 +120,8 @@ async function finish(
   if (cost !== undefined) out.write(`Cost estimate: ${cost.toFixed(6)}\n`);
   if (run.manifest) out.write(`Manifest: ${run.manifest}\n`);
   else if (manifest) out.write(`Manifest: results/${run.runId}/manifest.json\n`);
-  if (leftovers && (leftovers.groups || leftovers.activeJobs || leftovers.tasks)) {
+  // On the embedded stack, always say what is left (0 after a clean teardown).
+  if (leftovers) {
     out.write(
       `Left in the emulators: ${leftovers.groups} container groups, ${leftovers.activeJobs} active jobs, ${leftovers.tasks} tasks\n`,
     );

@@ -1,7 +1,8 @@
 /**
  * The embedded stack behind `flotilla run` without --target: Azurite, the identity endpoint, the ACI and Batch
  * emulators, and this app in the embedded Functions host (a child process, so it trusts the stack's
- * certificate through NODE_EXTRA_CA_CERTS exactly as a deployed app trusts Azure's).
+ * certificate through NODE_EXTRA_CA_CERTS exactly as a deployed app trusts Azure's). The child processes run
+ * in their own process groups and die with this one (packages/emulators/common/child-guard.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,6 +11,11 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { FaultFile } from '../../emulators/common/faults';
 import { appEnvironment, freePort, type Stack, startStack } from '../../emulators/stack';
+import {
+  EXIT_WITH_PARENT,
+  guardedSpawnOptions,
+  killWithThisProcess,
+} from '../../emulators/common/child-guard';
 import { stopChild } from '../../emulators/stack/azurite';
 import { trustCertificate } from '../../emulators/stack/tls';
 import { LOCAL_STAGER_IMAGE } from '../../emulators/stack';
@@ -98,9 +104,12 @@ export async function bootLocalStack(options: LocalStackOptions): Promise<LocalS
     mkdirSync(options.stateDir, { recursive: true });
     const hostLog = join(options.stateDir, 'host.log');
     options.log(`starting the Functions host on ${baseUrl} (log: ${hostLog})`);
+    // Its own process group, so a Ctrl-C in the terminal reaches only this process (which cancels the run and
+    // tears down in order); it still exits with this process (see common/child-guard.ts).
     host = spawn(
       process.execPath,
       [
+        ...EXIT_WITH_PARENT,
         CLI_ENTRY ?? join(REPO_ROOT, 'packages/cli/bin/flotilla.js'),
         'host',
         '--app',
@@ -114,7 +123,7 @@ export async function bootLocalStack(options: LocalStackOptions): Promise<LocalS
         '--quiet',
       ],
       {
-        stdio: ['ignore', 'ignore', 'pipe'],
+        ...guardedSpawnOptions('ignore', 'pipe'),
         env: {
           ...process.env,
           ...appEnvironment(stack.settings, {
@@ -125,6 +134,7 @@ export async function bootLocalStack(options: LocalStackOptions): Promise<LocalS
         },
       },
     );
+    killWithThisProcess(host);
     host.stderr?.pipe(createWriteStream(hostLog, { flags: 'a' }));
     await waitForHealth(baseUrl, host);
     // This process talks to the stack's Azurite too (image upload): trust the stack's certificate here.

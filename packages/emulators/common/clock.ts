@@ -57,6 +57,7 @@ export class VirtualClock implements Clock {
   private current: number;
   private seq = 0;
   private timers: VirtualTimer[] = [];
+  private dueCount = 0;
 
   constructor(startMs: number = Date.UTC(2026, 0, 1)) {
     this.current = startMs;
@@ -69,7 +70,9 @@ export class VirtualClock implements Clock {
   schedule(atMs: number, fn: () => void): Cancelable {
     const timer: VirtualTimer = { atMs, seq: this.seq++, fn, canceled: false };
     if (atMs <= this.current) {
+      this.dueCount += 1;
       setImmediate(() => {
+        this.dueCount -= 1;
         if (!timer.canceled) fn();
       });
     } else {
@@ -84,6 +87,11 @@ export class VirtualClock implements Clock {
       this.timers.splice(lo, 0, timer);
     }
     return { cancel: () => (timer.canceled = true) };
+  }
+
+  /** Callbacks already due (scheduled at or before now) that have not run yet; 0 once due work has run. */
+  dueNow(): number {
+    return this.dueCount;
   }
 
   /** Timers still waiting, earliest first. */

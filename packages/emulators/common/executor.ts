@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import type { Clock } from './clock';
+import { killWithThisProcess } from './child-guard';
 
 /**
  * Runs a container step without a container: as a local process whose container paths (`/flotilla/in`,
@@ -109,6 +110,8 @@ export class ProcessExecutor implements StepExecutor {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    // Detached children outlive their parent unless killed: end the group when this process exits.
+    killWithThisProcess(child);
     const tee = (target: string | undefined) => (chunk: Buffer) => {
       append(chunk);
       if (target) appendFileSync(target, chunk);

@@ -79,6 +79,8 @@ export interface DurableEngineApi {
   ): Promise<OrchestrationStatusView>;
   /** Counters for benchmarks and tests. */
   stats(): EngineStats;
+  /** True when no episode, activity, timer delivery or child start is running or queued (tests skip time then). */
+  idle(): boolean;
 }
 
 export type RuntimeStatus =

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EXIT_WITH_PARENT, guardedSpawnOptions } from '../common/child-guard';
 
 /** The well-known development account every Azurite instance serves (public, documented by Microsoft). */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -55,8 +56,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   ];
   if (options.tls) args.push('--cert', options.tls.certFile, '--key', options.tls.keyFile);
   if (options.oauth) args.push('--oauth', 'basic');
-  const child = spawn(process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  // Its own process group (a terminal's Ctrl-C reaches only its parent), exiting with its parent.
+  const child = spawn(process.execPath, [...EXIT_WITH_PARENT, ...args], {
+    ...guardedSpawnOptions('pipe', 'pipe'),
     env: { ...process.env, AZURITE_ACCOUNTS: undefined },
   });
   const port = await waitForListening(child);

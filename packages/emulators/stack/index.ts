@@ -9,6 +9,7 @@ import { INSTALL_HINT, type LocalEngine, resolveLocalEngine } from '../common/en
 import { type FaultFile, FaultInjector, loadFaultFile, parseFaultFile } from '../common/faults';
 import { type IdentityEndpoint, startIdentityEndpoint } from '../identity';
 import { type Azurite, startAzurite } from './azurite';
+import { killGroup } from '../common/child-guard';
 import { stackSettings, type StackSettings } from './settings';
 import { type DevCertificate, ensureDevCertificate } from './tls';
 
@@ -141,13 +142,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   if (containers) stoppers.push(() => Promise.resolve(containers.removeAll()));
   const onExit = () => {
     containers?.removeAll();
-    for (const pid of killOnExit) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    for (const pid of killOnExit) killGroup(pid);
   };
   process.once('exit', onExit);
   let stopped: Promise<void> | undefined;

@@ -8,6 +8,7 @@ import { appEnvironment, freePort, type Stack, startStack } from '../../../packa
 import { stopChild } from '../../../packages/emulators/stack/azurite';
 import { trustCertificate } from '../../../packages/emulators/stack/tls';
 import { CLI, ROOT } from '../support/cli';
+import { waitFor } from '../../support/wait-for';
 
 // The host is a real process here, killed with SIGKILL mid-run (no teardown, no flush), then started again on
 // the same state: the run completes, and the sweeper leaves nothing alive in the emulators.
@@ -124,9 +125,5 @@ describe('the Functions host killed mid-run', () => {
 });
 
 async function until(done: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await waitFor(done, { what: 'the condition', timeoutMs, intervalMs: 250 });
 }

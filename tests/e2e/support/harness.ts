@@ -21,6 +21,7 @@ import { trustCertificate } from '../../../packages/emulators/stack/tls';
 import { setComposition } from '../../../src/composition';
 import { appDepsFromComposition, setAppDeps } from '../../../src/composition';
 import type { RunView } from '../../../src/api/run-view';
+import { waitFor } from '../../support/wait-for';
 
 export const CALLBACK_SECRET = 'e2e-callback-secret-of-at-least-32-characters';
 const appDir = join(__dirname, '..', 'app');
@@ -110,7 +111,12 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
             `condition not met within ${timeoutMs} ms (virtual time ${new Date(clock.now()).toISOString()})`,
           );
         await clock.advance(stepMs);
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        // What that step of time started (activities, episodes, due emulator work) has run before the next.
+        await waitFor(() => clock.dueNow() === 0 && e2e.host.engine.idle(), {
+          what: 'the host and the emulators to finish the work due',
+          timeoutMs: Math.max(1, deadline - Date.now()),
+          intervalMs: 5,
+        });
       }
     },
     async api<T>(name: string, call?: Parameters<Host['invokeHttp']>[1]) {

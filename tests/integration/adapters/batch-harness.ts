@@ -13,6 +13,7 @@ import { BatchBackend } from '../../../src/compute/batch/batch-backend';
 import type { CallPolicy } from '../../../src/adapters/call-policy';
 import { DefaultSecretResolver } from '../../../src/secrets/secret-resolver';
 import { testBlobStore } from './support';
+import { waitFor } from '../../support/wait-for';
 
 export const BATCH_ACCOUNT = 'flotillatest';
 export const BATCH_KEY = Buffer.from('flotilla-batch-emulator-test-key').toString('base64');
@@ -78,13 +79,13 @@ export async function batchHarness(
 
 /** Moves a virtual clock in steps, so work the emulator chains between timers (dependencies) keeps up. */
 export async function advanceInSteps(
-  clock: { advance(ms: number): Promise<void> },
+  clock: { advance(ms: number): Promise<void>; dueNow(): number },
   ms: number,
   step = 1_000,
 ): Promise<void> {
   for (let done = 0; done < ms; done += step) {
     await clock.advance(Math.min(step, ms - done));
-    // Let promise chains and setImmediate work (task done -> dependents ready) run before the next step.
-    for (let i = 0; i < 3; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    // Work the step made due at once (task done -> dependents ready) has run before the next step.
+    await waitFor(() => clock.dueNow() === 0, { what: 'the work due on the clock to run', intervalMs: 1 });
   }
 }

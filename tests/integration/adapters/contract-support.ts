@@ -3,6 +3,7 @@ import { type IncomingMessage, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
+import { waitFor } from '../../support/wait-for';
 
 /**
  * The step program every contract test runs, as a user would write it: reads /flotilla/in, writes
@@ -78,10 +79,20 @@ export async function eventually<T>(
   done: (v: T) => boolean,
   timeoutMs = 20_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
+  // On timeout the last value is returned, for the caller's assertion to show.
+  let last: { value: T } | undefined;
+  try {
+    return (
+      await waitFor(
+        async () => {
+          last = { value: await fn() };
+          return done(last.value) ? last : undefined;
+        },
+        { what: 'the condition', timeoutMs, intervalMs: 100 },
+      )
+    ).value;
+  } catch (error) {
+    if (!last) throw error;
+    return last.value;
   }
 }

@@ -1,4 +1,5 @@
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { type IncomingMessage, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import { runStager } from '../../../src/stager/main';
 import { stageIn } from '../../../src/stager/stage-in';
 import { stageOut } from '../../../src/stager/stage-out';
 import { uniqueContainerName } from '../../support/azurite';
+import { waitFor } from '../../support/wait-for';
 import { testBlobStore } from './support';
 
 const store = testBlobStore();
@@ -73,6 +75,10 @@ describe('stager against Azurite', () => {
     writeFileSync(join(root, 'out', 'tiles', '0.txt'), 'zero');
     const callback = await callbackServer();
     const lines: string[] = [];
+    // The exit file is a FIFO: the stager's read of it blocks until we write, and a non-blocking open for
+    // writing succeeds only once that read is waiting, which proves the stager is waiting for the exit.
+    const exitFile = join(root, '.exit');
+    execFileSync('mkfifo', [exitFile]);
     try {
       const done = stageOut(
         {
@@ -87,9 +93,19 @@ describe('stager against Azurite', () => {
         },
         (l) => lines.push(l),
       );
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      const writer = await waitFor(
+        () => {
+          try {
+            return openSync(exitFile, constants.O_WRONLY | constants.O_NONBLOCK);
+          } catch {
+            return undefined;
+          }
+        },
+        { what: 'the stager to wait for the exit file' },
+      );
       expect(callback.bodies).toEqual([]);
-      writeFileSync(join(root, '.exit'), '3\n');
+      writeFileSync(writer, '3\n');
+      closeSync(writer);
       const result = await done;
       expect(result).toEqual({
         exitCode: 3,

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { VirtualClock } from '../../../packages/emulators/common/clock';
 import { startHost, type Host } from '../../../packages/emulators/functions';
+import { waitFor } from '../../support/wait-for';
 
 const appDir = path.join(__dirname, '../../fixtures/apps/timers');
 interface Seen {
@@ -90,9 +91,7 @@ describe('embedded host: timer triggers on a virtual clock', () => {
     const run = host.invokeTimer('flaky');
     for (const retry of [1, 2]) {
       const due = started + retry * 30_000;
-      for (let i = 0; i < 400 && !clock.pending().includes(due); i++)
-        await new Promise((r) => setTimeout(r, 5));
-      expect(clock.pending()).toContain(due);
+      await waitFor(() => clock.pending().includes(due), { what: `retry ${retry} armed on the clock` });
       await clock.advanceTo(due);
     }
     const result = await run;
@@ -108,9 +107,7 @@ describe('embedded host: stopping with a retry pending', () => {
     const host = await startHost({ appDir, clock });
     const run = host.invokeTimer('flaky');
     const due = Date.UTC(2026, 5, 1) + 30_000;
-    for (let i = 0; i < 400 && !clock.pending().includes(due); i++)
-      await new Promise((r) => setTimeout(r, 5));
-    expect(clock.pending()).toContain(due);
+    await waitFor(() => clock.pending().includes(due), { what: 'the retry armed on the clock' });
     await host.stop();
     const result = await run;
     expect(result.ok).toBe(false);

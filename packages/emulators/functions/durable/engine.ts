@@ -131,6 +131,10 @@ export class DurableEngine implements DurableEngineApi {
     await this.store.close();
   }
 
+  idle(): boolean {
+    return this.inFlight.size === 0 && this.running.size === 0;
+  }
+
   getStatus(instanceId: string): OrchestrationStatusView | undefined {
     const inst = this.instances.get(instanceId);
     return inst ? statusView(inst) : undefined;

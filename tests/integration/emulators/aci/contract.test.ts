@@ -11,6 +11,7 @@ import {
 } from '../../../../src/compute/step-script';
 import type { AciEmulator } from '../../../../packages/emulators/aci';
 import { aciClient, startTestAciEmulator } from '../../../support/aci-client';
+import { waitFor } from '../../../support/wait-for';
 
 /** A stand-in for the stager image's program: `in` writes each input's URL into its path; `out` waits for the exit file. */
 const STAGER = `
@@ -104,12 +105,14 @@ describe('ACI emulator: the flotilla step contract runs as local processes', () 
     await client.containerGroups.beginCreateOrUpdateAndWait('rg1', 'contract', group, {
       updateIntervalInMs: 5,
     });
-    let done: ContainerGroup | undefined;
-    for (let i = 0; i < 400 && done?.instanceView?.state !== 'Succeeded'; i++) {
-      done = await client.containerGroups.get('rg1', 'contract');
-      if (done.instanceView?.state === 'Failed') break;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    const done: ContainerGroup = await waitFor(
+      async () => {
+        const group = await client.containerGroups.get('rg1', 'contract');
+        const state = group.instanceView?.state;
+        return state === 'Succeeded' || state === 'Failed' ? group : undefined;
+      },
+      { what: 'the container group to finish', timeoutMs: 30_000, intervalMs: 25 },
+    );
     expect(done?.instanceView?.state).toBe('Succeeded');
     expect(done?.containers.map((c) => c.instanceView?.currentState?.exitCode)).toEqual([0, 0]);
     const logs = async (name: string) => (await client.containers.listLogs('rg1', 'contract', name)).content;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { AciEmulator } from '../../../../packages/emulators/aci';
 import { aciClient, startTestAciEmulator } from '../../../support/aci-client';
 import { aContainer, aGroup, anInitContainer } from './builders';
+import { waitFor } from '../../../support/wait-for';
 
 /** Polls GET until the group's containers are all terminated (real processes run in real time). */
 async function waitForState(
@@ -12,12 +13,13 @@ async function waitForState(
   name: string,
   done: (g: ContainerGroup) => boolean,
 ): Promise<ContainerGroup> {
-  for (let i = 0; i < 400; i++) {
-    const group = await client.containerGroups.get('rg1', name);
-    if (done(group)) return group;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`container group ${name} did not reach the expected state`);
+  return waitFor(
+    async () => {
+      const group = await client.containerGroups.get('rg1', name);
+      return done(group) ? group : undefined;
+    },
+    { what: `container group ${name} to reach the expected state`, timeoutMs: 30_000, intervalMs: 25 },
+  );
 }
 
 const finished = (g: ContainerGroup) =>
@@ -116,11 +118,13 @@ describe('ACI emulator: containers really run as local processes', () => {
       }),
       { updateIntervalInMs: 5 },
     );
-    let running = '';
-    for (let i = 0; i < 200 && !running.endsWith('3000\n'); i++) {
-      running = (await client.containers.listLogs('rg1', 'cg-logs', 'many')).content ?? '';
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const running = await waitFor(
+      async () => {
+        const content = (await client.containers.listLogs('rg1', 'cg-logs', 'many')).content ?? '';
+        return content.endsWith('3000\n') ? content : undefined;
+      },
+      { what: 'the 3000th log line', timeoutMs: 30_000, intervalMs: 20 },
+    );
     expect(running.split('\n')).toHaveLength(3001);
     expect((await client.containers.listLogs('rg1', 'cg-logs', 'many', { tail: 2 })).content).toBe(
       '2999\n3000\n',

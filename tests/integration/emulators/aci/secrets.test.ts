@@ -2,6 +2,7 @@ import type { ContainerGroup, ContainerInstanceManagementClient } from '@azure/a
 import type { AciEmulator } from '../../../../packages/emulators/aci';
 import { aciClient, rawRequest, startTestAciEmulator, TEST_SUBSCRIPTION } from '../../../support/aci-client';
 import { aContainer, aGroup, anInitContainer } from './builders';
+import { waitFor } from '../../../support/wait-for';
 
 const SECRETS = {
   env: 'sv-env-0f3a9c',
@@ -126,7 +127,7 @@ describe('ACI emulator: secrets are never echoed back', () => {
       await spyClient.containerGroups.beginCreateOrUpdateAndWait('rg1', 'secret', aGroupWithSecrets(), {
         updateIntervalInMs: 5,
       });
-      for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      await waitFor(() => seen.length >= 2, { what: 'both containers to start', timeoutMs: 5_000 });
       expect(seen).toEqual([{ IN_SAS: SECRETS.initEnv }, { PLAIN: 'visible', SAS: SECRETS.env }]);
     } finally {
       await spy.stop();

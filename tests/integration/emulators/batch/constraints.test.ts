@@ -1,5 +1,6 @@
 import { VirtualClock } from '../../../../packages/emulators/common/clock';
-import { type Harness, POOL, restError, settle, startHarness, waitForJob, waitForTask } from './harness';
+import { type Harness, POOL, restError, startHarness, waitForJob, waitForTask } from './harness';
+import { waitFor } from '../../../support/wait-for';
 
 describe('Batch emulator constraints on a virtual clock (process mode)', () => {
   let h: Harness;
@@ -76,8 +77,12 @@ describe('Batch emulator job rules on a virtual clock (simulate mode)', () => {
 
   it('keeps a task active for the scheduling delay, then runs it for its simulated time', async () => {
     await h.batch.job.add({ id: 'sched', poolInfo: { poolId: POOL } });
+    const added = clock.now();
     await h.batch.task.add('sched', { id: 't', commandLine: 'exit 0' });
-    await settle();
+    // The scheduler has taken the task in once it armed its start, at most the scheduling delay away.
+    await waitFor(() => clock.pending().some((at) => at > added && at <= added + 3000), {
+      what: "the task's start to be armed on the clock",
+    });
     expect((await h.batch.task.get('sched', 't')).state).toBe('active');
     await clock.advance(3000);
     expect((await h.batch.task.get('sched', 't')).state).toBe('running');
@@ -95,7 +100,6 @@ describe('Batch emulator job rules on a virtual clock (simulate mode)', () => {
     });
     await h.batch.task.add('jwall', { id: 't', commandLine: 'exit 0' });
     await clock.advance(30_000);
-    await settle();
     const job = await waitForJob(h.batch, 'jwall', (j) => j.state === 'completed');
     expect(job.executionInfo?.terminateReason).toBe('MaxWallClockTimeExpiry');
     expect((await h.batch.task.get('jwall', 't')).executionInfo?.failureInfo?.code).toBe('TaskEnded');

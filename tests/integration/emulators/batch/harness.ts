@@ -8,6 +8,7 @@ import {
   startBatchEmulator,
 } from '../../../../packages/emulators/batch';
 import { batchClient } from '../../../support/batch-client';
+import { waitFor } from '../../../support/wait-for';
 
 export const ACCOUNT = 'flotillatest';
 export const KEY = Buffer.from('a test key that is not a secret').toString('base64');
@@ -58,14 +59,15 @@ export async function waitForTask(
   done: (t: BatchServiceModels.CloudTask) => boolean = (t) => t.state === 'completed',
   timeoutMs = 20_000,
 ): Promise<BatchServiceModels.CloudTask> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const task = await batch.task.get(jobId, taskId);
-    if (done(task)) return task;
-    if (Date.now() > deadline)
-      throw new Error(`task ${jobId}/${taskId} still ${task.state} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  let state: string | undefined;
+  return waitFor(
+    async () => {
+      const task = await batch.task.get(jobId, taskId);
+      state = task.state;
+      return done(task) ? task : undefined;
+    },
+    { what: () => `task ${jobId}/${taskId} (last state ${state ?? 'unknown'})`, timeoutMs, intervalMs: 20 },
+  );
 }
 
 export async function waitForJob(
@@ -74,19 +76,14 @@ export async function waitForJob(
   done: (j: BatchServiceModels.CloudJob) => boolean,
   timeoutMs = 20_000,
 ): Promise<BatchServiceModels.CloudJob> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await batch.job.get(jobId);
-    if (done(job)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.state} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return waitFor(
+    async () => {
+      const job = await batch.job.get(jobId);
+      return done(job) ? job : undefined;
+    },
+    { what: `job ${jobId} to reach the expected state`, timeoutMs, intervalMs: 20 },
+  );
 }
-
-/** Yields to the event loop so setImmediate-scheduled work (clock callbacks) runs. */
-export const settle = async (turns = 5): Promise<void> => {
-  for (let i = 0; i < turns; i += 1) await new Promise((r) => setImmediate(r));
-};
 
 /** The RestError the SDK throws, with Batch's code and message text. */
 export interface BatchErrorBody {

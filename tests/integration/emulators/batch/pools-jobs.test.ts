@@ -1,4 +1,5 @@
-import { type Harness, POOL, restError, settle, startHarness, waitForJob, waitForTask } from './harness';
+import { waitFor } from '../../../support/wait-for';
+import { type Harness, POOL, restError, startHarness, waitForJob, waitForTask } from './harness';
 
 describe('Batch emulator pools and jobs', () => {
   let h: Harness;
@@ -15,7 +16,7 @@ describe('Batch emulator pools and jobs', () => {
     for (const job of await h.batch.job.list()) {
       if (job.state !== 'deleting') await h.batch.job.deleteMethod(job.id!);
     }
-    await settle();
+    await waitFor(async () => (await h.batch.job.list()).length === 0, { what: 'every job to be deleted' });
   });
 
   it('adds, gets, lists, checks and deletes a pool', async () => {
@@ -63,7 +64,7 @@ describe('Batch emulator pools and jobs', () => {
     expect(evaluated.results).toContain('$TargetDedicatedNodes=0');
     await h.batch.job.add({ id: 'busy', poolInfo: { poolId: POOL } });
     await h.batch.task.add('busy', { id: 't1', commandLine: 'hold' });
-    await settle();
+    await waitForTask(h.batch, 'busy', 't1', (t) => t.state === 'running');
     expect((await h.batch.pool.get(POOL)).currentDedicatedNodes).toBe(1);
     await h.batch.pool.enableAutoScale(POOL, { autoScaleFormula: '$TargetDedicatedNodes = 3;' });
     const again = await restError(
@@ -151,8 +152,7 @@ describe('Batch emulator pools and jobs', () => {
     await h.batch.task.add('onTemp', { id: 'h', commandLine: 'hold' });
     await waitForTask(h.batch, 'onTemp', 'h', (t) => t.state === 'running');
     await h.batch.pool.deleteMethod('temp');
-    await settle();
-    const task = await h.batch.task.get('onTemp', 'h');
+    const task = await waitForTask(h.batch, 'onTemp', 'h', (t) => (t.executionInfo?.requeueCount ?? 0) > 0);
     expect(task.state).toBe('active');
     expect(task.executionInfo?.requeueCount).toBe(1);
     await h.batch.pool.add({ id: 'temp', vmSize: 'standard_d2s_v3', targetDedicatedNodes: 1 });
@@ -220,15 +220,12 @@ describe('Batch emulator pools and jobs', () => {
 
 /** Deletes complete on the emulator's clock (a timer), not within the call: waits until `read` fails, bounded. */
 async function untilRejected(read: () => Promise<unknown>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (
-      !(await read().then(
-        () => true,
+  await waitFor(
+    () =>
+      read().then(
         () => false,
-      ))
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+        () => true,
+      ),
+    { what: 'the read to be rejected (the delete to complete)', timeoutMs, intervalMs: 20 },
+  );
 }

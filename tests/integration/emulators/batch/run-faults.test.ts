@@ -1,5 +1,6 @@
 import { VirtualClock } from '../../../../packages/emulators/common/clock';
-import { type Harness, POOL, settle, startHarness, waitForTask } from './harness';
+import type { BatchServiceModels } from '@azure/batch';
+import { type Harness, POOL, startHarness, waitForTask } from './harness';
 
 describe('Batch emulator run faults (simulate mode, virtual clock)', () => {
   let h: Harness;
@@ -11,8 +12,14 @@ describe('Batch emulator run faults (simulate mode, virtual clock)', () => {
   });
   afterAll(() => h.stop());
 
-  /** Adds a task under a fresh id, lets it start, and returns its id. */
-  async function runTask(extra: object = {}): Promise<string> {
+  /**
+   * Adds a task under a fresh id and returns its id once the scheduler has acted on it: by default once it
+   * has left `active` (started, or failed at once).
+   */
+  async function runTask(
+    acted: (task: BatchServiceModels.CloudTask) => boolean = (t) => t.state !== 'active',
+    extra: object = {},
+  ): Promise<string> {
     n += 1;
     const id = `t${n}`;
     await h.batch.task.add('f', {
@@ -21,7 +28,7 @@ describe('Batch emulator run faults (simulate mode, virtual clock)', () => {
       containerSettings: { imageName: 'registry.example/worker:1' },
       ...extra,
     });
-    await settle();
+    await waitForTask(h.batch, 'f', id, acted);
     return id;
   }
 
@@ -65,7 +72,9 @@ describe('Batch emulator run faults (simulate mode, virtual clock)', () => {
       kind: 'slow-provisioning',
       delayMs: 120_000,
     });
-    const id = await runTask();
+    const added = clock.now();
+    // Acted on: its start is armed on the clock, 120 s away.
+    const id = await runTask(() => clock.pending().includes(added + 120_000));
     const advanced = await fetch(`${h.emulator.url}/__admin/clock/advance`, {
       method: 'POST',
       body: '{"ms":119000}',

@@ -1,5 +1,5 @@
 import type { BatchServiceModels } from '@azure/batch';
-import { type Harness, POOL, restError, settle, startHarness, waitForTask } from './harness';
+import { type Harness, POOL, restError, startHarness, waitForTask } from './harness';
 
 /** Simulated tasks: `exit N` exits N after 10 ms; `hold` runs 1 hour (so it stays running). */
 const plan = (task: { commandLine: string }) => {
@@ -112,7 +112,10 @@ describe('Batch emulator tasks', () => {
       result: 'failure',
       failureInfo: { category: 'usererror', code: 'FailureExitCode' },
     });
-    await settle(20);
+    // A task without dependencies added now runs to the end: the scheduler has passed the point where
+    // 'blocked' and 'waiting' (queued before it) would have started, had they been ready.
+    await h.batch.task.add('job', { id: 'marker', commandLine: 'exit 0' });
+    await waitForTask(h.batch, 'job', 'marker');
     expect((await h.batch.task.get('job', 'blocked')).state).toBe('active');
     expect((await h.batch.task.get('job', 'waiting')).state).toBe('active');
     await h.batch.task.add('job', { id: 'later', commandLine: 'exit 0' });

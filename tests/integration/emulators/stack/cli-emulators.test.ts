@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { trustCertificate } from '../../../../packages/emulators/stack/tls';
+import { waitFor } from '../../../support/wait-for';
 
 /** `flotilla emulators` as a user runs it: the compiled CLI in its own process, stopped with Ctrl-C. */
 const root = resolve(__dirname, '../../../..');
@@ -61,8 +62,11 @@ function alive(pid: number): boolean {
 
 /** The processes still running after up to `ms` (a killed process takes a moment to go). */
 async function survivors(pids: readonly number[], ms = 3000): Promise<number[]> {
-  const deadline = Date.now() + ms;
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await waitFor(() => !pids.some(alive), {
+    what: 'the processes to end',
+    timeoutMs: ms,
+    intervalMs: 50,
+  }).catch(() => undefined);
   return pids.filter(alive);
 }
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { mintToken, SYSTEM_IDENTITY } from '../../../../packages/emulators/identity';
 import { LOCAL_STAGER_IMAGE, type Stack, startStack } from '../../../../packages/emulators/stack';
 import { trustCertificate } from '../../../../packages/emulators/stack/tls';
+import { waitFor } from '../../../support/wait-for';
 
 /** Process mode: steps really run as local processes, in work folders under the state folder. */
 let stack: Stack;
@@ -26,15 +27,8 @@ afterAll(async () => {
 });
 
 /** Polls until `probe` gives a value; real processes run here, so this waits on the wall clock (30 s cap). */
-const until = async <T>(probe: () => Promise<T | undefined>): Promise<T> => {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('condition not reached in 30 s');
-};
+const until = <T>(probe: () => Promise<T | undefined>): Promise<T> =>
+  waitFor(probe, { what: 'the condition', timeoutMs: 30_000, intervalMs: 25 });
 
 test('an ACI container runs as a process and reports its exit code', async () => {
   const armToken: TokenCredential = {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type Stack, startStack } from '../../../../packages/emulators/stack';
 import { trustCertificate } from '../../../../packages/emulators/stack/tls';
 import { uniqueContainerName } from '../../../support/azurite';
+import { waitFor } from '../../../support/wait-for';
 
 /** The whole stack in simulate mode, reached only through the settings it prints and real SDK clients. */
 let stack: Stack;
@@ -101,12 +102,13 @@ test('Batch tasks run to completion on the default pool with the managed identit
   ]);
   expect(added.value?.map((r) => r.status)).toEqual(['success', 'success']);
   // Simulated tasks take 10 ms on the wall clock; poll (30 s cap for a loaded machine).
-  let states: string[] = [];
-  const deadline = Date.now() + 30_000;
-  while (!(states.length === 2 && states.every((s) => s === 'completed')) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 25));
-    states = (await client.task.list('stack-job')).map((t) => String(t.state));
-  }
+  const states = await waitFor(
+    async () => {
+      const now = (await client.task.list('stack-job')).map((t) => String(t.state));
+      return now.length === 2 && now.every((s) => s === 'completed') ? now : undefined;
+    },
+    { what: 'both tasks to complete', timeoutMs: 30_000, intervalMs: 25 },
+  );
   expect(states).toEqual(['completed', 'completed']);
 });
 
