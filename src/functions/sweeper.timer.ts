@@ -13,7 +13,7 @@ export async function sweeperHandler(_timer: Timer, context: InvocationContext):
     deps.backends,
   );
   context.log(
-    `sweep done examined=${report.examined} deleted=${report.deleted.length} kept=${report.kept} errors=${report.errors}`,
+    `sweep done examined=${report.examined} deleted=${report.deleted.length} kept=${report.kept} skipped=${report.skipped} errors=${report.errors}`,
   );
 }
 

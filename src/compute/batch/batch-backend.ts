@@ -1,7 +1,7 @@
 import type { BatchServiceClient, BatchServiceModels } from '@azure/batch';
 import { type CallPolicy, callSdk } from '../../adapters/call-policy';
 import { AdapterError, isNotFound } from '../../adapters/errors';
-import { MANAGED_BY, batchJobId, batchTaskId, resourceTags } from '../naming';
+import { MANAGED_BY, DEPLOYMENT_TAG, batchJobId, batchTaskId, ownedBy, resourceTags } from '../naming';
 import type {
   ComputeBackend,
   ManagedResource,
@@ -31,6 +31,8 @@ export interface BatchBackendDeps extends Omit<StartResolverDeps, 'callbackUrl'>
   readonly identityId?: string;
   readonly expiryMarginMs?: number;
   readonly now?: () => number;
+  /** FLOTILLA_DEPLOYMENT_ID: jobs and pools carry it; listManaged returns only this deployment's. */
+  readonly deploymentId: string;
 }
 
 export class BatchBackend implements ComputeBackend {
@@ -98,7 +100,11 @@ export class BatchBackend implements ComputeBackend {
       launch.registry && 'identity' in launch.registry && this.deps.identityId
         ? { registryServer: launch.registry.server, identityReference: { resourceId: this.deps.identityId } }
         : undefined;
-    const body = buildPool(pool, { 'managed-by': MANAGED_BY }, registry);
+    const body = buildPool(
+      pool,
+      { 'managed-by': MANAGED_BY, [DEPLOYMENT_TAG]: this.deps.deploymentId },
+      registry,
+    );
     await this.ignoring('PoolExists', 'Pool_Add', (abortSignal) =>
       this.deps.client.pool.add(body, { abortSignal: msSignal(abortSignal) }),
     );
@@ -112,9 +118,12 @@ export class BatchBackend implements ComputeBackend {
     const now = this.deps.now?.() ?? Date.now();
     const expiry = new Date(now + timeoutMs + (this.deps.expiryMarginMs ?? 24 * 3600_000));
     await this.ignoring('JobExists', 'Job_Add', (abortSignal) =>
-      this.deps.client.job.add(buildJob(jobId, poolId, resourceTags({ runId }, expiry)), {
-        abortSignal: msSignal(abortSignal),
-      }),
+      this.deps.client.job.add(
+        buildJob(jobId, poolId, resourceTags({ runId }, expiry, this.deps.deploymentId)),
+        {
+          abortSignal: msSignal(abortSignal),
+        },
+      ),
     );
     this.knownJobs.add(jobId);
     return jobId;
@@ -164,8 +173,16 @@ export class BatchBackend implements ComputeBackend {
     return Promise.resolve(['stdout.txt', 'stderr.txt'].map((f) => (prefix ? `${prefix}/${f}` : f)));
   }
 
+  /** Batch steps hold no ACI cores: the pool's nodes are the pool's business. */
+  admissionCores(): number {
+    return 0;
+  }
+
   /** Tasks live as long as the run's job, whose expiry covers the run: nothing to move. */
   async keep(): Promise<void> {}
+
+  /** Tasks are never deleted one by one (the run's job goes at the end): nothing to hand over. */
+  async deferRelease(): Promise<void> {}
 
   /** Tasks stay in the run's job until the job is deleted. */
   async release(): Promise<void> {}
@@ -194,7 +211,7 @@ export class BatchBackend implements ComputeBackend {
     for (;;) {
       for (const job of page) {
         const tags = Object.fromEntries((job.metadata ?? []).map((m) => [m.name, m.value]));
-        if (tags['managed-by'] !== MANAGED_BY || !job.id || !tags.run) continue;
+        if (!ownedBy(tags, this.deps.deploymentId) || !job.id || !tags.run) continue;
         out.push({
           backend: 'batch',
           name: job.id,
