@@ -33,7 +33,14 @@ export function errorResponse(error: ApiError): HttpResponseInit {
   });
 }
 
-/** Runs a handler body; ApiErrors become their JSON response, anything else a JSON 500 without details. */
+/** Seconds a client should wait before retrying a request answered 503. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Runs a handler body; ApiErrors become their JSON response. Anything else is a dependency that failed
+ * (storage, the durable engine) after its own retries: a JSON 503 with Retry-After, never a 500, and the
+ * cause goes to the function log only. Every handler is safe to retry (a start is idempotent by run id).
+ */
 export async function handle(
   body: () => Promise<HttpResponseInit>,
   log: (line: string) => void,
@@ -44,7 +51,16 @@ export async function handle(
     if (error instanceof ApiError) return errorResponse(error);
     const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
     log(`request failed error=${message}`);
-    return json(500, { error: { code: 'internal', message: 'the request failed; see the function logs' } });
+    return json(
+      503,
+      {
+        error: {
+          code: 'unavailable',
+          message: 'a service this request needs did not answer in time; retry after a few seconds',
+        },
+      },
+      { 'retry-after': String(RETRY_AFTER_SECONDS) },
+    );
   }
 }
 

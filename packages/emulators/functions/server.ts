@@ -23,8 +23,15 @@ export interface ServerDeps {
 
 const DURABLE_ROUTE = /^\/(runtime\/webhooks\/durabletask|durabletask)(\/|$)/i;
 
+/**
+ * Idle keep-alive sockets stay open this long (Kestrel, the real host's server, keeps them 130 s). Node's
+ * default of 5 s races clients that reuse a pooled socket (Node's global agent keeps sockets alive): a request
+ * sent as the server closes the socket fails with ECONNRESET, which the durable client does not retry.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 130_000;
+
 export function createHostServer(deps: ServerDeps): http.Server {
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     handle(deps, req, res).catch((error: unknown) => {
       if (res.headersSent) {
         res.destroy();
@@ -41,6 +48,10 @@ export function createHostServer(deps: ServerDeps): http.Server {
       }
     });
   });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Must exceed keepAliveTimeout, or Node closes sockets that wait for a request's headers first.
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  return server;
 }
 
 async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
