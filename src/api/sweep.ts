@@ -90,6 +90,7 @@ export async function sweep(
       if (keep >= now) report.kept += 1;
       return keep < now ? 'keepOnFailure time passed' : undefined;
     }
+    if (resource.pool) return resource.pool.unused ? 'no job of this deployment uses the pool' : undefined;
     if (resource.teardownDeferred) return 'teardown deferred by its step';
     if (resource.expiresAt !== undefined && Date.parse(resource.expiresAt) < now) return 'expiry passed';
     const state = await runState(resource.runId);

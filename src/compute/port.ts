@@ -113,6 +113,11 @@ export interface ManagedResource {
   readonly expiresAt?: string;
   /** The step ended and handed this resource's delete to the sweeper (throttled deletes). */
   readonly teardownDeferred?: boolean;
+  /**
+   * A Batch pool flotilla made from a spec (`runId` is empty): an orphan once no job of this deployment
+   * refers to it (`unused`).
+   */
+  readonly pool?: { readonly unused: boolean };
 }
 
 export interface ComputeBackend {

@@ -201,10 +201,48 @@ export class BatchBackend implements ComputeBackend {
   }
 
   async listManaged(): Promise<ManagedResource[]> {
-    const out: ManagedResource[] = [];
+    const jobs = await this.listJobs();
+    const used = new Set(jobs.map((j) => j.poolId));
+    const pools = await this.listPools();
+    return [
+      ...jobs.map(({ poolId: _pool, ...job }) => job),
+      ...pools.map((id) => ({
+        backend: 'batch' as const,
+        name: id,
+        runId: '',
+        pool: { unused: !used.has(id) },
+      })),
+    ];
+  }
+
+  /** Pools this deployment made from specs (named pools are the operator's and never listed). */
+  private async listPools(): Promise<string[]> {
+    const out: string[] = [];
+    let page = await this.call('Pool_List', (abortSignal) =>
+      this.deps.client.pool.list({
+        poolListOptions: { select: 'id,metadata' },
+        abortSignal: msSignal(abortSignal),
+      }),
+    );
+    for (;;) {
+      for (const pool of page) {
+        const tags = Object.fromEntries((pool.metadata ?? []).map((m) => [m.name, m.value]));
+        if (pool.id && ownedBy(tags, this.deps.deploymentId)) out.push(pool.id);
+      }
+      const link = page.odatanextLink;
+      if (!link) break;
+      page = await this.call('Pool_List', (abortSignal) =>
+        this.deps.client.pool.listNext(link, { abortSignal: msSignal(abortSignal) }),
+      );
+    }
+    return out;
+  }
+
+  private async listJobs(): Promise<(ManagedResource & { poolId?: string })[]> {
+    const out: (ManagedResource & { poolId?: string })[] = [];
     let page = await this.call('Job_List', (abortSignal) =>
       this.deps.client.job.list({
-        jobListOptions: { select: 'id,metadata,state' },
+        jobListOptions: { select: 'id,metadata,state,poolInfo' },
         abortSignal: msSignal(abortSignal),
       }),
     );
@@ -217,6 +255,7 @@ export class BatchBackend implements ComputeBackend {
           name: job.id,
           runId: tags.run,
           ...(tags.expiry ? { expiresAt: tags.expiry } : {}),
+          ...(job.poolInfo?.poolId ? { poolId: job.poolInfo.poolId } : {}),
         });
       }
       const link = page.odatanextLink;
@@ -228,10 +267,23 @@ export class BatchBackend implements ComputeBackend {
     return out;
   }
 
-  /** Terminates (if still active) and deletes the job. Idempotent. */
+  /** Terminates (if still active) and deletes the job, or deletes an unused pool. Idempotent. */
   async deleteManaged(resource: ManagedResource): Promise<void> {
     if (resource.backend !== 'batch')
       throw new Error(`not a Batch resource: ${resource.backend}/${resource.name}`);
+    if (resource.pool) {
+      this.knownPools.delete(resource.name);
+      await this.call('Pool_Delete', (abortSignal) =>
+        this.deps.client.pool.deleteMethod(resource.name, { abortSignal: msSignal(abortSignal) }),
+      ).catch((error: unknown) => {
+        if (
+          !isNotFound(error) &&
+          !(error instanceof AdapterError && error.details.serviceCode === 'PoolBeingDeleted')
+        )
+          throw error;
+      });
+      return;
+    }
     const gone = (error: unknown) => {
       if (
         !isNotFound(error) &&
