@@ -25,8 +25,8 @@ const DURABLE_ROUTE = /^\/(runtime\/webhooks\/durabletask|durabletask)(\/|$)/i;
 
 /**
  * Idle keep-alive sockets stay open this long (Kestrel, the real host's server, keeps them 130 s). Node's
- * default of 5 s races clients that reuse a pooled socket (Node's global agent keeps sockets alive): a request
- * sent as the server closes the socket fails with ECONNRESET, which the durable client does not retry.
+ * default of 5 s can race clients that reuse a pooled socket (Node's global agent keeps sockets alive 5 s): a
+ * request sent as the server closes the socket fails with ECONNRESET, which the durable client does not retry.
  */
 export const KEEP_ALIVE_TIMEOUT_MS = 130_000;
 
