@@ -4,6 +4,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { ActivityDeps } from './activities/deps';
 import { AciBackend } from './compute/aci/aci-backend';
+import { defaultDeploymentId } from './compute/naming';
 import { createBatchClient, batchTokenCredentials } from './compute/batch/batch-client';
 import { BatchBackend } from './compute/batch/batch-backend';
 import { type CallPolicy, defaultCallPolicy } from './adapters/call-policy';
@@ -120,6 +121,8 @@ export function createComposition(config: Config, overrides: CompositionOverride
         deploymentPolicy(config),
       ),
   );
+  const deploymentId =
+    config.FLOTILLA_DEPLOYMENT_ID ?? defaultDeploymentId(config.FLOTILLA_TASK_HUB, accountName());
   const callbackUrl: CallbackUrlFactory = (ref: StepRef, timeoutMs: number) => {
     const token = signCallbackToken(config.FLOTILLA_CALLBACK_SECRET, {
       runId: ref.runId,
@@ -147,6 +150,7 @@ export function createComposition(config: Config, overrides: CompositionOverride
       store: blob(),
       secrets: secrets(),
       callbackUrl,
+      deploymentId,
     });
   });
   const batch = lazy(() => {
@@ -159,6 +163,7 @@ export function createComposition(config: Config, overrides: CompositionOverride
       ...(config.FLOTILLA_ACI_IDENTITY_ID ? { identityId: config.FLOTILLA_ACI_IDENTITY_ID } : {}),
       store: blob(),
       secrets: secrets(),
+      deploymentId,
     });
   });
   return {
@@ -241,7 +246,11 @@ export function appDepsFromComposition(): AppDeps {
         aciCreatesPerHour: config.FLOTILLA_ACI_CREATES_PER_HOUR,
         aciCoreQuota: config.FLOTILLA_ACI_CORE_QUOTA,
         aciGroupQuota: config.FLOTILLA_ACI_GROUP_QUOTA,
+        aciDeletesPer5Min: config.FLOTILLA_ACI_DELETES_PER_5_MIN,
+        aciDeletesPerHour: config.FLOTILLA_ACI_DELETES_PER_HOUR,
         batchActiveJobQuota: config.FLOTILLA_BATCH_ACTIVE_JOB_QUOTA,
+        admissionTimeoutMs: config.FLOTILLA_ADMISSION_TIMEOUT_MS,
+        teardownWaitMs: config.FLOTILLA_TEARDOWN_WAIT_MS,
       },
       prices: {
         aciVcpuSecond: config.FLOTILLA_PRICE_ACI_VCPU_SECOND,

@@ -14,8 +14,12 @@ export interface AcquireAdmissionInput {
   readonly kind: BackendKind;
   readonly leaseId: string;
   readonly runId: string;
-  readonly cores: number;
+  /** The step's own request; the activity admits what the backend really holds for it (ACI: the whole group). */
+  readonly cpu: number;
+  readonly memoryGb: number;
   readonly leaseMs: number;
+  /** How long this attempt has waited for admission so far (orchestration time). */
+  readonly waitedMs: number;
 }
 
 export type AdmissionAnswer =
@@ -26,7 +30,28 @@ export type AdmissionAnswer =
       readonly cancelled: false;
       readonly retryAfterMs: number;
       readonly reason: string;
+    }
+  | {
+      /** Waiting cannot help: the request never fits, or it has waited past FLOTILLA_ADMISSION_TIMEOUT_MS. */
+      readonly granted: false;
+      readonly cancelled: false;
+      readonly refused: 'admission-impossible' | 'admission-timeout';
+      readonly reason: string;
     };
+
+export interface ReleaseStepInput extends StepRefInput {
+  /** The attempt's admission lease, released with the delete (or kept, zero-core, when deferred). */
+  readonly leaseId: string;
+  /** How long this teardown has waited for delete admission so far (orchestration time). */
+  readonly waitedMs: number;
+}
+
+export type ReleaseStepOutput =
+  | { readonly outcome: 'released' }
+  /** Throttled (by the ledger or by ACI): try again after `retryAfterMs`. */
+  | { readonly outcome: 'wait'; readonly retryAfterMs: number; readonly reason: string }
+  /** Handed to the sweeper: the resource is tagged `teardown=deferred`. */
+  | { readonly outcome: 'deferred'; readonly reason: string };
 
 /** Where a step's inputs come from: the source image (and the outputs of its dependencies), or for finalize the results of every succeeded image. */
 export type StepSource =
@@ -82,6 +107,12 @@ export interface WriteManifestInput {
   readonly status: RunOutcome;
   readonly finishedAt: string;
   readonly finalize?: StepResult;
+  /** Images whose record could not be written, with the reason (the manifest lists them as failed). */
+  readonly unrecorded?: readonly {
+    readonly imageKey: string;
+    readonly image: string;
+    readonly message: string;
+  }[];
 }
 
 export interface WriteManifestOutput {
@@ -109,7 +140,7 @@ export interface ActivityContracts {
   startStep: { input: StartStepInput; output: StartStepOutput };
   getStepStatus: { input: StepRefInput; output: StepStatus };
   saveStepLogs: { input: StepRefInput & { logsPrefix: string }; output: string[] };
-  releaseStep: { input: StepRefInput; output: null };
+  releaseStep: { input: ReleaseStepInput; output: ReleaseStepOutput };
   keepStep: { input: KeepStepInput; output: null };
   loadImages: { input: LoadImagesInput; output: LoadImagesOutput };
   writeImageRecord: { input: ImageRecord; output: string };

@@ -4,11 +4,45 @@
  * in one Put Blob (readers see a whole manifest or none).
  */
 import { estimateCost } from '../runs/cost';
-import { RESULTS_CONTAINER, runPaths } from '../runs/paths';
+import { type ImageList, RESULTS_CONTAINER, runPaths } from '../runs/paths';
 import { type ImageRecord, type Manifest, totalsOf } from '../runs/records';
-import type { ActivityFactory } from './deps';
+import type { WriteManifestInput } from './contracts';
+import type { ActivityFactory, RunStore } from './deps';
 
 const PARALLEL_READS = 16;
+
+/**
+ * The manifest accounts for every image of the run: an image without a record (its write failed) is listed
+ * as failed with the reason its image orchestration reported, or a plain one when none reached the run.
+ */
+async function missingImages(
+  store: RunStore,
+  input: WriteManifestInput,
+  recorded: readonly ImageRecord[],
+): Promise<ImageRecord[]> {
+  const { plan } = input;
+  const text = await store.getText(RESULTS_CONTAINER, runPaths.images(plan.runId));
+  if (!text) throw new Error(`run ${plan.runId} has no image list (${runPaths.images(plan.runId)})`);
+  const list = JSON.parse(text) as ImageList;
+  const have = new Set(recorded.map((r) => r.imageKey));
+  const reasons = new Map((input.unrecorded ?? []).map((u) => [u.imageKey, u.message]));
+  if (input.status === 'cancelled' && reasons.size === 0) return [];
+  return list.images
+    .filter((i) => !have.has(i.imageKey))
+    .map((i) => ({
+      runId: plan.runId,
+      imageKey: i.imageKey,
+      image: i.image,
+      status: input.status === 'cancelled' && !reasons.has(i.imageKey) ? 'cancelled' : 'failed',
+      error: {
+        code: 'record-unwritten',
+        message: reasons.get(i.imageKey) ?? 'no record of this image was written',
+      },
+      steps: [],
+      startedAt: plan.createdAt,
+      finishedAt: input.finishedAt,
+    }));
+}
 
 export const writeManifest: ActivityFactory<'writeManifest'> = (deps) => async (input) => {
   const { plan } = input;
@@ -22,6 +56,7 @@ export const writeManifest: ActivityFactory<'writeManifest'> = (deps) => async (
     );
     for (const text of texts) if (text) images.push(JSON.parse(text) as ImageRecord);
   }
+  images.push(...(await missingImages(deps.store, input, images)));
   images.sort((a, b) => a.imageKey.localeCompare(b.imageKey));
   const steps = [...images.flatMap((i) => i.steps), ...(input.finalize ? [input.finalize] : [])];
   const cost = estimateCost(steps, deps.prices);

@@ -12,22 +12,35 @@ export interface Lease {
   readonly cores: number;
   /** Epoch ms; a lease past its expiry no longer counts (a lost release cannot leak capacity). */
   readonly expiresAt: number;
+  /**
+   * The step ended but its group's delete was handed to the sweeper (throttled deletes): the group still
+   * counts against the group quota (it holds no cores once stopped) until the sweeper deletes it.
+   */
+  readonly deferred?: boolean;
 }
 
 export interface Ledger {
   /** Epoch ms of each create admitted in the last hour (ACI). */
   readonly creates: readonly number[];
   readonly leases: readonly Lease[];
+  /** Epoch ms of each delete admitted in the last hour (ACI; steps and the sweeper alike). */
+  readonly deletes?: readonly number[];
 }
 
-export const EMPTY_LEDGER: Ledger = { creates: [], leases: [] };
+export const EMPTY_LEDGER: Ledger = { creates: [], leases: [], deletes: [] };
 
 export interface AdmissionLimits {
   readonly aciCreatesPer5Min: number;
   readonly aciCreatesPerHour: number;
   readonly aciCoreQuota: number;
   readonly aciGroupQuota: number;
+  readonly aciDeletesPer5Min: number;
+  readonly aciDeletesPerHour: number;
   readonly batchActiveJobQuota: number;
+  /** A step waiting longer than this for admission fails with `admission-timeout`. */
+  readonly admissionTimeoutMs: number;
+  /** How long a step waits for a throttled delete of its group before handing it to the sweeper. */
+  readonly teardownWaitMs: number;
 }
 
 export interface AdmissionRequest {
@@ -42,7 +55,13 @@ export interface AdmissionRequest {
 
 export type AdmissionDecision =
   | { readonly granted: true; readonly ledger: Ledger; readonly changed: boolean }
-  | { readonly granted: false; readonly retryAfterMs: number; readonly reason: string };
+  | {
+      readonly granted: false;
+      readonly retryAfterMs: number;
+      readonly reason: string;
+      /** The request can never be granted under these limits (waiting would be forever). */
+      readonly never?: boolean;
+    };
 
 const FIVE_MINUTES = 5 * 60_000;
 const HOUR = 60 * 60_000;
@@ -54,15 +73,21 @@ function clampWait(ms: number): number {
   return Math.min(MAX_RETRY_MS, Math.max(MIN_RETRY_MS, Math.ceil(ms)));
 }
 
-/** Drops creates older than an hour and expired leases. */
+/** Drops creates and deletes older than an hour and expired leases. */
 export function prune(ledger: Ledger, nowMs: number): Ledger {
   return {
     creates: ledger.creates.filter((t) => t > nowMs - HOUR),
     leases: ledger.leases.filter((l) => l.expiresAt > nowMs),
+    deletes: (ledger.deletes ?? []).filter((t) => t > nowMs - HOUR),
   };
 }
 
-function waitForWindow(creates: readonly number[], windowMs: number, limit: number, nowMs: number): number {
+export function waitForWindow(
+  creates: readonly number[],
+  windowMs: number,
+  limit: number,
+  nowMs: number,
+): number {
   const inWindow = creates.filter((t) => t > nowMs - windowMs).sort((a, b) => a - b);
   if (inWindow.length < limit) return 0;
   // The create that must leave the window before one more fits.
@@ -81,11 +106,12 @@ function decideAci(
   limits: AdmissionLimits,
 ): AdmissionDecision {
   if (req.cores > limits.aciCoreQuota) {
-    // Can never fit: still a wait (quotas cause waiting), but a long one; validation should prevent this.
+    // Can never fit: waiting would be forever, so the step fails at once with this reason.
     return {
       granted: false,
-      retryAfterMs: MAX_RETRY_MS,
-      reason: `needs ${req.cores} cores, quota is ${limits.aciCoreQuota}`,
+      never: true,
+      retryAfterMs: 0,
+      reason: `the container group needs ${req.cores} vCPUs (the step's cpu plus the stager sidecar), more than the ACI core quota of ${limits.aciCoreQuota} (FLOTILLA_ACI_CORE_QUOTA)`,
     };
   }
   const per5 = waitForWindow(ledger.creates, FIVE_MINUTES, limits.aciCreatesPer5Min, nowMs);
@@ -116,7 +142,7 @@ function decideAci(
   return {
     granted: true,
     changed: true,
-    ledger: { creates: [...ledger.creates, nowMs], leases: [...ledger.leases, lease] },
+    ledger: { ...ledger, creates: [...ledger.creates, nowMs], leases: [...ledger.leases, lease] },
   };
 }
 
@@ -141,7 +167,7 @@ function decideBatch(
   return {
     granted: true,
     changed: true,
-    ledger: { creates: ledger.creates, leases: [...ledger.leases, lease] },
+    ledger: { ...ledger, leases: [...ledger.leases, lease] },
   };
 }
 
@@ -163,11 +189,14 @@ export function decide(
 /** Removes a lease (idempotent). */
 export function release(ledger: Ledger, leaseId: string, nowMs: number): Ledger {
   const current = prune(ledger, nowMs);
-  return { creates: current.creates, leases: current.leases.filter((l) => l.id !== leaseId) };
+  return { ...current, leases: current.leases.filter((l) => l.id !== leaseId) };
 }
 
-/** Removes every lease of runs that ended (the sweeper). */
+/**
+ * Removes every lease of runs that ended (the sweeper), except deferred ones: their groups still exist
+ * until the sweeper deletes them (it releases each with its delete).
+ */
 export function releaseRuns(ledger: Ledger, endedRunIds: ReadonlySet<string>, nowMs: number): Ledger {
   const current = prune(ledger, nowMs);
-  return { creates: current.creates, leases: current.leases.filter((l) => !endedRunIds.has(l.runId)) };
+  return { ...current, leases: current.leases.filter((l) => l.deferred || !endedRunIds.has(l.runId)) };
 }

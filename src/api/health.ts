@@ -5,7 +5,7 @@
  */
 import type { HttpResponseInit } from '@azure/functions';
 import type { BlobStore } from '../storage/blob-store';
-import { isStorageUnavailable, json, STORAGE_RETRY_AFTER_S } from './http';
+import { isStorageUnavailable, json, RETRY_AFTER_SECONDS } from './http';
 
 const REUSE_MS = 1_000;
 let last: { at: number; storage: 'up' | 'down'; reason?: string } | undefined;
@@ -26,7 +26,7 @@ export async function healthCheck(store: Pick<BlobStore, 'probe'>, now: number):
   return json(
     503,
     { status: 'unavailable', service: 'flotilla', down: ['storage'], dependencies: { storage } },
-    { 'retry-after': String(STORAGE_RETRY_AFTER_S) },
+    { 'retry-after': String(RETRY_AFTER_SECONDS) },
   );
 }
 

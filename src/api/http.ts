@@ -36,8 +36,8 @@ export function errorResponse(error: ApiError): HttpResponseInit {
   });
 }
 
-/** Seconds a client is asked to wait before retrying when storage is unavailable. */
-export const STORAGE_RETRY_AFTER_S = 5;
+/** Seconds a client is asked to wait before retrying a request answered 503. */
+export const RETRY_AFTER_SECONDS = 5;
 
 /** A storage failure that retrying later can fix (down, timing out, 5xx, throttled): the request gets 503. */
 export function isStorageUnavailable(error: unknown): error is AdapterError {
@@ -54,13 +54,15 @@ export function storageUnavailable(error: AdapterError): HttpResponseInit {
         dependency: 'storage',
       },
     },
-    { 'retry-after': String(STORAGE_RETRY_AFTER_S) },
+    { 'retry-after': String(RETRY_AFTER_SECONDS) },
   );
 }
 
 /**
  * Runs a handler body; ApiErrors become their JSON response, storage outages a JSON 503 (docs/security.md,
- * "Storage failures"), anything else a JSON 500 without details.
+ * "Storage failures"). Anything else is a dependency that failed (the durable engine) after its own
+ * retries: a JSON 503 with Retry-After, never a 500; the cause goes to the function log only. Every handler
+ * is safe to retry (a start is idempotent by run id).
  */
 export async function handle(
   body: () => Promise<HttpResponseInit>,
@@ -76,7 +78,16 @@ export async function handle(
     }
     const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
     log(`request failed error=${message}`);
-    return json(500, { error: { code: 'internal', message: 'the request failed; see the function logs' } });
+    return json(
+      503,
+      {
+        error: {
+          code: 'unavailable',
+          message: 'a service this request needs did not answer in time; retry after a few seconds',
+        },
+      },
+      { 'retry-after': String(RETRY_AFTER_SECONDS) },
+    );
   }
 }
 

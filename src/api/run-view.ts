@@ -6,6 +6,7 @@ import type {
   RunCustomStatus,
   RunInput,
   RunOutput,
+  StepCustomStatus,
 } from '../orchestrators/contracts';
 import { instanceIds } from '../runs/ids';
 import { RESULTS_CONTAINER, runPaths } from '../runs/paths';
@@ -31,6 +32,10 @@ export interface ImageView {
     startedAt?: string;
     finishedAt?: string;
     error?: unknown;
+    /** In flight: the step's phase, and while admission waits, what for and since when. */
+    phase?: string;
+    waitingFor?: string;
+    waitingSince?: string;
   }[];
 }
 
@@ -65,6 +70,18 @@ export async function statusOrUndefined(
   } catch {
     return undefined;
   }
+}
+
+/** What a running step is doing now (its custom status): phase, and what admission waits for. */
+async function stepPhase(client: ViewClient, runId: string, imageKey: string, step: string) {
+  const status = await statusOrUndefined(client, instanceIds.step(runId, imageKey, step));
+  const custom = status?.customStatus as StepCustomStatus | undefined;
+  if (!custom?.phase) return {};
+  return {
+    phase: custom.phase,
+    ...(custom.waitingFor ? { waitingFor: custom.waitingFor } : {}),
+    ...(custom.waitingSince ? { waitingSince: custom.waitingSince } : {}),
+  };
 }
 
 function recordView(r: ImageRecord): ImageView {
@@ -161,7 +178,13 @@ export async function runView(store: ViewStore, client: ViewClient, runId: strin
       imageKey: current.imageKey,
       ...(current.image ? { image: current.image } : {}),
       status: 'running',
-      steps: Object.entries(steps).map(([step, s]) => ({ step, status: s })),
+      steps: await Promise.all(
+        Object.entries(steps).map(async ([step, s]) =>
+          s === 'running'
+            ? { step, status: s, ...(await stepPhase(client, runId, current.imageKey, step)) }
+            : { step, status: s },
+        ),
+      ),
     });
   }
   counts.running = inFlight.length;

@@ -158,6 +158,27 @@ export async function startRun(
   );
   const plan = planFromSpec(spec, runId, createdAt);
   const input: RunInput = { plan, imageCount: images.length };
-  await client.startNew('runOrchestrator', { instanceId: runId, input });
+  await startInstance(client, runId, input);
   return { runId, pipeline: spec.name, images: images.length, started: true };
+}
+
+const START_ATTEMPTS = 4;
+const START_BACKOFF_MS = 250;
+
+/**
+ * Starts the run instance, retrying a failed call (a dropped connection, a busy host): the instance id is the
+ * run id, so a retry after a start that did go through finds the instance and is done.
+ */
+async function startInstance(client: StartClient, runId: string, input: RunInput): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.startNew('runOrchestrator', { instanceId: runId, input });
+      return;
+    } catch (error) {
+      const existing = await client.getStatus(runId).catch(() => undefined);
+      if (existing?.runtimeStatus) return;
+      if (attempt >= START_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, START_BACKOFF_MS * 2 ** (attempt - 1)));
+    }
+  }
 }

@@ -51,17 +51,38 @@ export function batchTaskId(ref: Pick<StepRef, 'imageKey' | 'step' | 'attempt'>)
 
 const tagValue = (v: string) => v.slice(0, 256);
 
+/**
+ * The deployment id when FLOTILLA_DEPLOYMENT_ID is not set: a hash of the task hub and the storage account,
+ * so two deployments that share a resource group (or a Batch account) tell their resources apart with no
+ * configuration, and one deployment keeps its id across restarts.
+ */
+export function defaultDeploymentId(taskHub: string, storageAccount: string): string {
+  return `d-${shortHash(JSON.stringify([taskHub.toLowerCase(), storageAccount.toLowerCase()]), 12)}`;
+}
+
+/** The tag that names the deployment a resource belongs to: a sweeper deletes only its own. */
+export const DEPLOYMENT_TAG = 'flotilla-deployment';
+
+/** Whether tags (or Batch metadata) mark a resource as made by this deployment of flotilla. */
+export function ownedBy(tags: Readonly<Record<string, string | undefined>>, deploymentId: string): boolean {
+  return tags['managed-by'] === MANAGED_BY && tags[DEPLOYMENT_TAG] === deploymentId;
+}
+
 /** ARM tags / Batch metadata that let the sweeper find, attribute and expire what flotilla made. */
 export function resourceTags(
   ref: Partial<StepRef> & { runId: string },
   expiresAt: Date,
+  deploymentId: string,
+  extra: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
   return {
     'managed-by': MANAGED_BY,
+    [DEPLOYMENT_TAG]: tagValue(deploymentId),
     run: tagValue(ref.runId),
     ...(ref.imageKey !== undefined ? { image: tagValue(ref.imageKey) } : {}),
     ...(ref.step !== undefined ? { step: tagValue(ref.step) } : {}),
     ...(ref.attempt !== undefined ? { attempt: String(ref.attempt) } : {}),
     expiry: expiresAt.toISOString(),
+    ...extra,
   };
 }

@@ -111,10 +111,19 @@ export interface ManagedResource {
   readonly attempt?: number;
   /** ISO 8601; past this, the resource is an orphan unless its run is alive. */
   readonly expiresAt?: string;
+  /** The step ended and handed this resource's delete to the sweeper (throttled deletes). */
+  readonly teardownDeferred?: boolean;
+  /**
+   * A Batch pool flotilla made from a spec (`runId` is empty): an orphan once no job of this deployment
+   * refers to it (`unused`).
+   */
+  readonly pool?: { readonly unused: boolean };
 }
 
 export interface ComputeBackend {
   readonly kind: BackendKind;
+  /** vCPUs one step holds against the backend's core quota while it runs (ACI: the whole group; Batch: 0). */
+  admissionCores(step: Pick<StepLaunch, 'cpu' | 'memoryGb'>): number;
   /** Starts the steps and returns once the service accepted them (never waits for them to run). */
   start(launches: readonly StepLaunch[]): Promise<StartResult[]>;
   status(ref: StepRef): Promise<StepStatus>;
@@ -124,6 +133,11 @@ export interface ComputeBackend {
   saveLogs(launch: Pick<StepLaunch, keyof StepRef | 'logs'>): Promise<string[]>;
   /** Keeps a finished step's resource for inspection until `keepUntil` (ISO 8601): moves its expiry tag. */
   keep(ref: StepRef, keepUntil: string): Promise<void>;
+  /**
+   * Hands a finished step's resource to the sweeper: tags it `teardown=deferred` with an expiry of now, so
+   * the next sweep deletes it even while its run goes on.
+   */
+  deferRelease(ref: StepRef): Promise<void>;
   /** Frees what the step holds (ACI: deletes the group). Idempotent. */
   release(ref: StepRef): Promise<void>;
   /** The run added its last step: let the service finish (Batch: terminate the job when all tasks end). */

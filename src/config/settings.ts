@@ -85,7 +85,17 @@ export const settingsSchema = z.object({
   FLOTILLA_ACI_CREATES_PER_HOUR: positiveInt.default(300),
   FLOTILLA_ACI_CORE_QUOTA: positiveInt.default(100),
   FLOTILLA_ACI_GROUP_QUOTA: positiveInt.default(100),
+  FLOTILLA_ACI_DELETES_PER_5_MIN: positiveInt.default(100),
+  FLOTILLA_ACI_DELETES_PER_HOUR: positiveInt.default(300),
   FLOTILLA_BATCH_ACTIVE_JOB_QUOTA: positiveInt.default(100),
+  FLOTILLA_ADMISSION_TIMEOUT_MS: positiveInt.default(6 * 3600_000),
+  FLOTILLA_TEARDOWN_WAIT_MS: positiveInt.default(10 * 60_000),
+  FLOTILLA_DEPLOYMENT_ID: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
+      error: 'expected 1-63 lowercase letters, digits or hyphens, starting with a letter or digit',
+    })
+    .optional(),
   FLOTILLA_SDK_TIMEOUT_MS: positiveInt.default(30000),
   FLOTILLA_API_STORAGE_TIMEOUT_MS: positiveInt.default(2000),
   FLOTILLA_SWEEP_SCHEDULE: z.string().min(1).default('0 */5 * * * *'),
@@ -180,9 +190,33 @@ export const settingDocs: Record<SettingName, SettingDoc> = {
     description: 'Admission limit: ACI container groups alive at once in the region.',
     sample: '100',
   },
+  FLOTILLA_ACI_DELETES_PER_5_MIN: {
+    description:
+      'Admission limit: ACI container group deletes per 5 minutes (steps and the sweeper share it; ACI answers 429 past it).',
+    sample: '100',
+  },
+  FLOTILLA_ACI_DELETES_PER_HOUR: {
+    description: 'Admission limit: ACI container group deletes per hour (steps and the sweeper share it).',
+    sample: '300',
+  },
   FLOTILLA_BATCH_ACTIVE_JOB_QUOTA: {
     description: 'Admission limit: active Batch jobs in the account.',
     sample: '100',
+  },
+  FLOTILLA_ADMISSION_TIMEOUT_MS: {
+    description:
+      'A step that has waited this long for admission (quotas, create limits) fails with `admission-timeout`, in milliseconds (default 6 hours).',
+    sample: '21600000',
+  },
+  FLOTILLA_TEARDOWN_WAIT_MS: {
+    description:
+      "How long a finished step waits for a throttled delete of its container group before handing the delete to the sweeper (the step's result stands either way), in milliseconds.",
+    sample: '600000',
+  },
+  FLOTILLA_DEPLOYMENT_ID: {
+    description:
+      'Tags every resource this deployment makes; its sweeper deletes only resources with its own id. Default: derived from FLOTILLA_TASK_HUB and the storage account, so two deployments in one resource group need no setting.',
+    sample: '',
   },
   FLOTILLA_SDK_TIMEOUT_MS: {
     description: 'Timeout for every Azure SDK call, in milliseconds.',

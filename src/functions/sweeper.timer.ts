@@ -17,7 +17,7 @@ export async function sweeperHandler(_timer: Timer, context: InvocationContext):
   const terminated = await recordTerminatedRuns(activities, client);
   const report = await sweep(activities, client, deps.backends);
   context.log(
-    `sweep done examined=${report.examined} deleted=${report.deleted.length} kept=${report.kept} errors=${report.errors} terminated=${terminated.length}`,
+    `sweep done examined=${report.examined} deleted=${report.deleted.length} kept=${report.kept} skipped=${report.skipped} errors=${report.errors} terminated=${terminated.length}`,
   );
 }
 

@@ -37,11 +37,20 @@ export interface LaneInput {
   /** The next image index this execution handles. */
   readonly next: number;
   readonly counts: ImageCounts;
+  readonly unrecorded?: readonly UnrecordedImage[];
+}
+
+/** An image whose record could not be written: the manifest still lists it, failed, with this reason. */
+export interface UnrecordedImage {
+  readonly imageKey: string;
+  readonly image: string;
+  readonly message: string;
 }
 
 export interface LaneOutput {
   readonly counts: ImageCounts;
   readonly cancelled: boolean;
+  readonly unrecorded?: readonly UnrecordedImage[];
 }
 
 export interface LaneCustomStatus {
@@ -66,12 +75,15 @@ export interface StepOrchestratorInput extends Omit<StartStepInput, 'ref'> {
   readonly keepOnFailureMs: number;
 }
 
-export type StepPhase = 'admission' | 'starting' | 'waiting' | 'finishing' | 'done';
+export type StepPhase = 'admission' | 'starting' | 'waiting' | 'finishing' | 'teardown' | 'done';
 
 /** The step's custom status; the callback endpoint accepts a callback only for the attempt that is `waiting`. */
 export interface StepCustomStatus {
   readonly attempt: number;
   readonly phase: StepPhase;
+  /** While admission answers "wait": what the step waits for (e.g. `ACI core quota`), and since when. */
+  readonly waitingFor?: string;
+  readonly waitingSince?: string;
 }
 
 export interface BatchMonitorInput {

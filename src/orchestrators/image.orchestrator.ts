@@ -99,6 +99,7 @@ export function* imageOrchestrator(context: OrchestrationContext): Generator<unk
   publish();
   const steps = plan.steps.map((s) => results.get(s.id) ?? placeholder(input, s.id, 'skipped', 'not run'));
   const outcome = imageOutcome(steps);
+  let unwritten: string | undefined;
   try {
     yield* callActivity(context, 'writeImageRecord', {
       runId: plan.runId,
@@ -110,11 +111,12 @@ export function* imageOrchestrator(context: OrchestrationContext): Generator<unk
       finishedAt: context.df.currentUtcDateTime.toISOString(),
     });
   } catch (error) {
-    log(context, 'image record not written', {
-      runId: plan.runId,
-      image: imageKey,
-      error: String(error).split('\n')[0] ?? '',
-    });
+    // No write is dropped silently: without its record the image fails, and says why.
+    unwritten = `the image record could not be written: ${(error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''}`;
+    log(context, 'image record not written', { runId: plan.runId, image: imageKey, error: unwritten });
+  }
+  if (unwritten !== undefined) {
+    return { imageKey, status: 'failed', error: { code: 'record-unwritten', message: unwritten } };
   }
   log(context, 'image ended', { runId: plan.runId, image: imageKey, status: outcome.status });
   return { imageKey, ...outcome };

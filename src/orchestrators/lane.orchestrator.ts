@@ -9,6 +9,9 @@ import { addCounts, type ImageCounts } from '../runs/status';
 import { callActivity, callSubOrchestration } from './call';
 import type { LaneCustomStatus, LaneInput, LaneOutput } from './contracts';
 
+/** Reasons kept per lane for images without a record (the manifest lists any others with a generic one). */
+const MAX_UNRECORDED = 100;
+
 /** Images of this lane from index `from` on. */
 function remaining(from: number, lanes: number, images: number): number {
   return from >= images ? 0 : Math.ceil((images - from) / lanes);
@@ -29,7 +32,8 @@ export function* laneOrchestrator(
   const { plan, lanes, images } = input;
   const indexes = laneIndexes(input.next, lanes, images, plan.laneBatch);
   let counts = input.counts;
-  if (indexes.length === 0) return { counts, cancelled: false };
+  const unrecorded = [...(input.unrecorded ?? [])];
+  if (indexes.length === 0) return { counts, cancelled: false, unrecorded };
   const batch = yield* callActivity(context, 'loadImages', { runId: plan.runId, indexes });
   if (batch.cancelled) return cancelledRest(counts, input.next, lanes, images);
   for (const item of batch.images) {
@@ -49,14 +53,17 @@ export function* laneOrchestrator(
       failed: result.status === 'failed' ? 1 : 0,
       cancelled: result.status === 'cancelled' ? 1 : 0,
     });
-    if (result.status === 'cancelled') return cancelledRest(counts, item.index + lanes, lanes, images);
+    if (result.error && unrecorded.length < MAX_UNRECORDED)
+      unrecorded.push({ imageKey: item.imageKey, image: item.image, message: result.error.message });
+    if (result.status === 'cancelled')
+      return { ...cancelledRest(counts, item.index + lanes, lanes, images), unrecorded };
   }
   context.df.setCustomStatus({ counts } satisfies LaneCustomStatus);
   const last = indexes[indexes.length - 1] ?? input.next;
   const next = last + lanes;
   if (next < images) {
-    context.df.continueAsNew({ ...input, next, counts } satisfies LaneInput);
+    context.df.continueAsNew({ ...input, next, counts, unrecorded } satisfies LaneInput);
     return undefined;
   }
-  return { counts, cancelled: false };
+  return { counts, cancelled: false, unrecorded };
 }

@@ -16,6 +16,7 @@ import type {
   RunInput,
   RunOutput,
   StepOrchestratorInput,
+  UnrecordedImage,
 } from './contracts';
 import { sleepUnlessCancelled } from './step-wait';
 import { sinkSteps } from '../runs/graph';
@@ -37,17 +38,25 @@ export function* runOrchestrator(context: OrchestrationContext): Generator<unkno
         kind: 'batch',
         leaseId: jobLeaseId(runId),
         runId,
-        cores: 0,
+        cpu: 0,
+        memoryGb: 0,
         leaseMs: JOB_LEASE_MS,
+        // A run waits for a Batch job slot as long as it takes (its steps carry their own bounds).
+        waitedMs: 0,
       });
       if (answer.granted) break;
-      if (answer.cancelled || (yield* sleepUnlessCancelled(context, answer.retryAfterMs))) {
+      if (
+        answer.cancelled ||
+        'refused' in answer ||
+        (yield* sleepUnlessCancelled(context, answer.retryAfterMs))
+      ) {
         cancelled = true;
         break;
       }
     }
   }
   let counts = emptyCounts(imageCount);
+  let unrecorded: UnrecordedImage[] = [];
   if (!cancelled) {
     status('images');
     log(context, 'run started', { runId, images: imageCount, lanes });
@@ -77,6 +86,7 @@ export function* runOrchestrator(context: OrchestrationContext): Generator<unkno
     if (!lanesDone.isCompleted) log(context, 'lanes did not complete before the monitor ended', { runId });
     counts = results.reduce((sum, r) => addCounts(sum, r.counts), counts);
     cancelled = results.some((r) => r.cancelled);
+    unrecorded = results.flatMap((r) => r.unrecorded ?? []);
   } else {
     counts = { ...counts, cancelled: imageCount };
   }
@@ -106,6 +116,7 @@ export function* runOrchestrator(context: OrchestrationContext): Generator<unkno
     status: outcome,
     finishedAt: context.df.currentUtcDateTime.toISOString(),
     finalize,
+    unrecorded,
   });
   status('done', counts);
   log(context, 'run ended', { runId, status: outcome, succeeded: counts.succeeded, failed: counts.failed });

@@ -17,42 +17,92 @@ export interface AttemptEnd {
   readonly runMs: number;
   readonly startedAt: number;
   readonly keptUntil?: string;
+  readonly teardown?: 'deferred';
 }
 
+type Admitted = 'granted' | 'cancelled' | { readonly refused: StepError };
+
 function* admit(context: OrchestrationContext, input: StepOrchestratorInput, ref: StepRef) {
+  const since = nowMs(context);
   for (;;) {
     const answer = yield* callActivity(context, 'acquireAdmission', {
       kind: input.step.backend,
-      leaseId: `${ref.runId}:${ref.imageKey}:${ref.step}#${ref.attempt}`,
+      leaseId: leaseIdOf(ref),
       runId: ref.runId,
-      cores: input.step.backend === 'aci' ? input.step.cpu : 0,
+      cpu: input.step.cpu,
+      memoryGb: input.step.memoryGb,
       leaseMs: input.step.timeoutMs + LEASE_MARGIN_MS,
+      waitedMs: nowMs(context) - since,
     });
-    if (answer.granted) return true;
-    if (answer.cancelled) return false;
+    if (answer.granted) return 'granted' satisfies Admitted;
+    if (answer.cancelled) return 'cancelled' satisfies Admitted;
+    if ('refused' in answer)
+      return { refused: { code: answer.refused, message: answer.reason } } satisfies Admitted;
+    context.df.setCustomStatus({
+      attempt: ref.attempt,
+      phase: 'admission',
+      waitingFor: answer.reason,
+      waitingSince: new Date(since).toISOString(),
+    } satisfies StepCustomStatus);
     log(context, 'step waiting for admission', {
       runId: ref.runId,
       image: ref.imageKey,
       step: ref.step,
       reason: answer.reason,
     });
-    if (yield* sleepUnlessCancelled(context, answer.retryAfterMs)) return false;
+    if (yield* sleepUnlessCancelled(context, answer.retryAfterMs)) return 'cancelled' satisfies Admitted;
   }
 }
+
+/**
+ * Deletes the attempt's resource and frees its lease, waiting out throttled deletes on durable timers; after
+ * FLOTILLA_TEARDOWN_WAIT_MS the activity hands the delete to the sweeper. Never throws: teardown never
+ * changes the step's outcome (a teardown that keeps failing is the sweeper's, by run end or expiry).
+ */
+function* teardown(context: OrchestrationContext, input: StepOrchestratorInput, ref: StepRef) {
+  context.df.setCustomStatus({ attempt: ref.attempt, phase: 'teardown' } satisfies StepCustomStatus);
+  const since = nowMs(context);
+  for (;;) {
+    try {
+      const answer = yield* callActivity(context, 'releaseStep', {
+        kind: input.step.backend,
+        ref,
+        leaseId: leaseIdOf(ref),
+        waitedMs: nowMs(context) - since,
+      });
+      if (answer.outcome === 'released') return undefined;
+      if (answer.outcome === 'deferred') return 'deferred' as const;
+      yield context.df.createTimer(new Date(nowMs(context) + answer.retryAfterMs));
+    } catch (error) {
+      log(context, 'step teardown failed; the sweeper will delete it', {
+        runId: ref.runId,
+        image: ref.imageKey,
+        step: ref.step,
+        attempt: ref.attempt,
+        error: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '',
+      });
+      return 'deferred' as const;
+    }
+  }
+}
+
+const leaseIdOf = (ref: StepRef) => `${ref.runId}:${ref.imageKey}:${ref.step}#${ref.attempt}`;
 
 export function* attempt(context: OrchestrationContext, input: StepOrchestratorInput, ref: StepRef) {
   const setPhase = (phase: StepCustomStatus['phase']) =>
     context.df.setCustomStatus({ attempt: ref.attempt, phase });
   const target = { kind: input.step.backend, ref };
-  const leaseId = `${ref.runId}:${ref.imageKey}:${ref.step}#${ref.attempt}`;
+  const leaseId = leaseIdOf(ref);
   setPhase('admission');
-  if (!(yield* admit(context, input, ref))) {
+  const admitted = yield* admit(context, input, ref);
+  if (admitted !== 'granted') {
     return {
       retry: false,
-      cancelled: true,
+      cancelled: admitted === 'cancelled',
       logs: [],
       runMs: 0,
       startedAt: nowMs(context),
+      ...(admitted === 'cancelled' ? {} : { error: admitted.refused }),
     } satisfies AttemptEnd;
   }
   setPhase('starting');
@@ -61,8 +111,7 @@ export function* attempt(context: OrchestrationContext, input: StepOrchestratorI
   try {
     started = yield* callActivity(context, 'startStep', { ...input, ref });
   } catch (error) {
-    yield* callActivity(context, 'releaseStep', target);
-    yield* callActivity(context, 'releaseAdmission', { kind: input.step.backend, leaseId });
+    const deferred = yield* teardown(context, input, ref);
     const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
     return {
       retry: true,
@@ -71,6 +120,7 @@ export function* attempt(context: OrchestrationContext, input: StepOrchestratorI
       runMs: 0,
       startedAt,
       error: { code: 'start-failed', message },
+      ...(deferred ? { teardown: deferred } : {}),
     } satisfies AttemptEnd;
   }
   if (started.outcome === 'permanent') {
@@ -114,13 +164,14 @@ export function* attempt(context: OrchestrationContext, input: StepOrchestratorI
           ? undefined
           : errorOf(status);
   let keptUntil: string | undefined;
+  let deferred: 'deferred' | undefined;
   if (!succeeded && waited.kind === 'finished' && input.keepOnFailureMs > 0) {
     keptUntil = new Date(end + input.keepOnFailureMs).toISOString();
     yield* callActivity(context, 'keepStep', { ...target, keepUntil: keptUntil });
+    yield* callActivity(context, 'releaseAdmission', { kind: input.step.backend, leaseId });
   } else {
-    yield* callActivity(context, 'releaseStep', target);
+    deferred = yield* teardown(context, input, ref);
   }
-  yield* callActivity(context, 'releaseAdmission', { kind: input.step.backend, leaseId });
   return {
     status,
     error,
@@ -130,5 +181,6 @@ export function* attempt(context: OrchestrationContext, input: StepOrchestratorI
     runMs: attemptRunMs(status, startedAt, end),
     startedAt,
     keptUntil,
+    ...(deferred ? { teardown: deferred } : {}),
   } satisfies AttemptEnd;
 }

@@ -21,13 +21,14 @@ export function* stepOrchestrator(context: OrchestrationContext): Generator<unkn
     memoryGb: input.step.memoryGb,
   };
   let runMs = 0;
+  let teardown: 'deferred' | undefined;
   for (let n = 1; ; n++) {
     const ref: StepRef = { runId: input.runId, imageKey: input.imageKey, step: input.step.id, attempt: n };
     let end: AttemptEnd;
     try {
       end = yield* attempt(context, input, ref);
     } catch (error) {
-      // Teardown activities exhausted their retries: the sweeper is the guarantee from here.
+      // An activity of the attempt exhausted its retries (teardown itself never throws).
       const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
       end = {
         retry: false,
@@ -39,6 +40,7 @@ export function* stepOrchestrator(context: OrchestrationContext): Generator<unkn
       };
     }
     runMs += end.runMs;
+    teardown ??= end.teardown;
     const done = end.cancelled || !end.retry || n >= maxAttempts || end.status?.state === 'succeeded';
     log(context, 'step attempt ended', {
       runId: ref.runId,
@@ -67,6 +69,7 @@ export function* stepOrchestrator(context: OrchestrationContext): Generator<unkn
       logs: end.logs,
       error: end.error,
       keptUntil: end.keptUntil,
+      ...(teardown ? { teardown } : {}),
     };
   }
 }

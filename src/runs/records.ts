@@ -17,7 +17,9 @@ export type StepErrorCode =
   | 'start-failed'
   | 'infrastructure'
   | 'cancelled'
-  | 'dependency-failed';
+  | 'dependency-failed'
+  | 'admission-impossible'
+  | 'admission-timeout';
 
 export interface StepError {
   readonly code: StepErrorCode;
@@ -43,6 +45,11 @@ export interface StepResult {
   readonly error?: StepError;
   /** keepOnFailure: the failed attempt's resource was left (tagged) until this time. */
   readonly keptUntil?: string;
+  /**
+   * `deferred`: deleting an attempt's resource was throttled past FLOTILLA_TEARDOWN_WAIT_MS and handed to
+   * the sweeper (the resource is tagged `teardown=deferred`). The step's status is what the container did.
+   */
+  readonly teardown?: 'deferred';
 }
 
 /** What an image orchestration returns: a reference-sized summary. */
@@ -50,6 +57,8 @@ export interface ImageResult {
   readonly imageKey: string;
   readonly status: ImageOutcome;
   readonly failedStep?: string;
+  /** Why the image failed when no step did: its record could not be written (`record-unwritten`). */
+  readonly error?: { readonly code: 'record-unwritten'; readonly message: string };
 }
 
 /** `results/<runId>/<imageKey>/result.json`. */

@@ -24,6 +24,13 @@ export interface ServerDeps {
 
 const DURABLE_ROUTE = /^\/(runtime\/webhooks\/durabletask|durabletask)(\/|$)/i;
 
+/**
+ * Idle keep-alive sockets stay open this long (Kestrel, the real host's server, keeps them 130 s). Node's
+ * default of 5 s can race clients that reuse a pooled socket (Node's global agent keeps sockets alive 5 s): a
+ * request sent as the server closes the socket fails with ECONNRESET, which the durable client does not retry.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 130_000;
+
 /** Node's parser refusals (oversized headers, malformed requests) answer JSON too, not Node's bare text. */
 function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
   if (!socket.writable) {
@@ -64,6 +71,10 @@ export function createHostServer(deps: ServerDeps): http.Server {
       }
     });
   });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Must exceed keepAliveTimeout, or Node closes sockets that wait for a request's headers first.
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+
   server.on('clientError', answerClientError);
   return server;
 }

@@ -1,7 +1,7 @@
 import type { ContainerGroup, ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
 import { type CallPolicy, callSdk } from '../../adapters/call-policy';
 import { AdapterError, classify, isNotFound } from '../../adapters/errors';
-import { MANAGED_BY, containerGroupName, resourceTags } from '../naming';
+import { containerGroupName, ownedBy, resourceTags } from '../naming';
 import type {
   ComputeBackend,
   ManagedResource,
@@ -12,7 +12,7 @@ import type {
   StepStatus,
 } from '../port';
 import { type StartResolverDeps, resolveStart } from '../start-resolver';
-import { type AciGroupSettings, CONTAINERS, buildContainerGroup } from './group-body';
+import { type AciGroupSettings, CONTAINERS, buildContainerGroup, groupCores } from './group-body';
 import { groupStatus } from './group-status';
 
 /**
@@ -27,6 +27,8 @@ export interface AciBackendDeps extends StartResolverDeps, AciGroupSettings {
   readonly policy: CallPolicy;
   /** How long a group may outlive its step's timeout before the sweeper removes it. */
   readonly expiryMarginMs?: number;
+  /** FLOTILLA_DEPLOYMENT_ID: every group is tagged with it; listManaged returns only this deployment's. */
+  readonly deploymentId: string;
   readonly now?: () => number;
 }
 
@@ -34,6 +36,10 @@ export class AciBackend implements ComputeBackend {
   readonly kind = 'aci' as const;
 
   constructor(private readonly deps: AciBackendDeps) {}
+
+  admissionCores(step: Pick<StepLaunch, 'cpu' | 'memoryGb'>): number {
+    return groupCores(step);
+  }
 
   async start(launches: readonly StepLaunch[]): Promise<StartResult[]> {
     const results: StartResult[] = [];
@@ -58,7 +64,8 @@ export class AciBackend implements ComputeBackend {
     const resolved = await resolveStart(launch, this.deps);
     const now = this.deps.now?.() ?? Date.now();
     const expiresAt = new Date(now + launch.timeoutMs + (this.deps.expiryMarginMs ?? 30 * 60_000));
-    const body = buildContainerGroup(launch, resolved, this.deps, resourceTags(launch, expiresAt));
+    const tags = resourceTags(launch, expiresAt, this.deps.deploymentId);
+    const body = buildContainerGroup(launch, resolved, this.deps, tags);
     await this.call('ContainerGroups_CreateOrUpdate', async (abortSignal) => {
       // The poller sends the PUT and reads the operation once; we return there (ACCEPTED), never waiting.
       try {
@@ -144,7 +151,15 @@ export class AciBackend implements ComputeBackend {
 
   /** Moves the expiry tag (PATCH tags only; the group keeps running or stays stopped). */
   async keep(ref: StepRef, keepUntil: string): Promise<void> {
-    const tags = resourceTags(ref, new Date(keepUntil));
+    await this.retag(ref, resourceTags(ref, new Date(keepUntil), this.deps.deploymentId));
+  }
+
+  async deferRelease(ref: StepRef): Promise<void> {
+    const now = new Date(this.deps.now?.() ?? Date.now());
+    await this.retag(ref, resourceTags(ref, now, this.deps.deploymentId, { teardown: 'deferred' }));
+  }
+
+  private async retag(ref: StepRef, tags: Record<string, string>): Promise<void> {
     try {
       await this.call('ContainerGroups_Update', (abortSignal) =>
         this.deps.client.containerGroups.update(
@@ -175,7 +190,7 @@ export class AciBackend implements ComputeBackend {
         abortSignal,
       })) {
         const tags = g.tags ?? {};
-        if (tags['managed-by'] !== MANAGED_BY || !g.name || !tags.run) continue;
+        if (!ownedBy(tags, this.deps.deploymentId) || !g.name || !tags.run) continue;
         out.push({
           backend: 'aci',
           name: g.name,
@@ -184,6 +199,7 @@ export class AciBackend implements ComputeBackend {
           ...(tags.step !== undefined ? { step: tags.step } : {}),
           ...(tags.attempt !== undefined ? { attempt: Number(tags.attempt) } : {}),
           ...(tags.expiry !== undefined ? { expiresAt: tags.expiry } : {}),
+          ...(tags.teardown === 'deferred' ? { teardownDeferred: true } : {}),
         });
       }
     });

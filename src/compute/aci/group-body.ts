@@ -52,6 +52,26 @@ export function stepEnvironment(launch: StepLaunch): EnvironmentVariable[] {
   ];
 }
 
+type Requests = { readonly cpu: number; readonly memoryInGB: number };
+
+/** The resource requests of the group's running containers (the step and its stage-out sidecar). */
+export function containerRequests(launch: Pick<StepLaunch, 'cpu' | 'memoryGb'>): {
+  readonly step: Requests;
+  readonly stageOut: Requests;
+} {
+  return { step: { cpu: launch.cpu, memoryInGB: launch.memoryGb }, stageOut: { ...STAGER_RESOURCES } };
+}
+
+/** vCPUs the whole group requests (what ACI counts against the core quota), from the body's own requests. */
+export function groupCores(launch: Pick<StepLaunch, 'cpu' | 'memoryGb'>): number {
+  // Summed in hundredths, so 1 + 0.25 stays exact.
+  const hundredths = Object.values(containerRequests(launch)).reduce(
+    (sum, r) => sum + Math.round(r.cpu * 100),
+    0,
+  );
+  return hundredths / 100;
+}
+
 export function buildContainerGroup(
   launch: StepLaunch,
   resolved: ResolvedStart,
@@ -74,6 +94,7 @@ export function buildContainerGroup(
     });
   }
   const usesIdentity = registry.some((r) => r.identity);
+  const requests = containerRequests(launch);
   return {
     location: settings.location,
     tags,
@@ -107,7 +128,7 @@ export function buildContainerGroup(
           plain('FLOTILLA_COMMAND', launch.command),
           ...Object.entries(resolved.secretEnv).map(([k, v]) => secure(k, v)),
         ],
-        resources: { requests: { cpu: launch.cpu, memoryInGB: launch.memoryGb } },
+        resources: { requests: { ...requests.step } },
         volumeMounts: mounts,
       },
       {
@@ -122,7 +143,7 @@ export function buildContainerGroup(
           secure('FLOTILLA_OUTPUT_URL', resolved.outputUrl),
           secure('FLOTILLA_CALLBACK_URL', resolved.callbackUrl),
         ],
-        resources: { requests: { ...STAGER_RESOURCES } },
+        resources: { requests: { ...requests.stageOut } },
         volumeMounts: mounts,
       },
     ],

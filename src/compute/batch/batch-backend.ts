@@ -1,7 +1,7 @@
 import type { BatchServiceClient, BatchServiceModels } from '@azure/batch';
 import { type CallPolicy, callSdk } from '../../adapters/call-policy';
 import { AdapterError, isNotFound } from '../../adapters/errors';
-import { MANAGED_BY, batchJobId, batchTaskId, resourceTags } from '../naming';
+import { MANAGED_BY, DEPLOYMENT_TAG, batchJobId, batchTaskId, ownedBy, resourceTags } from '../naming';
 import type {
   ComputeBackend,
   ManagedResource,
@@ -33,6 +33,8 @@ export interface BatchBackendDeps extends Omit<StartResolverDeps, 'callbackUrl'>
   readonly identityId?: string;
   readonly expiryMarginMs?: number;
   readonly now?: () => number;
+  /** FLOTILLA_DEPLOYMENT_ID: jobs and pools carry it; listManaged returns only this deployment's. */
+  readonly deploymentId: string;
 }
 
 export class BatchBackend implements ComputeBackend {
@@ -104,7 +106,11 @@ export class BatchBackend implements ComputeBackend {
       launch.registry && 'identity' in launch.registry && this.deps.identityId
         ? { registryServer: launch.registry.server, identityReference: { resourceId: this.deps.identityId } }
         : undefined;
-    const body = buildPool(pool, { 'managed-by': MANAGED_BY }, registry);
+    const body = buildPool(
+      pool,
+      { 'managed-by': MANAGED_BY, [DEPLOYMENT_TAG]: this.deps.deploymentId },
+      registry,
+    );
     await this.ignoring('PoolExists', 'Pool_Add', (abortSignal) =>
       this.deps.client.pool.add(body, { abortSignal: msSignal(abortSignal) }),
     );
@@ -118,9 +124,12 @@ export class BatchBackend implements ComputeBackend {
     const now = this.deps.now?.() ?? Date.now();
     const expiry = new Date(now + timeoutMs + (this.deps.expiryMarginMs ?? 24 * 3600_000));
     await this.ignoring('JobExists', 'Job_Add', (abortSignal) =>
-      this.deps.client.job.add(buildJob(jobId, poolId, resourceTags({ runId }, expiry)), {
-        abortSignal: msSignal(abortSignal),
-      }),
+      this.deps.client.job.add(
+        buildJob(jobId, poolId, resourceTags({ runId }, expiry, this.deps.deploymentId)),
+        {
+          abortSignal: msSignal(abortSignal),
+        },
+      ),
     );
     this.knownJobs.add(jobId);
     return jobId;
@@ -170,8 +179,16 @@ export class BatchBackend implements ComputeBackend {
     return Promise.resolve(['stdout.txt', 'stderr.txt'].map((f) => (prefix ? `${prefix}/${f}` : f)));
   }
 
+  /** Batch steps hold no ACI cores: the pool's nodes are the pool's business. */
+  admissionCores(): number {
+    return 0;
+  }
+
   /** Tasks live as long as the run's job, whose expiry covers the run: nothing to move. */
   async keep(): Promise<void> {}
+
+  /** Tasks are never deleted one by one (the run's job goes at the end): nothing to hand over. */
+  async deferRelease(): Promise<void> {}
 
   /** Tasks stay in the run's job until the job is deleted. */
   /**
@@ -209,22 +226,61 @@ export class BatchBackend implements ComputeBackend {
   }
 
   async listManaged(): Promise<ManagedResource[]> {
-    const out: ManagedResource[] = [];
+    const jobs = await this.listJobs();
+    const used = new Set(jobs.map((j) => j.poolId));
+    const pools = await this.listPools();
+    return [
+      ...jobs.map(({ poolId: _pool, ...job }) => job),
+      ...pools.map((id) => ({
+        backend: 'batch' as const,
+        name: id,
+        runId: '',
+        pool: { unused: !used.has(id) },
+      })),
+    ];
+  }
+
+  /** Pools this deployment made from specs (named pools are the operator's and never listed). */
+  private async listPools(): Promise<string[]> {
+    const out: string[] = [];
+    let page = await this.call('Pool_List', (abortSignal) =>
+      this.deps.client.pool.list({
+        poolListOptions: { select: 'id,metadata' },
+        abortSignal: msSignal(abortSignal),
+      }),
+    );
+    for (;;) {
+      for (const pool of page) {
+        const tags = Object.fromEntries((pool.metadata ?? []).map((m) => [m.name, m.value]));
+        if (pool.id && ownedBy(tags, this.deps.deploymentId)) out.push(pool.id);
+      }
+      const link = page.odatanextLink;
+      if (!link) break;
+      page = await this.call('Pool_List', (abortSignal) =>
+        this.deps.client.pool.listNext(link, { abortSignal: msSignal(abortSignal) }),
+      );
+    }
+    return out;
+  }
+
+  private async listJobs(): Promise<(ManagedResource & { poolId?: string })[]> {
+    const out: (ManagedResource & { poolId?: string })[] = [];
     let page = await this.call('Job_List', (abortSignal) =>
       this.deps.client.job.list({
-        jobListOptions: { select: 'id,metadata,state' },
+        jobListOptions: { select: 'id,metadata,state,poolInfo' },
         abortSignal: msSignal(abortSignal),
       }),
     );
     for (;;) {
       for (const job of page) {
         const tags = Object.fromEntries((job.metadata ?? []).map((m) => [m.name, m.value]));
-        if (tags['managed-by'] !== MANAGED_BY || !job.id || !tags.run) continue;
+        if (!ownedBy(tags, this.deps.deploymentId) || !job.id || !tags.run) continue;
         out.push({
           backend: 'batch',
           name: job.id,
           runId: tags.run,
           ...(tags.expiry ? { expiresAt: tags.expiry } : {}),
+          ...(job.poolInfo?.poolId ? { poolId: job.poolInfo.poolId } : {}),
         });
       }
       const link = page.odatanextLink;
@@ -236,10 +292,23 @@ export class BatchBackend implements ComputeBackend {
     return out;
   }
 
-  /** Terminates (if still active) and deletes the job. Idempotent. */
+  /** Terminates (if still active) and deletes the job, or deletes an unused pool. Idempotent. */
   async deleteManaged(resource: ManagedResource): Promise<void> {
     if (resource.backend !== 'batch')
       throw new Error(`not a Batch resource: ${resource.backend}/${resource.name}`);
+    if (resource.pool) {
+      this.knownPools.delete(resource.name);
+      await this.call('Pool_Delete', (abortSignal) =>
+        this.deps.client.pool.deleteMethod(resource.name, { abortSignal: msSignal(abortSignal) }),
+      ).catch((error: unknown) => {
+        if (
+          !isNotFound(error) &&
+          !(error instanceof AdapterError && error.details.serviceCode === 'PoolBeingDeleted')
+        )
+          throw error;
+      });
+      return;
+    }
     const gone = (error: unknown) => {
       if (
         !isNotFound(error) &&

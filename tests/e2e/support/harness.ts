@@ -19,7 +19,7 @@ import {
 } from '../../../packages/emulators/stack';
 import { trustCertificate } from '../../../packages/emulators/stack/tls';
 import { setComposition } from '../../../src/composition';
-import { appDepsFromComposition, setAppDeps } from '../../../src/composition';
+import { type AppDeps, appDepsFromComposition, setAppDeps } from '../../../src/composition';
 import type { RunView } from '../../../src/api/run-view';
 import { waitFor } from '../../support/wait-for';
 
@@ -30,6 +30,10 @@ export interface E2EOptions {
   readonly faults?: FaultFile;
   readonly aci?: StackOptions['aci'];
   readonly batch?: StackOptions['batch'];
+  /** App settings on top of the harness's own (e.g. FLOTILLA_ACI_CORE_QUOTA). */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** Wraps the app's dependencies (e.g. a store that fails some writes, as a storage outage would). */
+  readonly wrapDeps?: (deps: AppDeps) => AppDeps;
 }
 
 export interface E2E {
@@ -76,7 +80,11 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
     callbackSecret: CALLBACK_SECRET,
     taskHub: 'e2e',
     // Sweeps run only when a test invokes the sweeper.
-    extra: { FLOTILLA_SWEEP_SCHEDULE: '0 0 0 1 1 *', FLOTILLA_STAGER_IMAGE: 'flotilla/stager:e2e' },
+    extra: {
+      FLOTILLA_SWEEP_SCHEDULE: '0 0 0 1 1 *',
+      FLOTILLA_STAGER_IMAGE: 'flotilla/stager:e2e',
+      ...options.settings,
+    },
   });
   const hostState = join(stateDir, 'host');
   const boot = async () => {
@@ -85,7 +93,8 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
     const now = () => clock.now();
     setAppDeps(() => {
       const deps = appDepsFromComposition();
-      return { ...deps, now, activities: { ...deps.activities, now } };
+      const timed = { ...deps, now, activities: { ...deps.activities, now } };
+      return options.wrapDeps ? options.wrapDeps(timed) : timed;
     });
     return startHost({
       appDir,

@@ -9,6 +9,7 @@ import { testBlobStore } from './support';
 
 export const RESOURCE_GROUP = 'flotilla-test';
 export const STAGER_IMAGE = 'ghcr.io/flotilla/stager:test';
+export const TEST_DEPLOYMENT_ID = 'd-test';
 
 export interface AciHarness {
   readonly emulator: AciEmulator;
@@ -41,6 +42,7 @@ export async function aciHarness(
     resourceGroup: RESOURCE_GROUP,
     location: 'westeurope',
     stagerImage: STAGER_IMAGE,
+    deploymentId: TEST_DEPLOYMENT_ID,
     policy,
     store: testBlobStore(),
     secrets: new DefaultSecretResolver(undefined, { API_KEY: 'api-key-value' }, 1000),

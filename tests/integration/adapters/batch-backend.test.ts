@@ -96,10 +96,24 @@ describe('Batch adapter against the Batch emulator', () => {
   it('lists managed jobs by metadata for the sweeper and deletes them', async () => {
     await h.backend.start(twoSteps('a'));
     const managed = await h.backend.listManaged();
-    expect(managed).toEqual([
-      { backend: 'batch', name: batchJobId(runId), runId, expiresAt: expect.any(String) as unknown },
-    ]);
+    const job = {
+      backend: 'batch',
+      name: batchJobId(runId),
+      runId,
+      expiresAt: expect.any(String) as unknown,
+    };
+    // The pool made from the launch's spec is this deployment's too: in use while the run's job exists.
+    const pool = (unused: boolean) => ({
+      backend: 'batch',
+      name: expect.stringMatching(/^fl-pool-/) as unknown,
+      runId: '',
+      pool: { unused },
+    });
+    expect(managed).toEqual([job, pool(false)]);
     await h.backend.deleteManaged(managed[0] ?? ({} as never));
+    const after = await h.backend.listManaged();
+    expect(after).toEqual([pool(true)]);
+    await h.backend.deleteManaged(after[0] ?? ({} as never));
     expect(await h.backend.listManaged()).toEqual([]);
   });
 

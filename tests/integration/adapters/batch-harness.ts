@@ -59,6 +59,7 @@ export async function batchHarness(
     new BatchBackend({
       client: createBatchClient(new BatchSharedKeyCredentials(BATCH_ACCOUNT, BATCH_KEY), emulator.url),
       policy,
+      deploymentId: 'test-deployment',
       store: testBlobStore(),
       secrets: new DefaultSecretResolver(undefined, options.secretSettings ?? {}, 1000),
       ...(options.defaultPoolId ? { defaultPoolId: options.defaultPoolId } : {}),

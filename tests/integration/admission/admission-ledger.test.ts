@@ -2,6 +2,8 @@ import type { ActivityDeps } from '../../../src/activities/deps';
 import { acquireAdmission } from '../../../src/activities/acquire-admission.activity';
 import { releaseAdmission } from '../../../src/activities/release-admission.activity';
 import type { Ledger } from '../../../src/admission/policy';
+import { groupCores } from '../../../src/compute/aci/group-body';
+import type { ComputeBackend } from '../../../src/compute/port';
 import { defaultCallPolicy } from '../../../src/adapters/call-policy';
 import { RESULTS_CONTAINER, runPaths, STATE_CONTAINER, statePaths } from '../../../src/runs/paths';
 import { BlobStore } from '../../../src/storage/blob-store';
@@ -21,15 +23,18 @@ const store = new BlobStore(service, noSas, {
 let now = Date.UTC(2026, 0, 1);
 const deps: ActivityDeps = {
   store,
-  compute: () => {
-    throw new Error('not used');
-  },
+  // Admission asks the backend what a step holds; the ACI answer is the group body's own requests.
+  compute: () => ({ admissionCores: groupCores }) as unknown as ComputeBackend,
   limits: {
     aciCreatesPer5Min: 100,
     aciCreatesPerHour: 300,
     aciCoreQuota: 100,
     aciGroupQuota: 10,
+    aciDeletesPer5Min: 100,
+    aciDeletesPerHour: 300,
     batchActiveJobQuota: 5,
+    admissionTimeoutMs: 3_600_000,
+    teardownWaitMs: 600_000,
   },
   prices: { aciVcpuSecond: 0, aciGbSecond: 0, batchNodeHour: 0 },
   now: () => now,
@@ -52,7 +57,9 @@ test('concurrent acquisitions never over-grant: exactly the group quota is grant
     kind: 'aci' as const,
     leaseId: `r-ledger:img${i}:tile#1`,
     runId: 'r-ledger',
-    cores: 1,
+    cpu: 1,
+    memoryGb: 1,
+    waitedMs: 0,
     leaseMs: 600_000,
   }));
   const answers = await Promise.all(requests.map((r) => acquire(r)));
@@ -80,7 +87,9 @@ test('a cancelled run is never admitted', async () => {
     kind: 'aci',
     leaseId: 'x#1',
     runId: 'r-cancelled1',
-    cores: 1,
+    cpu: 1,
+    memoryGb: 1,
+    waitedMs: 0,
     leaseMs: 1000,
   });
   expect(answer).toEqual({ granted: false, cancelled: true });

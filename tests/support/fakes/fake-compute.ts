@@ -157,6 +157,19 @@ export class FakeCompute implements ComputeBackend {
     });
   }
 
+  /** Whole vCPUs of the step, as a container group without a sidecar would hold them. */
+  admissionCores(step: { readonly cpu: number }): number {
+    return step.cpu;
+  }
+
+  /** Hands the resource to the sweeper: it expires now, and the next sweep deletes it. */
+  deferRelease(ref: StepRef): Promise<void> {
+    return this.run('keep', resourceName(ref), () => {
+      const resource = this.existing(ref, 'keep');
+      resource.expiresAt = new Date(this.now()).toISOString();
+    });
+  }
+
   release(ref: StepRef): Promise<void> {
     return this.run('release', resourceName(ref), () => {
       const resource = this.resources.get(resourceName(ref));

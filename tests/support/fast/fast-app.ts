@@ -36,6 +36,10 @@ export const DEFAULT_LIMITS: AdmissionLimits = {
   aciCoreQuota: 100,
   aciGroupQuota: 100,
   batchActiveJobQuota: 10,
+  aciDeletesPer5Min: 100,
+  aciDeletesPerHour: 300,
+  admissionTimeoutMs: 6 * 3_600_000,
+  teardownWaitMs: 10 * 60_000,
 };
 
 export interface FastAppOptions {

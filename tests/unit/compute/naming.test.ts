@@ -56,16 +56,17 @@ describe('deterministic names', () => {
     expect(slug('abc-def', 4)).toBe('abc');
   });
 
-  it('tags what the sweeper needs: managed-by, run, image, step, attempt and expiry', () => {
-    const tags = resourceTags(ref(), new Date('2026-11-22T08:00:00Z'));
+  it('tags what the sweeper needs: managed-by, deployment, run, image, step, attempt and expiry', () => {
+    const tags = resourceTags(ref(), new Date('2026-11-22T08:00:00Z'), 'd-one');
     expect(tags).toEqual({
       'managed-by': 'flotilla',
+      'flotilla-deployment': 'd-one',
       run: 'run-2026-11-22-abc',
       image: 'tile_0001.tif',
       step: 'vectorize',
       attempt: '1',
       expiry: '2026-11-22T08:00:00.000Z',
     });
-    expect(resourceTags({ runId: 'x'.repeat(400) }, new Date(0)).run).toHaveLength(256);
+    expect(resourceTags({ runId: 'x'.repeat(400) }, new Date(0), 'd-one').run).toHaveLength(256);
   });
 });

@@ -1,3 +1,4 @@
+import { decideDelete, deferLease } from '../../../src/admission/delete-policy';
 import {
   type AdmissionLimits,
   type AdmissionRequest,
@@ -15,7 +16,11 @@ const limits: AdmissionLimits = {
   aciCreatesPerHour: 300,
   aciCoreQuota: 100,
   aciGroupQuota: 100,
+  aciDeletesPer5Min: 100,
+  aciDeletesPerHour: 300,
   batchActiveJobQuota: 2,
+  admissionTimeoutMs: 3_600_000,
+  teardownWaitMs: 600_000,
 };
 const MIN = 60_000;
 let seq = 0;
@@ -124,10 +129,53 @@ describe('admission policy', () => {
     expect(task.ledger.leases).toHaveLength(2);
   });
 
-  it('makes a request larger than the core quota wait, never fail', () => {
-    expect(decide(EMPTY_LEDGER, 0, aci(101), limits)).toMatchObject({
+  it('refuses at once a request larger than the core quota (waiting would be forever), naming both', () => {
+    const answer = decide(EMPTY_LEDGER, 0, aci(101), limits);
+    expect(answer).toMatchObject({ granted: false, never: true });
+    expect(answer.granted ? '' : answer.reason).toMatch(/needs 101 vCPUs.*core quota of 100/);
+  });
+});
+
+describe('delete admission', () => {
+  it('admits deletes up to the 5-minute limit, then waits until the oldest leaves the window', () => {
+    const tight = { ...limits, aciDeletesPer5Min: 3, aciDeletesPerHour: 5 };
+    let ledger: Ledger = EMPTY_LEDGER;
+    for (let i = 0; i < 3; i++) {
+      const d = decideDelete(ledger, i * 1000, tight);
+      if (!d.granted) throw new Error('expected a grant');
+      ledger = d.ledger;
+    }
+    expect(decideDelete(ledger, 3000, tight)).toEqual({
       granted: false,
-      retryAfterMs: MAX_RETRY_MS,
+      retryAfterMs: 5 * MIN - 3000 + 1,
+      reason: 'ACI deletes per 5 minutes',
     });
+    const later = decideDelete(ledger, 5 * MIN + 1, tight);
+    expect(later.granted).toBe(true);
+  });
+
+  it('counts the hour window too, and creates do not use up deletes', () => {
+    const tight = { ...limits, aciDeletesPer5Min: 100, aciDeletesPerHour: 2 };
+    const ledger: Ledger = { creates: [0, 1, 2], leases: [], deletes: [0, 10 * MIN] };
+    expect(decideDelete(ledger, 20 * MIN, tight)).toMatchObject({
+      granted: false,
+      reason: 'ACI deletes per hour',
+      retryAfterMs: 40 * MIN + 1,
+    });
+    expect(decideDelete({ ...ledger, deletes: [] }, 20 * MIN, tight).granted).toBe(true);
+  });
+
+  it('a deferred lease holds no cores, survives the end of its run, and release keeps the deletes', () => {
+    const ledger: Ledger = {
+      creates: [],
+      leases: [{ id: 'r-1:a:tile#1', runId: 'r-1', cores: 1.25, expiresAt: MIN }],
+      deletes: [5],
+    };
+    const deferred = deferLease(ledger, 'r-1:a:tile#1', 10);
+    expect(deferred.leases[0]).toMatchObject({ cores: 0, deferred: true });
+    expect(deferred.leases[0]?.expiresAt).toBeGreaterThan(MIN);
+    expect(releaseRuns(deferred, new Set(['r-1']), 20).leases).toHaveLength(1);
+    expect(releaseRuns(ledger, new Set(['r-1']), 20).leases).toHaveLength(0);
+    expect(release(deferred, 'r-1:a:tile#1', 20)).toEqual({ creates: [], leases: [], deletes: [5] });
   });
 });
