@@ -46,16 +46,17 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => e2e?.stop());
 
-/** A real durable client (durable-functions' own) whose task hub endpoint is `origin`. */
-function durableClient(origin: string) {
+/** A real durable client (durable-functions' own) from the JSON of a `durableClient` binding. */
+function durableClient(binding: string) {
   const input = df.input.durableClient();
   const context = new InvocationContext({ options: { extraInputs: [input] } });
-  context.extraInputs.set(
-    input,
-    JSON.parse(clientBindingData(origin, 'e2e', { rpcUrl: origin, systemKey: 'unused' })) as unknown,
-  );
+  context.extraInputs.set(input, JSON.parse(binding) as unknown);
   return df.getClient(context);
 }
+
+/** A client whose task hub endpoints (public and RPC) are `origin`. */
+const clientAt = (origin: string) =>
+  durableClient(clientBindingData(origin, 'e2e', { rpcUrl: origin, systemKey: 'unused' }));
 
 const launch = (runId: string, imageKey: string): StepLaunch => ({
   runId,
@@ -111,7 +112,7 @@ test('the sweeper deletes nothing live when run state or keep records cannot be 
   await e2e.clock.advance(10_000);
   const live = e2e.stack.aci.resources().map((r) => r.name);
   // The task hub unreachable (a real durable client, a port nobody listens on): skipped, not "ended".
-  const closed = durableClient(`http://127.0.0.1:${await freePort()}`);
+  const closed = clientAt(`http://127.0.0.1:${await freePort()}`);
   const report = await sweep({ ...appDeps().activities, log: () => undefined }, closed, ['aci']);
   expect(report.deleted).toEqual([]);
   expect(report.skipped).toBeGreaterThanOrEqual(1);
@@ -143,7 +144,7 @@ test('two deployments in one resource group: each sweeper deletes only its own o
   // The other deployment's sweeper (its own backend, a real durable client on the same host) removes its own.
   const report = await sweep(
     { ...appDeps().activities, compute: () => other.aci, log: () => undefined },
-    durableClient(e2e.host.url),
+    durableClient(e2e.host.engine.clientBindingData()),
     ['aci'],
   );
   expect(report.deleted.map((d) => d.runId)).toEqual(['r-otherrun001']);
