@@ -19,15 +19,23 @@ async function missingImages(
   store: RunStore,
   input: WriteManifestInput,
   recorded: readonly ImageRecord[],
+  problems: string[],
 ): Promise<ImageRecord[]> {
   const { plan } = input;
-  const text = await store.getText(RESULTS_CONTAINER, runPaths.images(plan.runId));
-  if (!text) throw new Error(`run ${plan.runId} has no image list (${runPaths.images(plan.runId)})`);
-  const list = JSON.parse(text) as ImageList;
   const have = new Set(recorded.map((r) => r.imageKey));
   const reasons = new Map((input.unrecorded ?? []).map((u) => [u.imageKey, u.message]));
+  const text = await store.getText(RESULTS_CONTAINER, runPaths.images(plan.runId));
+  // The list went with its container (deleted during the run): the manifest still gets written, with the
+  // images it can name (records, and the ones their orchestrations reported unrecorded) and says so.
+  const list: ImageList['images'] = text
+    ? (JSON.parse(text) as ImageList).images
+    : [...reasons.keys()].map((imageKey) => ({ imageKey, image: imageKey }));
+  if (!text)
+    problems.push(
+      `the run's image list ${RESULTS_CONTAINER}/${runPaths.images(plan.runId)} was missing when the manifest was written (deleted during the run?): images without a record may be missing here`,
+    );
   if (input.status === 'cancelled' && reasons.size === 0) return [];
-  return list.images
+  return list
     .filter((i) => !have.has(i.imageKey))
     .map((i) => ({
       runId: plan.runId,
@@ -56,7 +64,8 @@ export const writeManifest: ActivityFactory<'writeManifest'> = (deps) => async (
     );
     for (const text of texts) if (text) images.push(JSON.parse(text) as ImageRecord);
   }
-  images.push(...(await missingImages(deps.store, input, images)));
+  const problems: string[] = [];
+  images.push(...(await missingImages(deps.store, input, images, problems)));
   images.sort((a, b) => a.imageKey.localeCompare(b.imageKey));
   const steps = [...images.flatMap((i) => i.steps), ...(input.finalize ? [input.finalize] : [])];
   const cost = estimateCost(steps, deps.prices);
@@ -72,6 +81,7 @@ export const writeManifest: ActivityFactory<'writeManifest'> = (deps) => async (
     ...(input.finalize ? { finalize: input.finalize } : {}),
     cost,
     totals,
+    ...(problems.length ? { problems } : {}),
   };
   const blob = runPaths.manifest(plan.runId);
   const text = JSON.stringify(manifest, null, 2);

@@ -92,6 +92,8 @@ export interface Manifest {
   readonly finalize?: StepResult;
   readonly cost: CostEstimate;
   readonly totals: RunTotals;
+  /** What kept the manifest from being complete (e.g. the run's image list was deleted during the run). */
+  readonly problems?: readonly string[];
 }
 
 export function imageOutcome(steps: readonly StepResult[]): { status: ImageOutcome; failedStep?: string } {

@@ -81,7 +81,7 @@ test('the results container deleted mid-run is created again and the run ends wi
   const deleted = await e2e.blobs.getContainerClient('results').deleteIfExists();
   expect(deleted.succeeded).toBe(true);
   // The step times out on its own (never-finishes), then writes its record and the manifest.
-  await e2e.until(async () => (await view(runId)).runtimeStatus === 'Completed', { stepMs: 10_000 });
+  await e2e.until(async () => (await view(runId)).runtimeStatus === 'Completed', { stepMs: 60_000 });
   const written = await manifest(runId);
   expect(written.status).toBe(200);
   expect(written.body.runId).toBe(runId);

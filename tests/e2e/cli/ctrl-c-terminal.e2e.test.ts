@@ -58,8 +58,9 @@ describe('flotilla run in a terminal', () => {
       join(dir, name),
       ...extraArgs,
     ];
-    // The shell's trap lets it outlive the SIGINT of its process group and record the CLI's exit code.
-    const command = `cd ${quote(ROOT)} && trap 'true' INT; ${cli.map(quote).join(' ')}; echo $? > ${quote(codeFile)}`;
+    // The shell's trap lets it outlive the SIGINT of its process group and record the CLI's exit code. The
+    // step runs as a local process (FLOTILLA_LOCAL_ENGINE=process), so its `sleep 600` is a process below us.
+    const command = `cd ${quote(ROOT)} && trap 'true' INT; FLOTILLA_LOCAL_ENGINE=process ${cli.map(quote).join(' ')}; echo $? > ${quote(codeFile)}`;
     const term = Terminal.open(`${name}-${process.pid}`, command);
     terms.push(term);
     const shell = term.panePid();
