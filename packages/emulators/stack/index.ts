@@ -155,6 +155,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ]);
     const stagerImage = options.stagerImage ?? LOCAL_STAGER_IMAGE;
     const aci = await startAciEmulator({
+      // Only the configured resource group exists; create others with PUT /__admin/resourcegroups/{name}.
+      resourceGroups: [options.resourceGroup ?? STACK_DEFAULTS.resourceGroup],
       ...options.aci,
       imageMounts: {
         [stagerImage]: { '/opt/flotilla': options.stagerDir ?? defaultStagerDir() },
