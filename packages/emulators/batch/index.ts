@@ -36,8 +36,6 @@ export interface BatchEmulatorOptions {
   readonly activeJobQuota?: number;
   /** Pools allowed. Default 100. */
   readonly poolQuota?: number;
-  /** Nodes an autoscale pool grows to when it has work. Default 4. Slots per node: the pool's taskSlotsPerNode. */
-  readonly nodesPerPool?: number;
   /** Time from "runnable" to "running", on the clock. Default 0. */
   readonly schedulingDelayMs?: number;
   /** How long a deleted job or pool stays `deleting` (on the clock) before it is gone. Default 0. */
@@ -80,7 +78,6 @@ export async function startBatchEmulator(options: BatchEmulatorOptions): Promise
       workRoot: options.workRoot ?? '',
       activeJobQuota: options.activeJobQuota ?? 100,
       poolQuota: options.poolQuota ?? 100,
-      nodesPerPool: options.nodesPerPool ?? 4,
       schedulingDelayMs: options.schedulingDelayMs ?? 0,
       deleteDelayMs: options.deleteDelayMs ?? 0,
       imageMounts: options.imageMounts ?? {},
@@ -94,6 +91,7 @@ export async function startBatchEmulator(options: BatchEmulatorOptions): Promise
   const scheduler = new Scheduler(state, runner);
   const recorder = new RequestRecorder();
   const hung = new Set<IncomingMessage>();
+  state.pumpPool = (poolId) => scheduler.pump(poolId);
   for (const pool of options.pools ?? []) createPool(state, pool);
   const server: Server = createServer(
     createHandler({

@@ -27,7 +27,6 @@ export interface EmulatorSettings {
   readonly workRoot: string;
   readonly activeJobQuota: number;
   readonly poolQuota: number;
-  readonly nodesPerPool: number;
   readonly schedulingDelayMs: number;
   /** How long a deleted job or pool stays `deleting` before it is gone. */
   readonly deleteDelayMs: number;
@@ -71,6 +70,8 @@ export class BatchState {
   readonly jobs = new Map<string, JobRecord>();
   readonly queues = new Map<string, TaskQueue>();
   readonly timeline: Timeline;
+  /** Starts queued tasks of a pool that gained nodes (set to the scheduler's pump at start). */
+  pumpPool: (poolId: string) => void = () => undefined;
   private seq = 0;
   private attemptToken = 0;
 

@@ -20,8 +20,14 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** An emulator (process mode unless told) with an autoscale pool `pool1`, and the real SDK client. */
-export async function startHarness(options: Partial<BatchEmulatorOptions> = {}): Promise<Harness> {
+/**
+ * An emulator (process mode unless told) with an autoscale pool `pool1` (2 slots per node; its formula, evaluated
+ * when the pool is added, gives 4 nodes unless `formula` says otherwise), and the real SDK client.
+ */
+export async function startHarness(
+  options: Partial<BatchEmulatorOptions> & { formula?: string } = {},
+): Promise<Harness> {
+  const { formula = '$TargetDedicatedNodes = 4;', ...rest } = options;
   const workRoot = mkdtempSync(join(tmpdir(), 'flotilla-batch-'));
   const emulator = await startBatchEmulator({
     account: ACCOUNT,
@@ -33,11 +39,11 @@ export async function startHarness(options: Partial<BatchEmulatorOptions> = {}):
         id: POOL,
         vmSize: 'standard_d2s_v3',
         enableAutoScale: true,
-        autoScaleFormula: '$TargetDedicatedNodes = 1;',
+        autoScaleFormula: formula,
         taskSlotsPerNode: 2,
       },
     ],
-    ...options,
+    ...rest,
   });
   return {
     emulator,

@@ -55,17 +55,17 @@ describe('Batch emulator pools and jobs', () => {
     expect((await restError(h.batch.pool.get('p2'))).code).toBe('PoolNotFound');
   });
 
-  it('stores the autoscale formula opaquely: nodes only while there is work', async () => {
-    const idle = await h.batch.pool.get(POOL);
-    expect(idle).toMatchObject({ enableAutoScale: true, currentDedicatedNodes: 0 });
-    expect(idle.autoScaleFormula).toContain('$TargetDedicatedNodes');
+  it('evaluates the autoscale formula: the pool has the nodes it sets', async () => {
+    const pool = await h.batch.pool.get(POOL);
+    expect(pool).toMatchObject({ enableAutoScale: true, currentDedicatedNodes: 4, targetDedicatedNodes: 4 });
+    expect(pool.autoScaleRun?.results).toBe(
+      '$TargetDedicatedNodes=4;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue',
+    );
     const evaluated = await h.batch.pool.evaluateAutoScale(POOL, '$TargetDedicatedNodes = 2;');
-    expect(evaluated.results).toContain('$TargetDedicatedNodes=0');
-    await h.batch.job.add({ id: 'busy', poolInfo: { poolId: POOL } });
-    await h.batch.task.add('busy', { id: 't1', commandLine: 'hold' });
-    await settle();
-    expect((await h.batch.pool.get(POOL)).currentDedicatedNodes).toBe(1);
+    expect(evaluated.results).toContain('$TargetDedicatedNodes=2');
+    expect((await h.batch.pool.get(POOL)).currentDedicatedNodes).toBe(4);
     await h.batch.pool.enableAutoScale(POOL, { autoScaleFormula: '$TargetDedicatedNodes = 3;' });
+    expect((await h.batch.pool.get(POOL)).currentDedicatedNodes).toBe(3);
     const again = await restError(
       h.batch.pool.enableAutoScale(POOL, { autoScaleFormula: '$TargetDedicatedNodes = 3;' }),
     );
