@@ -137,9 +137,12 @@ export function rpFieldProblems(group: string, body: unknown): string[] {
   }
 }
 
-/** True for a schema problem that is not only a missing required field (a body ARM cannot deserialize). */
+/**
+ * True for a schema problem ARM's deserializer meets before the resource provider: a wrong type or shape, not a
+ * missing required field or a value outside a value set (the resource provider checks those).
+ */
 export const isTypeProblem = (problem: string): boolean =>
-  !/\bis required\b|\brequired \w+ is missing\b/.test(problem);
+  !/\bis required\b|\brequired \w+ is missing\b|\bmust be one of\b/.test(problem);
 
 /**
  * Every problem of a ContainerGroup PUT in the order ARM meets them: a body that cannot be deserialized
