@@ -149,7 +149,7 @@ export function evaluatePoolFormula(state: BatchState, pool: PoolRecord, formula
         $TaskSlotsPerNode: pool.taskSlotsPerNode,
       },
     });
-    return { timestamp, results: results(vars) };
+    return { timestamp, results: results(vars, assignedNames(statements)) };
   } catch (error) {
     if (!(error instanceof FormulaError)) throw error;
     return {
@@ -163,14 +163,20 @@ export function evaluatePoolFormula(state: BatchState, pool: PoolRecord, formula
   }
 }
 
-const OUTPUTS = ['$TargetDedicatedNodes', '$TargetLowPriorityNodes', '$NodeDeallocationOption'];
 const READ_ONLY = new Set(['$CurrentDedicatedNodes', '$CurrentLowPriorityNodes', '$TaskSlotsPerNode']);
 
-function results(vars: Map<string, Value>): string {
+/**
+ * `results` as Batch prints it: `$TargetDedicatedNodes`, `$TargetLowPriorityNodes` when the formula set it,
+ * `$NodeDeallocationOption`, then the formula's own variables by name (Microsoft Learn's evaluation example).
+ */
+function results(vars: Map<string, Value>, assigned: ReadonlySet<string>): string {
+  const head = ['$TargetDedicatedNodes'];
+  if (assigned.has('$TargetLowPriorityNodes')) head.push('$TargetLowPriorityNodes');
+  head.push('$NodeDeallocationOption');
   const rest = [...vars.keys()]
-    .filter((k) => !OUTPUTS.includes(k) && !READ_ONLY.has(k))
+    .filter((k) => !head.includes(k) && k !== '$TargetLowPriorityNodes' && !READ_ONLY.has(k))
     .sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
-  return [...OUTPUTS, ...rest].map((k) => `${k}=${printValue(vars.get(k) as Value)}`).join(';');
+  return [...head, ...rest].map((k) => `${k}=${printValue(vars.get(k) as Value)}`).join(';');
 }
 
 function target(results: string, name: string): number | undefined {
@@ -222,6 +228,14 @@ export function runAutoScale(state: BatchState, pool: PoolRecord, resized: (pool
     cancelRun();
     cancelSampling();
   };
+}
+
+/** Names the formula assigns, spelled as the system variables are when they are system variables. */
+function assignedNames(statements: readonly Statement[]): Set<string> {
+  const system = ['$TargetDedicatedNodes', '$TargetLowPriorityNodes', '$NodeDeallocationOption'];
+  return new Set(
+    statements.map((s) => system.find((n) => n.toLowerCase() === s.name.toLowerCase()) ?? s.name),
+  );
 }
 
 function startSampling(state: BatchState, pool: PoolRecord): () => void {

@@ -6,6 +6,7 @@ import { RequestRecorder } from '../common/recorder';
 import { adminRequest, type BatchResources, resources, reset } from './admin';
 import type { Json } from './model';
 import { jobRoutes } from './jobs-api';
+import { fileRoutes } from './files-api';
 import { createPool, poolRoutes } from './pools-api';
 import { ProcessRunner } from './process-runner';
 import { SimulatedRunner, type TaskRunner } from './runner';
@@ -99,7 +100,7 @@ export async function startBatchEmulator(options: BatchEmulatorOptions): Promise
       scheduler,
       runner,
       recorder,
-      routes: [...poolRoutes, ...jobRoutes, ...taskRoutes],
+      routes: [...poolRoutes, ...jobRoutes, ...fileRoutes, ...taskRoutes],
       key: options.key,
       hung,
       admin: (req, path, body) => adminRequest(req, path, body, { state, scheduler, recorder }),

@@ -13,6 +13,7 @@ import { listReply, POOL_FILTER_FIELDS, select } from './listing';
 import { type Json, newETag, type PoolRecord, setTaskState } from './model';
 import type { BatchState } from './state';
 import { evaluatePoolFormula, parseOrRefuse, runAutoScale, stopAutoScale } from './autoscale';
+import { refuseUnsupported } from './unsupported';
 import { poolToWire } from './wire';
 
 const MAX_FORMULA = 8192;
@@ -82,6 +83,7 @@ export const poolRoutes: Route[] = [
     handle(ctx) {
       const spec = validateBody<Json>(ctx, 'PoolAddParameter');
       const id = checkId(spec.id);
+      refuseUnsupported('pool', spec);
       const existing = ctx.state.pools.get(id);
       if (existing) {
         throw errors.conflict(

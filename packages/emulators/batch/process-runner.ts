@@ -1,5 +1,5 @@
 import { globMatch } from '../common/glob';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
 import type { Clock } from '../common/clock';
 import { ProcessExecutor } from '../common/executor';
@@ -12,7 +12,14 @@ import {
 } from './blob-transfer';
 import { parseBindMounts, splitCommandLine } from './command-line';
 import type { FailureInfo, TaskRecord } from './model';
-import { type AttemptHandle, type AttemptOutcome, faultAttempt, failure, type TaskRunner } from './runner';
+import {
+  type AttemptHandle,
+  type AttemptOutcome,
+  faultAttempt,
+  failure,
+  type TaskFile,
+  type TaskRunner,
+} from './runner';
 import type { BatchState } from './state';
 
 /** The node's root folder inside a Batch node (AZ_BATCH_NODE_ROOT_DIR); mapped to a folder per node. */
@@ -151,6 +158,36 @@ export class ProcessRunner implements TaskRunner {
     } catch {
       return Promise.resolve(undefined);
     }
+  }
+
+  listFiles(task: TaskRecord): Promise<TaskFile[]> {
+    if (!task.nodeId) return Promise.resolve([]);
+    const base = this.hostTaskDir(task, task.nodeId);
+    const out: TaskFile[] = [];
+    const walk = (dir: string, prefix: string) => {
+      let names: string[];
+      try {
+        names = readdirSync(dir).sort();
+      } catch {
+        return;
+      }
+      for (const name of names) {
+        const full = join(dir, name);
+        const st = lstatSync(full);
+        const path = prefix ? `${prefix}/${name}` : name;
+        out.push({
+          path,
+          isDirectory: st.isDirectory(),
+          size: st.isDirectory() ? 0 : st.size,
+          created: st.birthtimeMs > 0 ? st.birthtimeMs : st.ctimeMs,
+          modified: st.mtimeMs,
+          mode: st.mode,
+        });
+        if (st.isDirectory()) walk(full, path);
+      }
+    };
+    walk(base, '');
+    return Promise.resolve(out);
   }
 
   removeJob(jobId: string): void {

@@ -39,7 +39,33 @@ export function poolToWire(state: BatchState, pool: PoolRecord, baseUrl: string)
       : undefined,
     autoScaleRun: pool.enableAutoScale ? autoScaleState(pool).run : undefined,
     taskSlotsPerNode: pool.taskSlotsPerNode,
+    taskSchedulingPolicy: pool.spec.taskSchedulingPolicy ?? { nodeFillType: 'spread' },
+    virtualMachineConfiguration: withExactVersion(pool.spec.virtualMachineConfiguration),
+    vmSize: typeof pool.spec.vmSize === 'string' ? pool.spec.vmSize.toLowerCase() : pool.spec.vmSize,
+    interNodeCommunication: pool.spec.enableInterNodeCommunication === true ? 'enabled' : 'disabled',
+    enableInterNodeCommunication: pool.spec.enableInterNodeCommunication ?? false,
+    targetNodeCommunicationMode: pool.spec.targetNodeCommunicationMode ?? 'default',
+    currentNodeCommunicationMode: 'simplified',
   });
+}
+
+/** The version an image reference resolved to; the emulator has one version of every image. */
+export const EXACT_IMAGE_VERSION = '1.0.0';
+
+/** `imageReference.exactVersion`: the version given, or for `latest` the emulator's one version. */
+function withExactVersion(vmConfig: unknown): unknown {
+  const config = vmConfig as
+    { imageReference?: { version?: string; virtualMachineImageId?: string } } | undefined;
+  const ref = config?.imageReference;
+  if (!ref || ref.virtualMachineImageId !== undefined) return vmConfig;
+  const version = ref.version ?? 'latest';
+  return {
+    ...config,
+    imageReference: {
+      ...ref,
+      exactVersion: version.toLowerCase() === 'latest' ? EXACT_IMAGE_VERSION : version,
+    },
+  };
 }
 
 export function jobToWire(job: JobRecord, baseUrl: string): Json {
@@ -105,6 +131,8 @@ export function taskToWire(task: TaskRecord, baseUrl: string): Json {
       ...constraints,
     },
     requiredSlots: task.spec.requiredSlots ?? 1,
+    // Without userIdentity the task runs as a non-admin auto user unique to the task (REST spec; TaskGet example).
+    userIdentity: task.spec.userIdentity ?? { autoUser: { scope: 'task', elevationLevel: 'nonadmin' } },
     executionInfo: compact({
       startTime: iso(exec.startTime),
       endTime: iso(exec.endTime),

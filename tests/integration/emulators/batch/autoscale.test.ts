@@ -1,5 +1,5 @@
 import { VirtualClock } from '../../../../packages/emulators/common/clock';
-import { type Harness, restError, settle, startHarness } from './harness';
+import { type Harness, VM_CONFIG, restError, settle, startHarness } from './harness';
 
 /** Formulas from Microsoft Learn, "Create a formula to automatically scale compute nodes in a Batch pool". */
 const PENDING_TASKS_FORMULA = [
@@ -46,7 +46,7 @@ describe('Batch emulator: autoscale formulas are evaluated on the clock', () => 
     const run = await h.batch.pool.evaluateAutoScale('pool1', TIME_FORMULA);
     expect(run.error).toBeUndefined();
     expect(run.results).toBe(
-      '$TargetDedicatedNodes=20;$TargetLowPriorityNodes=0;$NodeDeallocationOption=taskcompletion;' +
+      '$TargetDedicatedNodes=20;$NodeDeallocationOption=taskcompletion;' +
         '$curTime=2026-01-06T10:00:00.000Z;$isWeekday=1;$isWorkingWeekdayHour=1;$workHours=1',
     );
     expect(run.timestamp?.getTime()).toBe(clock.now());
@@ -62,6 +62,7 @@ describe('Batch emulator: autoscale formulas are evaluated on the clock', () => 
     await h.batch.pool.add({
       id: 'scaled',
       vmSize: 'standard_d2s_v3',
+      virtualMachineConfiguration: VM_CONFIG,
       enableAutoScale: true,
       autoScaleFormula: FLOTILLA_FORMULA,
       autoScaleEvaluationInterval: 'PT5M',
@@ -114,6 +115,7 @@ describe('Batch emulator: autoscale formulas are evaluated on the clock', () => 
       h.batch.pool.add({
         id: 'bad-formula',
         vmSize: 'standard_d2s_v3',
+        virtualMachineConfiguration: VM_CONFIG,
         enableAutoScale: true,
         autoScaleFormula: '$TargetDedicatedNodes == 3',
       }),

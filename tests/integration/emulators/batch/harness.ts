@@ -12,6 +12,11 @@ import { batchClient } from '../../../support/batch-client';
 export const ACCOUNT = 'flotillatest';
 export const KEY = Buffer.from('a test key that is not a secret').toString('base64');
 export const POOL = 'pool1';
+/** What every Pool_Add needs since Cloud Services pools were retired. */
+export const VM_CONFIG = {
+  imageReference: { publisher: 'canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' },
+  nodeAgentSKUId: 'batch.node.ubuntu 24.04',
+};
 
 export interface Harness {
   readonly emulator: BatchEmulator;
@@ -38,6 +43,7 @@ export async function startHarness(
       {
         id: POOL,
         vmSize: 'standard_d2s_v3',
+        virtualMachineConfiguration: VM_CONFIG,
         enableAutoScale: true,
         autoScaleFormula: formula,
         taskSlotsPerNode: 2,

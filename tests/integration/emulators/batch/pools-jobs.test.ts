@@ -1,4 +1,13 @@
-import { type Harness, POOL, restError, settle, startHarness, waitForJob, waitForTask } from './harness';
+import {
+  type Harness,
+  VM_CONFIG,
+  POOL,
+  restError,
+  settle,
+  startHarness,
+  waitForJob,
+  waitForTask,
+} from './harness';
 
 describe('Batch emulator pools and jobs', () => {
   let h: Harness;
@@ -47,7 +56,9 @@ describe('Batch emulator pools and jobs', () => {
     expect((await h.batch.pool.exists('p2')).body).toBe(true);
     expect((await h.batch.pool.exists('nope')).body).toBe(false);
     expect((await h.batch.pool.list()).map((p) => p.id).sort()).toEqual(['p2', POOL]);
-    const dup = await restError(h.batch.pool.add({ id: 'p2', vmSize: 'standard_d2s_v3' }));
+    const dup = await restError(
+      h.batch.pool.add({ id: 'p2', vmSize: 'standard_d2s_v3', virtualMachineConfiguration: VM_CONFIG }),
+    );
     expect([dup.statusCode, dup.code]).toEqual([409, 'PoolExists']);
     await h.batch.pool.deleteMethod('p2');
     await untilRejected(() => h.batch.pool.get('p2'));
@@ -58,9 +69,7 @@ describe('Batch emulator pools and jobs', () => {
   it('evaluates the autoscale formula: the pool has the nodes it sets', async () => {
     const pool = await h.batch.pool.get(POOL);
     expect(pool).toMatchObject({ enableAutoScale: true, currentDedicatedNodes: 4, targetDedicatedNodes: 4 });
-    expect(pool.autoScaleRun?.results).toBe(
-      '$TargetDedicatedNodes=4;$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue',
-    );
+    expect(pool.autoScaleRun?.results).toBe('$TargetDedicatedNodes=4;$NodeDeallocationOption=requeue');
     const evaluated = await h.batch.pool.evaluateAutoScale(POOL, '$TargetDedicatedNodes = 2;');
     expect(evaluated.results).toContain('$TargetDedicatedNodes=2');
     expect((await h.batch.pool.get(POOL)).currentDedicatedNodes).toBe(4);
@@ -74,6 +83,7 @@ describe('Batch emulator pools and jobs', () => {
       h.batch.pool.add({
         id: 'mixed',
         vmSize: 'standard_d2s_v3',
+        virtualMachineConfiguration: VM_CONFIG,
         enableAutoScale: true,
         autoScaleFormula: '$TargetDedicatedNodes = 1;',
         targetDedicatedNodes: 1,
@@ -84,6 +94,7 @@ describe('Batch emulator pools and jobs', () => {
       h.batch.pool.add({
         id: 'fast',
         vmSize: 'standard_d2s_v3',
+        virtualMachineConfiguration: VM_CONFIG,
         enableAutoScale: true,
         autoScaleFormula: '$TargetDedicatedNodes = 1;',
         autoScaleEvaluationInterval: 'PT1M',
@@ -146,7 +157,12 @@ describe('Batch emulator pools and jobs', () => {
   });
 
   it('requeues running tasks when their pool is deleted; they wait for a pool of that id', async () => {
-    await h.batch.pool.add({ id: 'temp', vmSize: 'standard_d2s_v3', targetDedicatedNodes: 1 });
+    await h.batch.pool.add({
+      id: 'temp',
+      vmSize: 'standard_d2s_v3',
+      virtualMachineConfiguration: VM_CONFIG,
+      targetDedicatedNodes: 1,
+    });
     await h.batch.job.add({ id: 'onTemp', poolInfo: { poolId: 'temp' } });
     await h.batch.task.add('onTemp', { id: 'h', commandLine: 'hold' });
     await waitForTask(h.batch, 'onTemp', 'h', (t) => t.state === 'running');
@@ -155,7 +171,12 @@ describe('Batch emulator pools and jobs', () => {
     const task = await h.batch.task.get('onTemp', 'h');
     expect(task.state).toBe('active');
     expect(task.executionInfo?.requeueCount).toBe(1);
-    await h.batch.pool.add({ id: 'temp', vmSize: 'standard_d2s_v3', targetDedicatedNodes: 1 });
+    await h.batch.pool.add({
+      id: 'temp',
+      vmSize: 'standard_d2s_v3',
+      virtualMachineConfiguration: VM_CONFIG,
+      targetDedicatedNodes: 1,
+    });
     expect(
       (await waitForTask(h.batch, 'onTemp', 'h', (t) => t.state === 'running')).executionInfo?.requeueCount,
     ).toBe(1);
