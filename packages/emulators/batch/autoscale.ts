@@ -219,7 +219,10 @@ export function runAutoScale(state: BatchState, pool: PoolRecord, resized: (pool
       resized(pool.id);
     }
   }
-  const interval = parseDuration(pool.autoScaleEvaluationInterval ?? DEFAULT_INTERVAL) ?? 15 * 60_000;
+  const interval =
+    state.settings.autoScaleIntervalMs ??
+    parseDuration(pool.autoScaleEvaluationInterval ?? DEFAULT_INTERVAL) ??
+    15 * 60_000;
   const cancelRun = state.timeline.after(interval, () => {
     if (state.pools.get(pool.id) === pool) runAutoScale(state, pool, resized);
   });

@@ -37,6 +37,12 @@ export interface BatchEmulatorOptions {
   readonly activeJobQuota?: number;
   /** Pools allowed. Default 100. */
   readonly poolQuota?: number;
+  /**
+   * Autoscale evaluations every this many ms of the clock instead of each pool's `autoScaleEvaluationInterval`
+   * (at least 5 minutes on Batch). For tests and the local stack on a real clock; pools still report their own
+   * interval. Default: the pool's interval.
+   */
+  readonly autoScaleIntervalMs?: number;
   /** Time from "runnable" to "running", on the clock. Default 0. */
   readonly schedulingDelayMs?: number;
   /** How long a deleted job or pool stays `deleting` (on the clock) before it is gone. Default 0. */
@@ -81,6 +87,9 @@ export async function startBatchEmulator(options: BatchEmulatorOptions): Promise
       poolQuota: options.poolQuota ?? 100,
       schedulingDelayMs: options.schedulingDelayMs ?? 0,
       deleteDelayMs: options.deleteDelayMs ?? 0,
+      ...(options.autoScaleIntervalMs !== undefined
+        ? { autoScaleIntervalMs: options.autoScaleIntervalMs }
+        : {}),
       imageMounts: options.imageMounts ?? {},
       processEnv: options.processEnv ?? {},
     },

@@ -28,6 +28,8 @@ export interface EmulatorSettings {
   readonly activeJobQuota: number;
   readonly poolQuota: number;
   readonly schedulingDelayMs: number;
+  /** Overrides every pool's autoscale evaluation interval (ms of the clock). */
+  readonly autoScaleIntervalMs?: number;
   /** How long a deleted job or pool stays `deleting` before it is gone. */
   readonly deleteDelayMs: number;
   /** Image name (with or without tag) -> container path -> host folder, mounted into every task of that image. */

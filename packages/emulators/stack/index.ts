@@ -175,6 +175,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       account: STACK_DEFAULTS.batchAccount,
       key: randomBytes(32).toString('base64'),
       pools: [DEFAULT_POOL],
+      // flotilla's autoscale pools re-evaluate every second of the clock, not every 5 minutes (docs/emulators.md).
+      autoScaleIntervalMs: 1_000,
       ...options.batch,
       processEnv: { NODE_EXTRA_CA_CERTS: certificate.certFile, ...options.batch?.processEnv },
       port: port('batch', 2),

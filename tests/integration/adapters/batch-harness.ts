@@ -40,6 +40,8 @@ export async function batchHarness(
     account: BATCH_ACCOUNT,
     key: BATCH_KEY,
     mode: 'simulate',
+    // The adapter's autoscale pools: evaluate every 50 ms rather than every 5 minutes of the real clock.
+    autoScaleIntervalMs: 50,
     ...(options.mode === 'process' ? { workRoot: mkdtempSync(join(tmpdir(), 'flotilla-batch-')) } : {}),
     ...options,
   });
