@@ -16,6 +16,9 @@ export class FormulaError extends Error {
   }
 }
 
+/** `stop()`: ends the evaluation; what was assigned so far stands. */
+class StopEvaluation extends Error {}
+
 type Node =
   | { t: 'num'; v: number }
   | { t: 'str'; v: string }
@@ -362,6 +365,8 @@ export function evaluateFormula(
       }
       case 'rand':
         return Math.random();
+      case 'stop':
+        throw new StopEvaluation();
       default:
         return fail(`${node.name}() is not a Batch autoscale function`);
     }
@@ -420,14 +425,26 @@ export function evaluateFormula(
     }
   };
 
-  for (const s of statements) {
-    const value = ev(s.expr);
-    const key = known.get(lower(s.name)) ?? s.name;
-    known.set(lower(s.name), key);
-    vars.set(key, value);
+  try {
+    for (const s of statements) {
+      const value = ev(s.expr);
+      const key = known.get(lower(s.name)) ?? s.name;
+      known.set(lower(s.name), key);
+      vars.set(key, value);
+    }
+  } catch (error) {
+    if (!(error instanceof StopEvaluation)) throw error;
   }
   return vars;
 }
+
+const KIND_NAMES: Record<string, string> = {
+  num: 'number',
+  vec: 'vector',
+  str: 'string',
+  time: 'timestamp',
+  interval: 'time interval',
+};
 
 function binary(op: string, a: Value, b: Value): Value {
   const kindOf = (v: Value) => (isNum(v) ? 'num' : Array.isArray(v) ? 'vec' : v.kind);
@@ -478,7 +495,7 @@ function binary(op: string, a: Value, b: Value): Value {
         kind: 'interval',
         ms: op === '+' ? (ma as number) + (mb as number) : (ma as number) - (mb as number),
       };
-    return fail(`'${op}' is not defined between a ${ka} and a ${kb}`);
+    return fail(`'${op}' is not defined between a ${KIND_NAMES[ka]} and a ${KIND_NAMES[kb]}`);
   }
   const f = (x: number, y: number): number =>
     op === '+' ? x + y : op === '-' ? x - y : op === '*' ? x * y : y === 0 ? fail('division by zero') : x / y;
