@@ -57,7 +57,11 @@ export async function handleAdmin(
   },
 ): Promise<Reply> {
   const route = `${method} ${path.replace(/^\/__admin\//, '').replace(/\/$/, '')}`;
+  const rg = /^(PUT|DELETE) resourcegroups\/([^/]+)$/i.exec(route);
+  if (rg) return resourceGroupAdmin(deps.store, rg[1] ?? '', decodeURIComponent(rg[2] ?? ''));
   switch (route) {
+    case 'GET resourcegroups':
+      return { status: 200, body: { resourceGroups: deps.store.listResourceGroups() ?? '*' } };
     case 'GET requests':
       return { status: 200, body: deps.recorder.all() };
     case 'GET counts':
@@ -103,7 +107,26 @@ export async function handleAdmin(
       return adminError(
         404,
         'NotFound',
-        `${method} ${path} is not an admin endpoint; expected GET requests|counts|resources, POST reset|faults|clock/advance`,
+        `${method} ${path} is not an admin endpoint; expected GET requests|counts|resources|resourcegroups, POST reset|faults|clock/advance, PUT|DELETE resourcegroups/{name}`,
       );
   }
+}
+
+/** ARM's resource group name rule: 1-90 letters, digits, `_`, `-`, `.`, `(`, `)`, not ending in `.`. */
+const RESOURCE_GROUP = /^[-\w.()]{0,89}[-\w()]$/u;
+
+/** `PUT /__admin/resourcegroups/{name}` makes a resource group exist; `DELETE` removes it. */
+function resourceGroupAdmin(store: GroupStore, method: string, name: string): Reply {
+  if (method.toUpperCase() === 'DELETE')
+    return store.removeResourceGroup(name)
+      ? { status: 204 }
+      : adminError(404, 'ResourceGroupNotFound', `Resource group '${name}' could not be found.`);
+  if (!RESOURCE_GROUP.test(name))
+    return adminError(
+      400,
+      'InvalidResourceGroupName',
+      `resource group ${JSON.stringify(name.slice(0, 100))}: expected 1-90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'`,
+    );
+  store.addResourceGroup(name);
+  return { status: 201, body: { name, resourceGroups: store.listResourceGroups() } };
 }

@@ -12,7 +12,7 @@ export function renderGroup(g: GroupState, now: number, withInstanceView = true)
   const props = isObj(g.body.properties) ? g.body.properties : {};
   const out: Obj = {
     properties: {
-      ...redactProps(props),
+      ...redactProps(props, g.location),
       sku: typeof props.sku === 'string' ? props.sku : 'Standard',
       provisioningState: provisioningState(g, now),
       restartPolicy: g.restartPolicy,
@@ -23,7 +23,7 @@ export function renderGroup(g: GroupState, now: number, withInstanceView = true)
     id: groupId(g),
     name: g.name,
     type: 'Microsoft.ContainerInstance/containerGroups',
-    location: g.location,
+    location: normalizeLocation(g.location),
     tags: g.tags,
   };
   if (isObj(g.body.identity)) out.identity = renderIdentity(g.body.identity);
@@ -31,7 +31,10 @@ export function renderGroup(g: GroupState, now: number, withInstanceView = true)
   return out;
 }
 
-function redactProps(props: Obj): Obj {
+/** ARM's spelling of a location: lower case without spaces (`West Europe` -> `westeurope`). */
+export const normalizeLocation = (location: string): string => location.replace(/\s+/g, '').toLowerCase();
+
+function redactProps(props: Obj, location: string): Obj {
   const out: Obj = { ...props };
   delete out.provisioningState;
   delete out.instanceView;
@@ -56,7 +59,28 @@ function redactProps(props: Obj): Obj {
     const { workspaceKey: _key, ...rest } = props.diagnostics.logAnalytics;
     out.diagnostics = { ...props.diagnostics, logAnalytics: rest };
   }
-  if (isObj(props.ipAddress)) out.ipAddress = { ...props.ipAddress, ip: '127.0.0.1' };
+  if (Array.isArray(props.extensions))
+    out.extensions = asArray(props.extensions).map((e) => {
+      if (!isObj(e) || !isObj(e.properties)) return e;
+      const { protectedSettings: _protected, ...rest } = e.properties;
+      return { ...e, properties: rest };
+    });
+  if (isObj(props.ipAddress)) out.ipAddress = renderIpAddress(props.ipAddress, location);
+  return out;
+}
+
+/**
+ * The group's IP address as ACI fills it in: `ip`, port protocols (`TCP` unless given) and, for a DNS name
+ * label, `fqdn` = `<label>.<region>.azurecontainer.io` (docs/emulators-aci.md, "Fields ACI fills in").
+ */
+function renderIpAddress(ip: Obj, location: string): Obj {
+  const out: Obj = {
+    ...ip,
+    ip: '127.0.0.1',
+    ports: asArray(ip.ports).map((p) => (isObj(p) ? { protocol: 'TCP', ...p } : p)),
+  };
+  if (typeof ip.dnsNameLabel === 'string' && ip.dnsNameLabel !== '')
+    out.fqdn = `${ip.dnsNameLabel}.${normalizeLocation(location)}.azurecontainer.io`;
   return out;
 }
 
@@ -89,7 +113,12 @@ function renderContainers(
   return asArray(list).map((c) => {
     if (!isObj(c)) return {};
     const props = isObj(c.properties) ? c.properties : {};
-    const out: Obj = { ...props };
+    const out: Obj = {
+      ...props,
+      command: Array.isArray(props.command) ? props.command : [],
+      environmentVariables: Array.isArray(props.environmentVariables) ? props.environmentVariables : [],
+      ...(init ? {} : { ports: Array.isArray(props.ports) ? props.ports : [] }),
+    };
     if (Array.isArray(props.environmentVariables))
       out.environmentVariables = asArray(props.environmentVariables).map((e) =>
         isObj(e) && e.secureValue !== undefined ? { name: e.name } : e,

@@ -13,6 +13,7 @@ import { armHeaders, checkApiVersion, header, parseJson, readBody, send } from '
 import { matchRoute, pathKnown, type RouteMatch } from './routes';
 import { groupShape } from './rules';
 import type { CreateShaping, GroupStore, Reply } from './store';
+import { putProblems } from './rp-checks';
 import { validateContainerGroupBody, validatePatchBody } from './validate';
 
 const MUTATIONS = new Set(['PUT', 'PATCH', 'DELETE', 'POST']);
@@ -153,7 +154,7 @@ function decide(
     });
   const validationErrors =
     operation === 'ContainerGroups_CreateOrUpdate'
-      ? validateContainerGroupBody(parsed.value)
+      ? putProblems(route.params.group ?? '', parsed.value, validateContainerGroupBody(parsed.value))
       : operation === 'ContainerGroups_Update'
         ? validatePatchBody(parsed.value)
         : [];

@@ -12,6 +12,7 @@ import { API_VERSION, type AciQuotas } from './options';
 import { OperationLog } from './operations';
 import { QuotaTracker, regionKey } from './quotas';
 import { renderGroup } from './render';
+import { checkRpFields, isTypeProblem } from './rp-checks';
 import { checkGroupRules, groupShape } from './rules';
 import type { GroupRuntime } from './runtime';
 import { validateContainerGroupBody, validatePatchBody } from './validate';
@@ -47,6 +48,8 @@ export class GroupStore {
   readonly groups = new Map<string, GroupState>();
   private readonly operations = new OperationLog();
   readonly quota: QuotaTracker;
+  /** Resource groups that exist (lower case); undefined: any resource group exists. */
+  private resourceGroups: Map<string, string> | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -54,6 +57,24 @@ export class GroupStore {
     private readonly settings: StoreSettings,
   ) {
     this.quota = new QuotaTracker(settings.quotas);
+    if (settings.resourceGroups)
+      this.resourceGroups = new Map(settings.resourceGroups.map((rg) => [rg.toLowerCase(), rg]));
+  }
+
+  /** Makes a resource group exist (admin API). Turns "any resource group" into an explicit list. */
+  addResourceGroup(rg: string): void {
+    this.resourceGroups ??= new Map();
+    if (!this.resourceGroups.has(rg.toLowerCase())) this.resourceGroups.set(rg.toLowerCase(), rg);
+  }
+
+  /** Removes a resource group (admin API); its container groups are kept, but unreachable until re-added. */
+  removeResourceGroup(rg: string): boolean {
+    return this.resourceGroups?.delete(rg.toLowerCase()) ?? false;
+  }
+
+  /** The resource groups that exist, or undefined when any does. */
+  listResourceGroups(): string[] | undefined {
+    return this.resourceGroups ? [...this.resourceGroups.values()] : undefined;
   }
 
   key(sub: string, rg: string, name: string): string {
@@ -62,8 +83,7 @@ export class GroupStore {
 
   /** 404 ResourceGroupNotFound when resource groups are configured and `rg` is not one of them. */
   checkResourceGroup(rg: string): void {
-    const known = this.settings.resourceGroups;
-    if (known && !known.some((k) => k.toLowerCase() === rg.toLowerCase()))
+    if (this.resourceGroups && !this.resourceGroups.has(rg.toLowerCase()))
       throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
   }
 
@@ -76,6 +96,7 @@ export class GroupStore {
   /** Validates a PUT before any fault or quota applies (the body must make sense first). */
   validatePut(name: string, body: unknown): Obj {
     const problems = validateContainerGroupBody(body);
+    if (!problems.some(isTypeProblem)) checkRpFields(name, body);
     if (problems.length) throw invalidContent(problems);
     const obj = body as Obj;
     checkGroupRules(

@@ -176,7 +176,7 @@ function focusedProblems(body: unknown): string[] {
   const props = obj(body, 'properties', 'body', p, true);
   if (!props) return p;
   const at = 'body.properties';
-  oneOf(str(props, 'osType', at, p, true), ['Linux', 'Windows'], `${at}.osType`, p);
+  str(props, 'osType', at, p, true); // its value is the resource provider's check (rp-checks.ts)
   str(props, 'restartPolicy', at, p);
   str(props, 'sku', at, p);
   const volumes = new Set<string>();

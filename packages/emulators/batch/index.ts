@@ -7,6 +7,7 @@ import { RequestRecorder } from '../common/recorder';
 import { adminRequest, type BatchResources, resources, reset } from './admin';
 import type { Json } from './model';
 import { jobRoutes } from './jobs-api';
+import { fileRoutes } from './files-api';
 import { createPool, poolRoutes } from './pools-api';
 import { ProcessRunner } from './process-runner';
 import { SimulatedRunner, type TaskRunner } from './runner';
@@ -42,8 +43,12 @@ export interface BatchEmulatorOptions {
   readonly activeJobQuota?: number;
   /** Pools allowed. Default 100. */
   readonly poolQuota?: number;
-  /** Nodes an autoscale pool grows to when it has work. Default 4. Slots per node: the pool's taskSlotsPerNode. */
-  readonly nodesPerPool?: number;
+  /**
+   * Autoscale evaluations every this many ms of the clock instead of each pool's `autoScaleEvaluationInterval`
+   * (at least 5 minutes on Batch). For tests and the local stack on a real clock; pools still report their own
+   * interval. Default: the pool's interval.
+   */
+  readonly autoScaleIntervalMs?: number;
   /** Time from "runnable" to "running", on the clock. Default 0. */
   readonly schedulingDelayMs?: number;
   /** How long a deleted job or pool stays `deleting` (on the clock) before it is gone. Default 0. */
@@ -88,9 +93,11 @@ export async function startBatchEmulator(options: BatchEmulatorOptions): Promise
       workRoot: options.workRoot ?? '',
       activeJobQuota: options.activeJobQuota ?? 100,
       poolQuota: options.poolQuota ?? 100,
-      nodesPerPool: options.nodesPerPool ?? 4,
       schedulingDelayMs: options.schedulingDelayMs ?? 0,
       deleteDelayMs: options.deleteDelayMs ?? 0,
+      ...(options.autoScaleIntervalMs !== undefined
+        ? { autoScaleIntervalMs: options.autoScaleIntervalMs }
+        : {}),
       imageMounts: options.imageMounts ?? {},
       processEnv: options.processEnv ?? {},
     },
@@ -109,6 +116,7 @@ export async function startBatchEmulator(options: BatchEmulatorOptions): Promise
   const scheduler = new Scheduler(state, runner);
   const recorder = new RequestRecorder();
   const hung = new Set<IncomingMessage>();
+  state.pumpPool = (poolId) => scheduler.pump(poolId);
   for (const pool of options.pools ?? []) createPool(state, pool);
   const server: Server = createServer(
     createHandler({
@@ -116,7 +124,7 @@ export async function startBatchEmulator(options: BatchEmulatorOptions): Promise
       scheduler,
       runner,
       recorder,
-      routes: [...poolRoutes, ...jobRoutes, ...taskRoutes],
+      routes: [...poolRoutes, ...jobRoutes, ...fileRoutes, ...taskRoutes],
       key: options.key,
       hung,
       admin: (req, path, body) => adminRequest(req, path, body, { state, scheduler, recorder }),

@@ -13,6 +13,7 @@ import { JOB_FILTER_FIELDS, listReply, select } from './listing';
 import { type Json, type JobRecord, newETag } from './model';
 import { transitionJob } from './scheduler';
 import { jobToWire } from './wire';
+import { refuseUnsupported } from './unsupported';
 
 export function getJob(ctx: RequestContext, allowDeleting = true): JobRecord {
   const job = ctx.state.jobs.get(ctx.params.jobId ?? '');
@@ -25,6 +26,7 @@ const lower = (v: unknown, fallback: string) => (typeof v === 'string' ? v.toLow
 function addJob(ctx: RequestContext): JobRecord {
   const spec = validateBody<Json>(ctx, 'JobAddParameter');
   const id = checkId(spec.id);
+  refuseUnsupported('job', spec);
   const { state } = ctx;
   const existing = state.jobs.get(id);
   if (existing?.state === 'deleting')

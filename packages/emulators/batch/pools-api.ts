@@ -12,7 +12,9 @@ import {
 import { listReply, POOL_FILTER_FIELDS, select } from './listing';
 import { type Json, newETag, type PoolRecord, setTaskState } from './model';
 import type { BatchState } from './state';
-import { poolNodeCount, poolToWire } from './wire';
+import { evaluatePoolFormula, parseOrRefuse, runAutoScale, stopAutoScale } from './autoscale';
+import { refuseUnsupported } from './unsupported';
+import { poolToWire } from './wire';
 
 const MAX_FORMULA = 8192;
 
@@ -44,6 +46,11 @@ export function createPool(state: BatchState, spec: Json): PoolRecord {
     busy: [],
   };
   state.pools.set(pool.id, pool);
+  if (enableAutoScale) {
+    pool.targetDedicatedNodes = 0;
+    pool.targetLowPriorityNodes = 0;
+    runAutoScale(state, pool, state.pumpPool);
+  }
   return pool;
 }
 
@@ -65,6 +72,7 @@ function checkFormula(formula: unknown): void {
       `The autoscale formula is longer than ${MAX_FORMULA} characters.`,
     );
   }
+  parseOrRefuse(formula);
 }
 
 export const poolRoutes: Route[] = [
@@ -75,6 +83,7 @@ export const poolRoutes: Route[] = [
     handle(ctx) {
       const spec = validateBody<Json>(ctx, 'PoolAddParameter');
       const id = checkId(spec.id);
+      refuseUnsupported('pool', spec);
       const existing = ctx.state.pools.get(id);
       if (existing) {
         throw errors.conflict(
@@ -146,6 +155,7 @@ export const poolRoutes: Route[] = [
       checkIfMatch(ctx, pool.eTag);
       if (pool.state === 'deleting') return { status: 202 };
       pool.state = 'deleting';
+      stopAutoScale(pool);
       pool.stateTransitionTime = ctx.state.now();
       pool.eTag = newETag();
       for (const job of ctx.state.jobs.values()) {
@@ -191,10 +201,9 @@ export const poolRoutes: Route[] = [
       pool.enableAutoScale = true;
       pool.autoScaleFormula = body.autoScaleFormula ?? pool.autoScaleFormula;
       pool.autoScaleEvaluationInterval = body.autoScaleEvaluationInterval ?? pool.autoScaleEvaluationInterval;
-      pool.autoScaleRunAt = now;
       pool.eTag = newETag();
       pool.lastModified = now;
-      ctx.scheduler.pump(pool.id);
+      runAutoScale(ctx.state, pool, (id) => ctx.scheduler.pump(id));
       return { status: 200, headers: entityHeaders(pool.eTag, pool.lastModified) };
     },
   },
@@ -208,14 +217,7 @@ export const poolRoutes: Route[] = [
       checkFormula(body.autoScaleFormula);
       if (!pool.enableAutoScale)
         throw errors.conflict('AutoScalingNotEnabledForPool', 'Autoscale is not enabled for the pool.');
-      const nodes = poolNodeCount(ctx.state, pool);
-      return {
-        status: 200,
-        body: {
-          timestamp: new Date(ctx.state.now()).toISOString(),
-          results: `$TargetDedicatedNodes=${nodes};$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue`,
-        },
-      };
+      return { status: 200, body: evaluatePoolFormula(ctx.state, pool, body.autoScaleFormula) };
     },
   },
 ];

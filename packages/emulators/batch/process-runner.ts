@@ -1,5 +1,5 @@
 import { globMatch } from '../common/glob';
-import { chownSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
 import type { Clock } from '../common/clock';
 import type { ContainerExecutor } from '../common/container-executor';
@@ -19,6 +19,7 @@ import {
   faultAttempt,
   failure,
   inaccessibleImageAttempt,
+  type TaskFile,
   type TaskRunner,
 } from './runner';
 import type { BatchState } from './state';
@@ -200,6 +201,36 @@ export class ProcessRunner implements TaskRunner {
     } catch {
       return Promise.resolve(undefined);
     }
+  }
+
+  listFiles(task: TaskRecord): Promise<TaskFile[]> {
+    if (!task.nodeId) return Promise.resolve([]);
+    const base = this.hostTaskDir(task, task.nodeId);
+    const out: TaskFile[] = [];
+    const walk = (dir: string, prefix: string) => {
+      let names: string[];
+      try {
+        names = readdirSync(dir).sort();
+      } catch {
+        return;
+      }
+      for (const name of names) {
+        const full = join(dir, name);
+        const st = lstatSync(full);
+        const path = prefix ? `${prefix}/${name}` : name;
+        out.push({
+          path,
+          isDirectory: st.isDirectory(),
+          size: st.isDirectory() ? 0 : st.size,
+          created: st.birthtimeMs > 0 ? st.birthtimeMs : st.ctimeMs,
+          modified: st.mtimeMs,
+          mode: st.mode,
+        });
+        if (st.isDirectory()) walk(full, path);
+      }
+    };
+    walk(base, '');
+    return Promise.resolve(out);
   }
 
   removeJob(jobId: string): void {

@@ -15,6 +15,17 @@ export interface AttemptHandle {
   kill(reason: string, exitCode?: number): void;
 }
 
+/** A file or folder of a task directory, as File_ListFromTask and File_GetPropertiesFromTask report it. */
+export interface TaskFile {
+  readonly path: string;
+  readonly isDirectory: boolean;
+  readonly size: number;
+  readonly created: number;
+  readonly modified: number;
+  /** Unix mode bits (`0o100644`). */
+  readonly mode: number;
+}
+
 /** Runs attempts of tasks: as local processes, or simulated. */
 export interface TaskRunner {
   start(task: TaskRecord, nodeId: string, fault: MatchedFault | undefined): AttemptHandle;
@@ -22,6 +33,8 @@ export interface TaskRunner {
   finish(task: TaskRecord, success: boolean): Promise<FailureInfo | undefined>;
   /** A file of the task, relative to its task directory (`stdout.txt`, `wd/out/a.txt`). */
   readFile(task: TaskRecord, path: string): Promise<Buffer | undefined>;
+  /** Files and folders of the task's directory (paths relative to it, `/`-separated), once it has a node. */
+  listFiles(task: TaskRecord): Promise<TaskFile[]>;
   /** Forget everything on disk for a removed job (best effort). */
   removeJob(jobId: string): void;
 }
@@ -123,6 +136,26 @@ export class SimulatedRunner implements TaskRunner {
     if (path === 'stdout.txt') return Promise.resolve(Buffer.from(task.simulatedStdout ?? ''));
     if (path === 'stderr.txt') return Promise.resolve(Buffer.from(task.simulatedStderr ?? ''));
     return Promise.resolve(undefined);
+  }
+
+  /** `stdout.txt`, `stderr.txt` and an empty `wd` folder, timed by the attempt. */
+  listFiles(task: TaskRecord): Promise<TaskFile[]> {
+    if (!task.nodeId) return Promise.resolve([]);
+    const created = task.exec.startTime ?? task.creationTime;
+    const modified = task.exec.endTime ?? this.state.now();
+    const file = (path: string, text: string | undefined): TaskFile => ({
+      path,
+      isDirectory: false,
+      size: Buffer.byteLength(text ?? ''),
+      created,
+      modified,
+      mode: 0o100644,
+    });
+    return Promise.resolve([
+      file('stderr.txt', task.simulatedStderr),
+      file('stdout.txt', task.simulatedStdout),
+      { path: 'wd', isDirectory: true, size: 0, created, modified: created, mode: 0o40755 },
+    ]);
   }
 
   removeJob(): void {}

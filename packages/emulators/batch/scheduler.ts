@@ -67,7 +67,7 @@ export class Scheduler {
         task.queued = false;
         continue;
       }
-      const node = freeNode(pool, this.state.settings.nodesPerPool);
+      const node = freeNode(pool);
       if (node < 0) return;
       queue.shift();
       task.queued = false;

@@ -27,8 +27,9 @@ export interface EmulatorSettings {
   readonly workRoot: string;
   readonly activeJobQuota: number;
   readonly poolQuota: number;
-  readonly nodesPerPool: number;
   readonly schedulingDelayMs: number;
+  /** Overrides every pool's autoscale evaluation interval (ms of the clock). */
+  readonly autoScaleIntervalMs?: number;
   /** How long a deleted job or pool stays `deleting` before it is gone. */
   readonly deleteDelayMs: number;
   /** Image name (with or without tag) -> container path -> host folder, mounted into every task of that image. */
@@ -71,6 +72,8 @@ export class BatchState {
   readonly jobs = new Map<string, JobRecord>();
   readonly queues = new Map<string, TaskQueue>();
   readonly timeline: Timeline;
+  /** Starts queued tasks of a pool that gained nodes (set to the scheduler's pump at start). */
+  pumpPool: (poolId: string) => void = () => undefined;
   private seq = 0;
   private attemptToken = 0;
 

@@ -5,6 +5,7 @@
 import { BatchHttpError, errors, newRequestId, odataError } from './errors';
 import { checkId, type RequestContext, validateBody } from './http-types';
 import { getJob } from './jobs-api';
+import { refuseUnsupported } from './unsupported';
 import { countTask, type Json, type JobRecord, newETag, type TaskRecord } from './model';
 
 const MAX_COLLECTION = 100;
@@ -22,6 +23,7 @@ export function checkJobAcceptsTasks(job: JobRecord): void {
 /** Semantic rules beyond the schema (docs/emulators-batch.md, 'Task rules'). Throws 400/409 like Batch. */
 export function checkTaskSpec(job: JobRecord, spec: Json, at: string): string {
   const id = checkId(spec.id, `${at}id`);
+  refuseUnsupported('task', spec, at);
   if (job.tasks.has(id)) throw errors.conflict('TaskExists', 'The specified task already exists.');
   const deps = spec.dependsOn as
     { taskIds?: string[]; taskIdRanges?: { start: number; end: number }[] } | undefined;

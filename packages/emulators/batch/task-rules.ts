@@ -1,9 +1,9 @@
 import type { FailureInfo, PoolRecord, TaskRecord } from './model';
 
 /** Pure rules the scheduler applies: slots, retry limits, exit options, dependency ids. */
-/** The node index with a free slot, or -1. Autoscale pools grow to `nodesPerPool` nodes. */
-export function freeNode(pool: PoolRecord, nodesPerPool: number): number {
-  const nodes = pool.enableAutoScale ? nodesPerPool : pool.targetDedicatedNodes + pool.targetLowPriorityNodes;
+/** The node index with a free slot, or -1. Autoscale pools have the nodes their last evaluation set. */
+export function freeNode(pool: PoolRecord): number {
+  const nodes = pool.targetDedicatedNodes + pool.targetLowPriorityNodes;
   for (let i = 0; i < nodes; i += 1) if ((pool.busy[i] ?? 0) < pool.taskSlotsPerNode) return i;
   return -1;
 }

@@ -103,19 +103,4 @@ export const taskRoutes: Route[] = [
       return { status: 200 };
     },
   },
-  {
-    method: 'GET',
-    pattern: /^\/jobs\/(?<jobId>[^/]+)\/tasks\/(?<taskId>[^/]+)\/files\/(?<filePath>.+)$/,
-    operation: 'File_GetFromTask',
-    async handle(ctx) {
-      const task = getTask(ctx);
-      const content = await ctx.runner.readFile(task, decodeURIComponent(ctx.params.filePath ?? ''));
-      if (!content) throw errors.notFound('FileNotFound', 'file');
-      return {
-        status: 200,
-        raw: content,
-        headers: { 'Content-Type': 'application/octet-stream', 'ocp-batch-file-isdirectory': 'False' },
-      };
-    },
-  },
 ];

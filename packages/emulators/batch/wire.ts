@@ -1,5 +1,6 @@
 import { UNLIMITED_DURATION } from './command-line';
 import { iso, type Json, type JobRecord, type PoolRecord, type TaskRecord } from './model';
+import { autoScaleState } from './autoscale';
 import type { BatchState } from './state';
 
 /** Drops undefined members so the JSON has only what is set, as Batch sends it. */
@@ -8,12 +9,9 @@ const compact = (o: Record<string, unknown>): Json => {
   return o;
 };
 
-export function poolNodeCount(state: BatchState, pool: PoolRecord): number {
-  if (pool.state !== 'active') return 0;
-  if (!pool.enableAutoScale) return pool.targetDedicatedNodes;
-  const busy = pool.busy.filter((n) => n > 0).length;
-  const waiting = Math.ceil((state.queues.get(pool.id)?.length ?? 0) / pool.taskSlotsPerNode);
-  return Math.min(state.settings.nodesPerPool, busy + waiting);
+/** Dedicated nodes the pool has: resizes are instant, so the target (fixed, or the last evaluation). */
+export function poolNodeCount(_state: BatchState, pool: PoolRecord): number {
+  return pool.state === 'active' ? pool.targetDedicatedNodes : 0;
 }
 
 export function poolToWire(state: BatchState, pool: PoolRecord, baseUrl: string): Json {
@@ -31,22 +29,43 @@ export function poolToWire(state: BatchState, pool: PoolRecord, baseUrl: string)
     allocationStateTransitionTime: iso(pool.stateTransitionTime),
     resizeTimeout: pool.spec.resizeTimeout ?? 'PT15M',
     currentDedicatedNodes: nodes,
-    currentLowPriorityNodes: pool.enableAutoScale ? 0 : pool.targetLowPriorityNodes,
-    targetDedicatedNodes: pool.enableAutoScale ? nodes : pool.targetDedicatedNodes,
+    currentLowPriorityNodes: pool.state === 'active' ? pool.targetLowPriorityNodes : 0,
+    targetDedicatedNodes: pool.targetDedicatedNodes,
     targetLowPriorityNodes: pool.targetLowPriorityNodes,
     enableAutoScale: pool.enableAutoScale,
     autoScaleFormula: pool.autoScaleFormula,
     autoScaleEvaluationInterval: pool.enableAutoScale
       ? (pool.autoScaleEvaluationInterval ?? 'PT15M')
       : undefined,
-    autoScaleRun: pool.enableAutoScale
-      ? {
-          timestamp: iso(pool.autoScaleRunAt ?? pool.creationTime),
-          results: `$TargetDedicatedNodes=${nodes};$TargetLowPriorityNodes=0;$NodeDeallocationOption=requeue`,
-        }
-      : undefined,
+    autoScaleRun: pool.enableAutoScale ? autoScaleState(pool).run : undefined,
     taskSlotsPerNode: pool.taskSlotsPerNode,
+    taskSchedulingPolicy: pool.spec.taskSchedulingPolicy ?? { nodeFillType: 'spread' },
+    virtualMachineConfiguration: withExactVersion(pool.spec.virtualMachineConfiguration),
+    vmSize: typeof pool.spec.vmSize === 'string' ? pool.spec.vmSize.toLowerCase() : pool.spec.vmSize,
+    interNodeCommunication: pool.spec.enableInterNodeCommunication === true ? 'enabled' : 'disabled',
+    enableInterNodeCommunication: pool.spec.enableInterNodeCommunication ?? false,
+    targetNodeCommunicationMode: pool.spec.targetNodeCommunicationMode ?? 'default',
+    currentNodeCommunicationMode: 'simplified',
   });
+}
+
+/** The version an image reference resolved to; the emulator has one version of every image. */
+export const EXACT_IMAGE_VERSION = '1.0.0';
+
+/** `imageReference.exactVersion`: the version given, or for `latest` the emulator's one version. */
+function withExactVersion(vmConfig: unknown): unknown {
+  const config = vmConfig as
+    { imageReference?: { version?: string; virtualMachineImageId?: string } } | undefined;
+  const ref = config?.imageReference;
+  if (!ref || ref.virtualMachineImageId !== undefined) return vmConfig;
+  const version = ref.version ?? 'latest';
+  return {
+    ...config,
+    imageReference: {
+      ...ref,
+      exactVersion: version.toLowerCase() === 'latest' ? EXACT_IMAGE_VERSION : version,
+    },
+  };
 }
 
 export function jobToWire(job: JobRecord, baseUrl: string): Json {
@@ -112,6 +131,8 @@ export function taskToWire(task: TaskRecord, baseUrl: string): Json {
       ...constraints,
     },
     requiredSlots: task.spec.requiredSlots ?? 1,
+    // Without userIdentity the task runs as a non-admin auto user unique to the task (REST spec; TaskGet example).
+    userIdentity: task.spec.userIdentity ?? { autoUser: { scope: 'task', elevationLevel: 'nonadmin' } },
     executionInfo: compact({
       startTime: iso(exec.startTime),
       endTime: iso(exec.endTime),

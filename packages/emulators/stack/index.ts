@@ -170,6 +170,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       }),
     ]);
     const aci = await startAciEmulator({
+      // Only the configured resource group exists; create others with PUT /__admin/resourcegroups/{name}.
+      resourceGroups: [options.resourceGroup ?? STACK_DEFAULTS.resourceGroup],
       ...options.aci,
       imageMounts: {
         [stagerImage]: { '/opt/flotilla': options.stagerDir ?? defaultStagerDir() },
@@ -189,6 +191,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       account: STACK_DEFAULTS.batchAccount,
       key: randomBytes(32).toString('base64'),
       pools: [DEFAULT_POOL],
+      // flotilla's autoscale pools re-evaluate every second of the clock, not every 5 minutes (docs/emulators.md).
+      autoScaleIntervalMs: 1_000,
       ...options.batch,
       processEnv: { NODE_EXTRA_CA_CERTS: certificate.certFile, ...options.batch?.processEnv },
       port: port('batch', 2),

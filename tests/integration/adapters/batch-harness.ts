@@ -41,6 +41,9 @@ export async function batchHarness(
     account: BATCH_ACCOUNT,
     key: BATCH_KEY,
     mode: 'simulate',
+    // The adapter's autoscale pools evaluate every 50 ms of a real clock (500 ms of a virtual one, which tests
+    // advance by hours), not every 5 minutes.
+    autoScaleIntervalMs: options.clock ? 500 : 50,
     ...(options.mode === 'process' ? { workRoot: mkdtempSync(join(tmpdir(), 'flotilla-batch-')) } : {}),
     ...options,
   });

@@ -47,6 +47,11 @@ function aGroupWithSecrets(): ContainerGroup {
       { name: 'creds', secret: { 'token.txt': SECRETS.secretFile } },
     ],
     ipAddress: { type: 'Private', ports: [{ port: 80, protocol: 'TCP' }] },
+    subnetIds: [
+      {
+        id: `/subscriptions/${TEST_SUBSCRIPTION}/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/v/subnets/aci`,
+      },
+    ],
     diagnostics: { logAnalytics: { workspaceId: 'ws', workspaceKey: SECRETS.workspaceKey } },
     sku: 'Standard',
   });

@@ -13,6 +13,11 @@ import { waitFor } from '../../../support/wait-for';
 export const ACCOUNT = 'flotillatest';
 export const KEY = Buffer.from('a test key that is not a secret').toString('base64');
 export const POOL = 'pool1';
+/** What every Pool_Add needs since Cloud Services pools were retired. */
+export const VM_CONFIG = {
+  imageReference: { publisher: 'canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' },
+  nodeAgentSKUId: 'batch.node.ubuntu 24.04',
+};
 
 export interface Harness {
   readonly emulator: BatchEmulator;
@@ -21,8 +26,14 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** An emulator (process mode unless told) with an autoscale pool `pool1`, and the real SDK client. */
-export async function startHarness(options: Partial<BatchEmulatorOptions> = {}): Promise<Harness> {
+/**
+ * An emulator (process mode unless told) with an autoscale pool `pool1` (2 slots per node; its formula, evaluated
+ * when the pool is added, gives 4 nodes unless `formula` says otherwise), and the real SDK client.
+ */
+export async function startHarness(
+  options: Partial<BatchEmulatorOptions> & { formula?: string } = {},
+): Promise<Harness> {
+  const { formula = '$TargetDedicatedNodes = 4;', ...rest } = options;
   const workRoot = mkdtempSync(join(tmpdir(), 'flotilla-batch-'));
   const emulator = await startBatchEmulator({
     account: ACCOUNT,
@@ -33,12 +44,13 @@ export async function startHarness(options: Partial<BatchEmulatorOptions> = {}):
       {
         id: POOL,
         vmSize: 'standard_d2s_v3',
+        virtualMachineConfiguration: VM_CONFIG,
         enableAutoScale: true,
-        autoScaleFormula: '$TargetDedicatedNodes = 1;',
+        autoScaleFormula: formula,
         taskSlotsPerNode: 2,
       },
     ],
-    ...options,
+    ...rest,
   });
   return {
     emulator,

@@ -1,5 +1,5 @@
 import { waitFor } from '../../../support/wait-for';
-import { type Harness, POOL, restError, startHarness, waitForJob, waitForTask } from './harness';
+import { type Harness, VM_CONFIG, POOL, restError, startHarness, waitForJob, waitForTask } from './harness';
 
 describe('Batch emulator pools and jobs', () => {
   let h: Harness;
@@ -48,7 +48,9 @@ describe('Batch emulator pools and jobs', () => {
     expect((await h.batch.pool.exists('p2')).body).toBe(true);
     expect((await h.batch.pool.exists('nope')).body).toBe(false);
     expect((await h.batch.pool.list()).map((p) => p.id).sort()).toEqual(['p2', POOL]);
-    const dup = await restError(h.batch.pool.add({ id: 'p2', vmSize: 'standard_d2s_v3' }));
+    const dup = await restError(
+      h.batch.pool.add({ id: 'p2', vmSize: 'standard_d2s_v3', virtualMachineConfiguration: VM_CONFIG }),
+    );
     expect([dup.statusCode, dup.code]).toEqual([409, 'PoolExists']);
     await h.batch.pool.deleteMethod('p2');
     await untilRejected(() => h.batch.pool.get('p2'));
@@ -56,17 +58,15 @@ describe('Batch emulator pools and jobs', () => {
     expect((await restError(h.batch.pool.get('p2'))).code).toBe('PoolNotFound');
   });
 
-  it('stores the autoscale formula opaquely: nodes only while there is work', async () => {
-    const idle = await h.batch.pool.get(POOL);
-    expect(idle).toMatchObject({ enableAutoScale: true, currentDedicatedNodes: 0 });
-    expect(idle.autoScaleFormula).toContain('$TargetDedicatedNodes');
+  it('evaluates the autoscale formula: the pool has the nodes it sets', async () => {
+    const pool = await h.batch.pool.get(POOL);
+    expect(pool).toMatchObject({ enableAutoScale: true, currentDedicatedNodes: 4, targetDedicatedNodes: 4 });
+    expect(pool.autoScaleRun?.results).toBe('$TargetDedicatedNodes=4;$NodeDeallocationOption=requeue');
     const evaluated = await h.batch.pool.evaluateAutoScale(POOL, '$TargetDedicatedNodes = 2;');
-    expect(evaluated.results).toContain('$TargetDedicatedNodes=0');
-    await h.batch.job.add({ id: 'busy', poolInfo: { poolId: POOL } });
-    await h.batch.task.add('busy', { id: 't1', commandLine: 'hold' });
-    await waitForTask(h.batch, 'busy', 't1', (t) => t.state === 'running');
-    expect((await h.batch.pool.get(POOL)).currentDedicatedNodes).toBe(1);
+    expect(evaluated.results).toContain('$TargetDedicatedNodes=2');
+    expect((await h.batch.pool.get(POOL)).currentDedicatedNodes).toBe(4);
     await h.batch.pool.enableAutoScale(POOL, { autoScaleFormula: '$TargetDedicatedNodes = 3;' });
+    expect((await h.batch.pool.get(POOL)).currentDedicatedNodes).toBe(3);
     const again = await restError(
       h.batch.pool.enableAutoScale(POOL, { autoScaleFormula: '$TargetDedicatedNodes = 3;' }),
     );
@@ -75,6 +75,7 @@ describe('Batch emulator pools and jobs', () => {
       h.batch.pool.add({
         id: 'mixed',
         vmSize: 'standard_d2s_v3',
+        virtualMachineConfiguration: VM_CONFIG,
         enableAutoScale: true,
         autoScaleFormula: '$TargetDedicatedNodes = 1;',
         targetDedicatedNodes: 1,
@@ -85,6 +86,7 @@ describe('Batch emulator pools and jobs', () => {
       h.batch.pool.add({
         id: 'fast',
         vmSize: 'standard_d2s_v3',
+        virtualMachineConfiguration: VM_CONFIG,
         enableAutoScale: true,
         autoScaleFormula: '$TargetDedicatedNodes = 1;',
         autoScaleEvaluationInterval: 'PT1M',
@@ -147,7 +149,12 @@ describe('Batch emulator pools and jobs', () => {
   });
 
   it('requeues running tasks when their pool is deleted; they wait for a pool of that id', async () => {
-    await h.batch.pool.add({ id: 'temp', vmSize: 'standard_d2s_v3', targetDedicatedNodes: 1 });
+    await h.batch.pool.add({
+      id: 'temp',
+      vmSize: 'standard_d2s_v3',
+      virtualMachineConfiguration: VM_CONFIG,
+      targetDedicatedNodes: 1,
+    });
     await h.batch.job.add({ id: 'onTemp', poolInfo: { poolId: 'temp' } });
     await h.batch.task.add('onTemp', { id: 'h', commandLine: 'hold' });
     await waitForTask(h.batch, 'onTemp', 'h', (t) => t.state === 'running');
@@ -155,7 +162,12 @@ describe('Batch emulator pools and jobs', () => {
     const task = await waitForTask(h.batch, 'onTemp', 'h', (t) => (t.executionInfo?.requeueCount ?? 0) > 0);
     expect(task.state).toBe('active');
     expect(task.executionInfo?.requeueCount).toBe(1);
-    await h.batch.pool.add({ id: 'temp', vmSize: 'standard_d2s_v3', targetDedicatedNodes: 1 });
+    await h.batch.pool.add({
+      id: 'temp',
+      vmSize: 'standard_d2s_v3',
+      virtualMachineConfiguration: VM_CONFIG,
+      targetDedicatedNodes: 1,
+    });
     expect(
       (await waitForTask(h.batch, 'onTemp', 'h', (t) => t.state === 'running')).executionInfo?.requeueCount,
     ).toBe(1);

@@ -14,7 +14,7 @@ const tasks = (n: number, prefix = 't'): BatchServiceModels.TaskAddParameter[] =
 describe('Batch emulator tasks', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ mode: 'simulate', simulate: plan, nodesPerPool: 10 });
+    h = await startHarness({ mode: 'simulate', simulate: plan, formula: '$TargetDedicatedNodes = 10;' });
     await h.batch.job.add({ id: 'job', poolInfo: { poolId: POOL }, usesTaskDependencies: true });
   });
   afterAll(() => h.stop());
