@@ -70,6 +70,15 @@ test('rerun failed: only the failed image runs again, with the original plan, li
   const nothing = await e2e.api<Failure>('rerunRun', { params: { id: rerun.body.runId } });
   expect(nothing.status).toBe(409);
   expect(nothing.body.error.code).toBe('nothing_to_rerun');
+
+  // `all` runs every image of the original again.
+  const all = await e2e.api<Accepted>('rerunRun', { params: { id: original.runId }, body: { only: 'all' } });
+  expect(all.status).toBe(202);
+  expect(all.body).toMatchObject({ images: 3, rerunOf: original.runId });
+  await e2e.until(async () => (await view(all.body.runId)).runtimeStatus === 'Completed');
+  const allEnded = await view(all.body.runId);
+  expect(allEnded).toMatchObject({ status: 'succeeded', rerunOf: original.runId });
+  expect(allEnded.images.map((i) => i.image).sort()).toEqual(['rerun/a.tif', 'rerun/b.tif', 'rerun/c.tif']);
 }, 180_000);
 
 test('rerun: an unknown run is 404, a run still in flight is 409', async () => {
@@ -79,6 +88,8 @@ test('rerun: an unknown run is 404, a run still in flight is 409', async () => {
   });
   expect(unknown.status).toBe(404);
   expect(unknown.body.error.code).toBe('run_not_found');
+  const keyless = await e2e.api('rerunRun', { params: { id: 'r-0123456789abcdef0123' }, withoutKey: true });
+  expect(keyless.status).toBe(401);
 
   await uploadImages(e2e, ['busy/one.tif']);
   e2e.stack.faults.add({
