@@ -12,6 +12,7 @@ import './functions/get-run.http';
 import './functions/run-manifest.http';
 import './functions/run-logs.http';
 import './functions/cancel-run.http';
+import './functions/rerun-run.http';
 import './functions/pipelines.http';
 import './functions/callback.http';
 import './functions/openapi.http';

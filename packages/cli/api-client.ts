@@ -55,6 +55,10 @@ export class FlotillaApi {
     return this.request('GET', `/api/runs/${encodeURIComponent(runId)}`);
   }
 
+  rerunRun(runId: string, only: 'failed' | 'all'): Promise<StartedRun & { rerunOf: string }> {
+    return this.request('POST', `/api/runs/${encodeURIComponent(runId)}/rerun`, { only });
+  }
+
   cancelRun(runId: string): Promise<unknown> {
     return this.request('POST', `/api/runs/${encodeURIComponent(runId)}/cancel`);
   }

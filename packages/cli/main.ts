@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { emulatorsCommand } from './commands/emulators';
 import { hostCommand } from './commands/host';
 import { logsCommand } from './commands/logs';
+import { rerunCommand } from './commands/rerun';
 import { runCommand } from './commands/run';
 import { cancelCommand, statusCommand } from './commands/status';
 import { validateCommand } from './commands/validate';
@@ -16,6 +17,7 @@ const commands: CommandModule[] = [
   runCommand,
   statusCommand,
   cancelCommand,
+  rerunCommand,
   logsCommand,
 ];
 

@@ -75,6 +75,7 @@ export const writeManifest: ActivityFactory<'writeManifest'> = (deps) => async (
     pipeline: plan.pipeline,
     status: input.status,
     spec: plan,
+    ...(plan.rerunOf ? { rerunOf: plan.rerunOf } : {}),
     createdAt: plan.createdAt,
     finishedAt: input.finishedAt,
     images,

@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 document of the HTTP API (GET /api/openapi.json). Request schemas come from the zod schemas. */
 import { z } from 'zod';
-import { callbackBody, listRunsQuery, startRunBody } from './schemas';
+import { callbackBody, listRunsQuery, rerunBody, startRunBody } from './schemas';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const jsonContent = (schema: unknown) => ({ 'application/json': { schema } });
@@ -98,6 +98,20 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/runs/{id}/rerun': {
+        post: {
+          summary:
+            "Rerun a run's failed and cancelled images (or all of them) with the plan the run used; the new run names it in rerunOf.",
+          parameters: [runIdParameter],
+          requestBody: { required: false, content: jsonContent(ref('Rerun')) },
+          responses: {
+            '202': { description: 'Accepted; poll the Location.', content: jsonContent(ref('RunAccepted')) },
+            '400': error('Bad id or body (field errors in details).'),
+            '404': error('No such run.'),
+            '409': error('The run is still in flight, its manifest is not written yet, or nothing failed.'),
+          },
+        },
+      },
       '/pipelines/{name}': {
         put: {
           summary: 'Store a validated pipeline spec (YAML or JSON).',
@@ -143,6 +157,7 @@ export function openApiDocument(): Record<string, unknown> {
     components: {
       schemas: {
         StartRun: schemaOf(startRunBody),
+        Rerun: schemaOf(rerunBody),
         RunAccepted: {
           type: 'object',
           required: ['runId', 'status', 'links'],
@@ -150,6 +165,7 @@ export function openApiDocument(): Record<string, unknown> {
             runId: { type: 'string' },
             pipeline: { type: 'string' },
             images: { type: 'integer' },
+            rerunOf: { type: 'string' },
             status: { const: 'accepted' },
             links: { type: 'object' },
           },
@@ -164,6 +180,7 @@ export function openApiDocument(): Record<string, unknown> {
           properties: {
             runId: { type: 'string' },
             pipeline: { type: 'string' },
+            rerunOf: { type: 'string' },
             status: {
               enum: [
                 'pending',

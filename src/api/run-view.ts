@@ -45,6 +45,8 @@ export interface RunView {
   readonly status: string;
   readonly runtimeStatus: string;
   readonly phase?: string;
+  /** The run this one reruns (POST /api/runs/{id}/rerun). */
+  readonly rerunOf?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly counts: {
@@ -126,6 +128,7 @@ export async function runView(store: ViewStore, client: ViewClient, runId: strin
     runId,
     pipeline: input?.plan.pipeline ?? '',
     runtimeStatus: status.runtimeStatus,
+    ...(input?.plan.rerunOf ? { rerunOf: input.plan.rerunOf } : {}),
     createdAt: new Date(status.createdTime).toISOString(),
     updatedAt: new Date(status.lastUpdatedTime).toISOString(),
   };

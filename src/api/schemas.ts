@@ -102,3 +102,19 @@ export const logsQuery = z
     step: z.string({ error: 'expected a step id' }).min(1).optional(),
   })
   .strict();
+
+export const RERUN_SCOPES = ['failed', 'all'] as const;
+/** POST /api/runs/{id}/rerun: which of the original run's images run again (default `failed`). */
+export const rerunBody = z
+  .object(
+    {
+      only: z
+        .enum(RERUN_SCOPES, {
+          error: `expected one of ${RERUN_SCOPES.map((s) => `"${s}"`).join(', ')}`,
+        })
+        .default('failed'),
+    },
+    { error: 'expected a JSON object' },
+  )
+  .strict();
+export type RerunBody = z.infer<typeof rerunBody>;

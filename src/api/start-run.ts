@@ -11,6 +11,7 @@ import { imageKey, relativeToPrefix } from '../runs/image-key';
 import { checkImageNames } from './image-names';
 import { type ImageList, RESULTS_CONTAINER, runPaths, STATE_CONTAINER } from '../runs/paths';
 import type { RunInput } from '../orchestrators/contracts';
+import type { RunPlan } from '../runs/plan';
 import type { BlobStore } from '../storage/blob-store';
 import { ApiError } from './http';
 import type { StartRunBody } from './schemas';
@@ -131,35 +132,54 @@ export async function startRun(
   images: readonly string[],
   options: { runId?: string; now: Date; source: 'api' | 'blob' },
 ): Promise<StartedRun> {
-  checkImageNames(images, spec.inputs.prefix, 'images');
+  return startPlanned(
+    store,
+    client,
+    (runId, createdAt) => planFromSpec(spec, runId, createdAt),
+    images,
+    options,
+  );
+}
+
+/** Starts a run of the plan `planFor` makes for the new run id (a rerun's is the original run's plan). */
+export async function startPlanned(
+  store: StartStore,
+  client: StartClient,
+  planFor: (runId: string, createdAt: string) => RunPlan,
+  images: readonly string[],
+  options: { runId?: string; now: Date; source: 'api' | 'blob' },
+): Promise<StartedRun> {
   const runId = options.runId ?? newRunId();
   const createdAt = options.now.toISOString();
-  const claim = { runId, pipeline: spec.name, createdAt, source: options.source, images: images.length };
+  const plan = planFor(runId, createdAt);
+  const inputsPrefix = plan.inputs.prefix ?? '';
+  checkImageNames(images, inputsPrefix, 'images');
+  const claim = { runId, pipeline: plan.pipeline, createdAt, source: options.source, images: images.length };
   try {
     await store.writeManifest(STATE_CONTAINER, `run-ids/${runId}.json`, claim, undefined);
   } catch (error) {
     if (!isConflict(error)) throw error;
     const existing = await client.getStatus(runId).catch(() => undefined);
-    if (existing?.runtimeStatus) return { runId, pipeline: spec.name, images: images.length, started: false };
+    if (existing?.runtimeStatus)
+      return { runId, pipeline: plan.pipeline, images: images.length, started: false };
   }
   const list: ImageList = {
     runId,
     images: images.map((image) => ({
       image,
-      imageKey: imageKey(relativeToPrefix(image, spec.inputs.prefix)),
+      imageKey: imageKey(relativeToPrefix(image, inputsPrefix)),
     })),
   };
   await store.putText(RESULTS_CONTAINER, runPaths.images(runId), JSON.stringify(list), 'application/json');
   await store.putText(
     STATE_CONTAINER,
-    runIndexName(runId, spec.name, options.now.getTime()),
+    runIndexName(runId, plan.pipeline, options.now.getTime()),
     JSON.stringify(claim),
     'application/json',
   );
-  const plan = planFromSpec(spec, runId, createdAt);
   const input: RunInput = { plan, imageCount: images.length };
   await startInstance(client, runId, input);
-  return { runId, pipeline: spec.name, images: images.length, started: true };
+  return { runId, pipeline: plan.pipeline, images: images.length, started: true };
 }
 
 const START_ATTEMPTS = 4;

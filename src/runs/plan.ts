@@ -42,6 +42,8 @@ export interface RunPlan {
   readonly laneBatch: number;
   /** ISO 8601, when the run was accepted. */
   readonly createdAt: string;
+  /** The run this one reruns (POST /api/runs/{id}/rerun, docs/http-api.md); its plan is this one's. */
+  readonly rerunOf?: string;
 }
 
 /** Default images per lane execution before continue-as-new. */

@@ -86,6 +86,8 @@ export interface Manifest {
   readonly pipeline: string;
   readonly status: RunOutcome;
   readonly spec: RunPlan;
+  /** The run this one reruns (POST /api/runs/{id}/rerun). */
+  readonly rerunOf?: string;
   readonly createdAt: string;
   readonly finishedAt: string;
   readonly images: readonly ImageRecord[];

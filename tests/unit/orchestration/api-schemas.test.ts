@@ -74,6 +74,7 @@ describe('OpenAPI document', () => {
         '/runs/{id}/cancel',
         '/runs/{id}/logs',
         '/runs/{id}/manifest',
+        '/runs/{id}/rerun',
       ].sort(),
     );
   });

@@ -1,0 +1,59 @@
+/**
+ * `flotilla rerun <runId> [--all]`: a new run of the original run's recorded plan over its failed and
+ * cancelled images (every image with --all), through POST /api/runs/{id}/rerun (docs/http-api.md); then
+ * follows it like `flotilla run` (exit codes as there), or with --detach prints its id and the status command.
+ */
+import { type Command } from 'commander';
+import { ApiCallError } from '../api-client';
+import type { CommandModule } from '../main';
+import { addConnectOptions, type ConnectOptions, withApi } from '../run/connect';
+import { followRun, INTERRUPTED_EXIT_CODE } from '../run/follow';
+
+type Options = ConnectOptions & { all?: boolean; detach?: boolean; json?: boolean; interval: number };
+
+export const rerunCommand: CommandModule = (program: Command, setExitCode) => {
+  addConnectOptions(
+    program
+      .command('rerun')
+      .description("rerun a run's failed and cancelled images (--all: every image) with the plan it used")
+      .argument('<runId>', 'the run to rerun')
+      .option('--all', 'rerun every image, not only the failed and cancelled ones')
+      .option('--detach', 'print the new run id and return instead of following the run')
+      .option('--json', 'print progress and the result as JSON lines')
+      .option('--interval <ms>', 'how often to poll the run status', (v) => Number(v), 500),
+  ).action(async (runId: string, options: Options) => {
+    setExitCode(await rerun(runId, options));
+  });
+};
+
+const say = (json: boolean | undefined) => (line: string) => {
+  if (json) process.stdout.write(`${JSON.stringify({ event: 'log', message: line })}\n`);
+  else process.stderr.write(`${line}\n`);
+};
+
+export async function rerun(runId: string, options: Options): Promise<number> {
+  const log = say(options.json);
+  try {
+    return await withApi(options, log, async (api, local) => {
+      const started = await api.rerunRun(runId, options.all ? 'all' : 'failed');
+      log(`run ${started.runId} started: rerun of ${started.rerunOf}, ${started.images} images`);
+      if (options.detach) {
+        process.stdout.write(`${started.runId}\n`);
+        log(`follow it with: flotilla status ${started.runId}`);
+        return 0;
+      }
+      return followRun(api, started.runId, {
+        json: options.json,
+        interval: options.interval,
+        ...(local ? { local } : {}),
+        log,
+        onAbort: () => process.exit(INTERRUPTED_EXIT_CODE),
+      });
+    });
+  } catch (error) {
+    if (!(error instanceof ApiCallError)) throw error;
+    log(`flotilla rerun: ${error.message}`);
+    for (const d of error.details) log(`  ${d.path}: ${d.message}`);
+    return 1;
+  }
+}
