@@ -23,7 +23,9 @@ const blobName = z
     error: 'a blob name must not start with "/" or contain "\\"',
   })
   .refine((s) => !CONTROL.test(s), {
-    error: 'a blob name must not contain control characters (NUL, newline, ...)',
+    // Named as JSON, so the control character shows as an escape (\u0000, \n) rather than acting on a terminal.
+    error: (issue) =>
+      `the blob name ${JSON.stringify(issue.input)} must not contain control characters (NUL, newline, ...)`,
   });
 
 export const startRunBody = z

@@ -603,7 +603,7 @@ async function rerunRun() {
     return;
   }
   const runId = currentRunId();
-  if (!(await confirmAction(`Start a new run with the same pipeline and images as ${runId}?`))) return;
+  if (!(await confirmAction(`Rerun the failed and cancelled images of ${runId} as a new run?`))) return;
   try {
     /** @type {{ runId?: string }} */
     const result = await api(`/api/runs/${encodeURIComponent(runId)}/rerun`, { method: 'POST' });

@@ -33,7 +33,7 @@ export interface Azurite {
 
 const AZURITE_MAIN = require.resolve('azurite/dist/src/blob/main.js');
 /** Makes Azurite's metadata write-through, so a SIGKILL loses nothing acknowledged (docs/emulators.md). */
-const WRITE_THROUGH = require.resolve('@flotilla/emulators/stack/azurite-write-through.js');
+const WRITE_THROUGH = join(__dirname, 'azurite-write-through.js');
 
 /** Starts Azurite's blob service from the npm package as a child process, on loopback. */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {

@@ -127,7 +127,10 @@ it('matches .funcignore: what the root would publish is what the package holds (
       const re = new RegExp(`^${body.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}(/|$)`);
       return re.test(path) || (!anchored && !body.includes('/') && re.test(path.split('/').pop() ?? ''));
     });
-  const published = readdirSync(root).filter((e) => e !== 'node_modules' && !ignored(e));
+  // What a clean clone holds at its top (git's files; a test's stray output is not the repository's) + dist.
+  const tracked = spawnSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).stdout.split('\n');
+  const top = [...new Set(tracked.filter(Boolean).map((f) => f.split('/')[0] ?? f)), 'dist'];
+  const published = top.filter((e) => !ignored(e));
   expect(published.sort()).toEqual(['dist', 'host.json', 'package.json']);
   const publishedDist = readdirSync(join(root, 'dist')).filter((e) => !ignored(`dist/${e}`));
   expect(publishedDist).toEqual(['src']);

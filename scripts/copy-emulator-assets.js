@@ -1,0 +1,11 @@
+// Copies the stand-ins' plain-JS files that tsc does not emit next to their compiled modules: the Azurite
+// write-through preload (packages/emulators/stack/azurite-write-through.js, loaded with `node --require`;
+// docs/emulators.md, "What survives a kill"). `npm run build` runs it after tsc.
+'use strict';
+const { cpSync } = require('node:fs');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+for (const file of ['packages/emulators/stack/azurite-write-through.js']) {
+  cpSync(join(root, file), join(root, 'dist', file));
+}
