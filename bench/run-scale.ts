@@ -8,7 +8,8 @@
  * and flotilla's admission is configured with the same); deletes keep the emulator's (and ACI's) default limits,
  * 100 per 5 minutes and 300 per hour, unless `--deletes-per-5min` / `--deletes-per-hour` say otherwise. Each run
  * also reports the deletes the emulator accepted in its busiest 5-minute and 1-hour windows (`deletes`), the
- * teardowns handed to the sweeper, and the groups still alive when the run ended (the sweeper is not run here).
+ * teardowns handed to the sweeper, the groups still alive when the run ended (the sweeper is not run here), and
+ * `stepFailures`: the manifest's steps that did not succeed, by status and error code.
  *
  * `--backend aci` (default) runs every step on ACI; `--backend batch` runs the same 3-step pipeline with every
  * step on `backend: batch` (a pool of ceil(concurrency / 4) nodes of 4 slots). The durable work is counted in the
@@ -65,6 +66,12 @@ function busiestWindow(times: readonly number[], windowMs: number): number {
     best = Math.max(best, to - from + 1);
   }
   return best;
+}
+/** What the bench reads of a step in the run's manifest. */
+interface ManifestStep {
+  readonly status?: string;
+  readonly teardown?: string;
+  readonly error?: { readonly code: string };
 }
 const SIZES = values.images.split(',').map(Number);
 const CONCURRENCY = Number(values.concurrency);
@@ -193,9 +200,16 @@ async function runOnce(images: number) {
       .getContainerClient('results')
       .getBlockBlobClient(`${runId}/manifest.json`)
       .downloadToBuffer()
-      .then((b) => JSON.parse(b.toString('utf8')) as { images: { steps: { teardown?: string }[] }[] })
+      .then((b) => JSON.parse(b.toString('utf8')) as { images: { steps: ManifestStep[] }[] })
       .catch(() => undefined);
-    const deferred = (manifest?.images ?? []).flatMap((i) => i.steps).filter((s) => s.teardown).length;
+    const manifestSteps = (manifest?.images ?? []).flatMap((i) => i.steps);
+    const deferred = manifestSteps.filter((s) => s.teardown).length;
+    const stepFailures: Record<string, number> = {};
+    for (const s of manifestSteps)
+      if (s.status !== 'succeeded') {
+        const key = `${s.status}${s.error ? `:${s.error.code}` : ''}`;
+        stepFailures[key] = (stepFailures[key] ?? 0) + 1;
+      }
     return {
       backend: BACKEND,
       images,
@@ -227,6 +241,7 @@ async function runOnce(images: number) {
         limitPerHour: DELETES_PER_HOUR,
       },
       teardownsDeferred: deferred,
+      stepFailures,
       aciGroupsLeft: stack.aci.resources().length,
     };
   } finally {
