@@ -4,12 +4,26 @@
  * n images x 3 steps through POST /api/runs and drives the clock until it ends. Prints JSON per size: wall time,
  * images/s, ACI management calls per step, largest orchestration history, peak RSS, and the ratio
  * time(largest) / time(smallest) (target <= 12 for 1,000 -> 10,000; no history over 2,000 events).
- * Creates are unlimited; deletes keep the emulator's (and ACI's) default limits, 100 per 5 minutes and 300 per
- * hour, unless `--deletes-per-5min` / `--deletes-per-hour` say otherwise. Each run also reports the deletes
- * the emulator accepted in its busiest 5-minute and 1-hour windows (`deletes`), the teardowns handed to the
- * sweeper, and the groups still alive when the run ended (the sweeper is not run here).
+ * Creates are unlimited unless `--creates-per-5min` / `--creates-per-hour` set limits (the emulator enforces them
+ * and flotilla's admission is configured with the same); deletes keep the emulator's (and ACI's) default limits,
+ * 100 per 5 minutes and 300 per hour, unless `--deletes-per-5min` / `--deletes-per-hour` say otherwise. Each run
+ * also reports the deletes the emulator accepted in its busiest 5-minute and 1-hour windows (`deletes`), the
+ * teardowns handed to the sweeper, the groups still alive when the run ended (the sweeper is not run here), and
+ * `stepFailures`: the manifest's steps that did not succeed, by status and error code.
  *
- *   npm run build && node dist/bench/run-scale.js --images 1000,10000 --concurrency 50
+ * `--backend aci` (default) runs every step on ACI; `--backend batch` runs the same 3-step pipeline with every
+ * step on `backend: batch` (a pool of ceil(concurrency / 4) nodes of 4 slots). The durable work is counted in the
+ * embedded engine (`engine.stats()`, the difference over the run): `activityInvocations`, `orchestratorEpisodes`
+ * (each one a paid orchestrator execution on Azure), and both per step (steps = images x 3; no finalize step).
+ * `aciCallsPerStep` / `batchCallsPerStep` are the management calls each emulator's recorder answered, per step.
+ * `virtualMakespanMs` is the run's start to its last update on the VirtualClock; `quotaBoundMs` is the shortest
+ * time the ACI create and delete limits in force allow for the run's container groups (one per ACI step; 0 on
+ * Batch): with per5Min / perHour limits, n operations need at least
+ *   floor((n - 1) / perHour) x 1 h + floor(((n - 1) mod perHour) / per5Min) x 5 min
+ * (exactly so when ceil(perHour / per5Min) x 5 min <= 1 h; bench/quota-bound.ts computes the general case), and
+ * the bound is the larger of the create and the delete bound.
+ *
+ *   npm run build && node dist/bench/run-scale.js --images 1000,10000 --concurrency 50 [--backend batch]
  */
 import { BlobServiceClient } from '@azure/storage-blob';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,9 +32,10 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { VirtualClock } from '../packages/emulators/common/clock';
 import { startHost } from '../packages/emulators/functions';
-import { appEnvironment, freePort, startStack } from '../packages/emulators/stack';
+import { DEFAULT_POOL, appEnvironment, freePort, startStack } from '../packages/emulators/stack';
 import { trustCertificate } from '../packages/emulators/stack/tls';
 import { appDepsFromComposition, setAppDeps } from '../src/composition';
+import { quotaBoundMs } from './quota-bound';
 
 const { values } = parseArgs({
   options: {
@@ -29,8 +44,16 @@ const { values } = parseArgs({
     step: { type: 'string', default: '2000' },
     'deletes-per-5min': { type: 'string', default: '100' },
     'deletes-per-hour': { type: 'string', default: '300' },
+    'creates-per-5min': { type: 'string', default: '1000000000' },
+    'creates-per-hour': { type: 'string', default: '1000000000' },
+    backend: { type: 'string', default: 'aci' },
   },
 });
+if (values.backend !== 'aci' && values.backend !== 'batch')
+  throw new Error(`--backend must be 'aci' or 'batch', got '${values.backend}'`);
+const BACKEND = values.backend;
+const CREATES_PER_5MIN = Number(values['creates-per-5min']);
+const CREATES_PER_HOUR = Number(values['creates-per-hour']);
 const DELETES_PER_5MIN = Number(values['deletes-per-5min']);
 const DELETES_PER_HOUR = Number(values['deletes-per-hour']);
 
@@ -43,6 +66,12 @@ function busiestWindow(times: readonly number[], windowMs: number): number {
     best = Math.max(best, to - from + 1);
   }
   return best;
+}
+/** What the bench reads of a step in the run's manifest. */
+interface ManifestStep {
+  readonly status?: string;
+  readonly teardown?: string;
+  readonly error?: { readonly code: string };
 }
 const SIZES = values.images.split(',').map(Number);
 const CONCURRENCY = Number(values.concurrency);
@@ -61,11 +90,17 @@ async function runOnce(images: number) {
       quotas: {
         coresPerRegion: 1e9,
         groupsPerRegion: 1e9,
-        createsPer5Min: 1e9,
-        createsPerHour: 1e9,
+        createsPer5Min: CREATES_PER_5MIN,
+        createsPerHour: CREATES_PER_HOUR,
         deletesPer5Min: DELETES_PER_5MIN,
         deletesPerHour: DELETES_PER_HOUR,
       },
+    },
+    batch: {
+      simulate: { durationMs: 1000, exitCode: 0 },
+      pools: [
+        { ...DEFAULT_POOL, targetDedicatedNodes: Math.ceil(CONCURRENCY / DEFAULT_POOL.taskSlotsPerNode) },
+      ],
     },
   });
   const untrust = trustCertificate(stack.certificate.cert);
@@ -78,8 +113,9 @@ async function runOnce(images: number) {
     taskHub: 'bench',
     extra: {
       FLOTILLA_SWEEP_SCHEDULE: '0 0 0 1 1 *',
-      FLOTILLA_ACI_CREATES_PER_5_MIN: BIG,
-      FLOTILLA_ACI_CREATES_PER_HOUR: BIG,
+      FLOTILLA_ACI_CREATES_PER_5_MIN: String(CREATES_PER_5MIN),
+      FLOTILLA_ACI_CREATES_PER_HOUR: String(CREATES_PER_HOUR),
+      FLOTILLA_BATCH_POOL_ID: DEFAULT_POOL.id,
       FLOTILLA_ACI_CORE_QUOTA: BIG,
       FLOTILLA_ACI_GROUP_QUOTA: BIG,
       FLOTILLA_ACI_DELETES_PER_5_MIN: String(DELETES_PER_5MIN),
@@ -120,6 +156,7 @@ async function runOnce(images: number) {
       command: id,
       timeout: '30m',
       ...(dependsOn ? { dependsOn } : {}),
+      ...(BACKEND === 'batch' ? { backend: 'batch' } : {}),
     });
     const pipeline = {
       name: 'scale',
@@ -130,6 +167,7 @@ async function runOnce(images: number) {
     };
     const t0 = performance.now();
     const virtualStart = clock.now();
+    const before = host.engine.stats();
     const res = await host.invokeHttp('startRun', { body: { pipeline } });
     const { runId } = (await res.json()) as { runId: string };
     if (res.status !== 202) throw new Error(`start failed: ${res.status}`);
@@ -141,11 +179,18 @@ async function runOnce(images: number) {
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     const wallMs = performance.now() - t0;
+    const after = host.engine.stats();
+    const lastUpdated = host.engine.getStatus(runId)?.lastUpdatedTime;
+    const virtualEnd = lastUpdated ? Date.parse(lastUpdated) : clock.now();
     const output = host.engine.getStatus(runId)?.output as
       { status: string; counts: { succeeded: number } } | undefined;
     const recorded = stack.aci.recorder.all();
     const calls = recorded.filter((r) => r.operation !== 'Run').length;
     const steps = images * 3;
+    const batchCalls = stack.batch.recorder.all().filter((r) => r.operation !== 'Run').length;
+    const activityInvocations = after.activityInvocations - before.activityInvocations;
+    const orchestratorEpisodes = after.episodes - before.episodes;
+    const groups = BACKEND === 'aci' ? steps : 0;
     const deleteCalls = recorded.filter((r) => r.operation === 'ContainerGroups_Delete');
     const accepted = deleteCalls
       .filter((r) => r.status === 200)
@@ -155,10 +200,18 @@ async function runOnce(images: number) {
       .getContainerClient('results')
       .getBlockBlobClient(`${runId}/manifest.json`)
       .downloadToBuffer()
-      .then((b) => JSON.parse(b.toString('utf8')) as { images: { steps: { teardown?: string }[] }[] })
+      .then((b) => JSON.parse(b.toString('utf8')) as { images: { steps: ManifestStep[] }[] })
       .catch(() => undefined);
-    const deferred = (manifest?.images ?? []).flatMap((i) => i.steps).filter((s) => s.teardown).length;
+    const manifestSteps = (manifest?.images ?? []).flatMap((i) => i.steps);
+    const deferred = manifestSteps.filter((s) => s.teardown).length;
+    const stepFailures: Record<string, number> = {};
+    for (const s of manifestSteps)
+      if (s.status !== 'succeeded') {
+        const key = `${s.status}${s.error ? `:${s.error.code}` : ''}`;
+        stepFailures[key] = (stepFailures[key] ?? 0) + 1;
+      }
     return {
+      backend: BACKEND,
       images,
       steps,
       status: output?.status ?? String(status),
@@ -166,10 +219,19 @@ async function runOnce(images: number) {
       wallMs: Math.round(wallMs),
       imagesPerSecond: Number((images / (wallMs / 1000)).toFixed(2)),
       aciCallsPerStep: Number((calls / steps).toFixed(2)),
-      largestHistory: host.engine.stats().largestHistory,
-      activityInvocations: host.engine.stats().activityInvocations,
+      batchCallsPerStep: Number((batchCalls / steps).toFixed(2)),
+      largestHistory: after.largestHistory,
+      activityInvocations,
+      orchestratorEpisodes,
+      activitiesPerStep: Number((activityInvocations / steps).toFixed(2)),
+      episodesPerStep: Number((orchestratorEpisodes / steps).toFixed(2)),
       peakRssMb: Math.round(peakRss / 2 ** 20),
       virtualMinutes: Math.round((clock.now() - virtualStart) / 60_000),
+      virtualMakespanMs: virtualEnd - virtualStart,
+      quotaBoundMs: quotaBoundMs(groups, {
+        creates: { per5Min: CREATES_PER_5MIN, perHour: CREATES_PER_HOUR },
+        deletes: { per5Min: DELETES_PER_5MIN, perHour: DELETES_PER_HOUR },
+      }),
       deletes: {
         accepted: accepted.length,
         throttled: deleteCalls.filter((r) => r.status === 429).length,
@@ -179,6 +241,7 @@ async function runOnce(images: number) {
         limitPerHour: DELETES_PER_HOUR,
       },
       teardownsDeferred: deferred,
+      stepFailures,
       aciGroupsLeft: stack.aci.resources().length,
     };
   } finally {
@@ -202,6 +265,7 @@ async function main(): Promise<void> {
       {
         bench: 'run-scale',
         mode: 'simulate',
+        backend: BACKEND,
         concurrency: CONCURRENCY,
         runs,
         timeRatio: ratio,
