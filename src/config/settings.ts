@@ -78,7 +78,9 @@ export const settingsSchema = z.object({
   FLOTILLA_CALLBACK_SECRET: z
     .string({ error: 'expected a secret of at least 32 characters' })
     .min(32, { error: 'expected a secret of at least 32 characters' }),
-  FLOTILLA_STAGER_IMAGE: z.string().min(1).default('ghcr.io/flotilla/stager:0.1'),
+  FLOTILLA_STAGER_IMAGE: z
+    .string({ error: 'expected the stager image reference, e.g. <registry>/flotilla-stager:<tag>' })
+    .min(1, { error: 'expected the stager image reference, e.g. <registry>/flotilla-stager:<tag>' }),
   FLOTILLA_PIPELINES_CONTAINER: name('a blob container name').default('pipelines'),
   FLOTILLA_IMAGES_CONTAINER: name('a blob container name').default('images'),
   FLOTILLA_ACI_CREATES_PER_5_MIN: positiveInt.default(100),
@@ -162,8 +164,9 @@ export const settingDocs: Record<SettingName, SettingDoc> = {
     secret: true,
   },
   FLOTILLA_STAGER_IMAGE: {
-    description: 'Image of the stager that downloads inputs and uploads outputs beside a step on ACI.',
-    sample: 'ghcr.io/flotilla/stager:0.1',
+    description:
+      "Image of the stager that downloads inputs and uploads outputs beside a step on ACI. No default: `azd up` sets it to the image it publishes to the deployment's registry (docs/deploy.md); the embedded stack sets its local build.",
+    sample: 'flotilla-local/stager:dev',
   },
   FLOTILLA_PIPELINES_CONTAINER: {
     description: 'Blob container where `PUT /api/pipelines/{name}` stores specs.',

@@ -10,6 +10,7 @@ const valid = {
   FLOTILLA_LOCATION: 'westeurope',
   FLOTILLA_CALLBACK_BASE_URL: 'https://flotilla.azurewebsites.net',
   FLOTILLA_CALLBACK_SECRET: 'x'.repeat(40),
+  FLOTILLA_STAGER_IMAGE: 'flotilla.azurecr.io/flotilla-stager:0.1.0',
 };
 
 function problemsOf(env: Record<string, string>) {
@@ -45,6 +46,7 @@ describe('loadConfig', () => {
         'FLOTILLA_CALLBACK_SECRET',
         'FLOTILLA_LOCATION',
         'FLOTILLA_RESOURCE_GROUP',
+        'FLOTILLA_STAGER_IMAGE',
         'FLOTILLA_STORAGE_BLOB_URL',
         'FLOTILLA_SUBSCRIPTION_ID',
       ].sort(),
@@ -82,7 +84,7 @@ describe('loadConfig', () => {
       }
       return undefined;
     })();
-    expect(error?.message).toMatch(/5 settings are missing or invalid/);
+    expect(error?.message).toMatch(/6 settings are missing or invalid/);
     expect(error?.message).toContain('FLOTILLA_STORAGE_BLOB_URL');
   });
 });

@@ -11,6 +11,7 @@ const base = {
   FLOTILLA_LOCATION: 'westeurope',
   FLOTILLA_CALLBACK_BASE_URL: 'http://127.0.0.1:7071',
   FLOTILLA_CALLBACK_SECRET: 'x'.repeat(32),
+  FLOTILLA_STAGER_IMAGE: 'flotilla-local/stager:dev',
 };
 const config = loadConfig({
   ...base,
