@@ -181,7 +181,15 @@ async function main(): Promise<void> {
     aci: {
       provisioningMs: 100,
       simulate: () => ({ durationMs: 100, exitCode: 0 }),
-      quotas: { coresPerRegion: 1e9, groupsPerRegion: 1e9, createsPer5Min: 1e9, createsPerHour: 1e9 },
+      quotas: {
+        coresPerRegion: 1e9,
+        groupsPerRegion: 1e9,
+        createsPer5Min: 1e9,
+        createsPerHour: 1e9,
+        // Throughput, not quota behaviour: deletes unlimited too (ACI's delete limits are tested elsewhere).
+        deletesPer5Min: 1e9,
+        deletesPerHour: 1e9,
+      },
     },
     batch: {
       simulate: { durationMs: 100, exitCode: 0 },
