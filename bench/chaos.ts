@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BlobServiceClient } from '@azure/storage-blob';
-import type { FaultRule } from '../packages/emulators/common/faults';
+import { type FaultRule, mulberry32 } from '../packages/emulators/common/faults';
 import { appEnvironment, freePort, startStack } from '../packages/emulators/stack';
 import { stopChild } from '../packages/emulators/stack/azurite';
 import { trustCertificate } from '../packages/emulators/stack/tls';
@@ -36,17 +36,8 @@ const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'packages/cli/bin/flotilla.js');
 const TERMINAL = ['succeeded', 'partially_succeeded', 'failed', 'cancelled'];
 
-/** mulberry32: a small seeded generator, so `--seed` repeats the rules. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so `--seed` repeats the rules. */
+const prng = mulberry32;
 
 /** One or two rules of every fault kind, with random chances and counts. */
 function faultRules(random: () => number): FaultRule[] {

@@ -224,7 +224,8 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${escaped}$`, 'i');
 }
 
-function mulberry32(seed: number): () => number {
+/** mulberry32: a small seeded generator (fault probabilities; the chaos bench's `--seed`). */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
