@@ -28,7 +28,8 @@ export interface StepScript {
 
 export type Script = (launch: StepLaunch) => StepScript;
 
-export type FakeOperation = 'start' | 'status' | 'saveLogs' | 'keep' | 'release' | 'deleteManaged';
+export type FakeOperation =
+  'start' | 'status' | 'saveLogs' | 'keep' | 'deferRelease' | 'release' | 'deleteManaged';
 
 export interface FakeResource {
   readonly name: string;
@@ -164,8 +165,8 @@ export class FakeCompute implements ComputeBackend {
 
   /** Hands the resource to the sweeper: it expires now, and the next sweep deletes it. */
   deferRelease(ref: StepRef): Promise<void> {
-    return this.run('keep', resourceName(ref), () => {
-      const resource = this.existing(ref, 'keep');
+    return this.run('deferRelease', resourceName(ref), () => {
+      const resource = this.existing(ref, 'deferRelease');
       resource.expiresAt = new Date(this.now()).toISOString();
     });
   }

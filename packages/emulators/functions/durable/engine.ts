@@ -9,7 +9,6 @@ import type {
   DurableEngineOptions,
   EngineStats,
   OrchestrationStatusView,
-  RuntimeStatus,
 } from '../contracts';
 import { clientBindingData } from './client-binding';
 import { runEpisode, type EpisodeResult, type SideEffect } from './episode';
@@ -508,16 +507,4 @@ export class DurableEngine implements DurableEngineApi {
   private log(line: string): void {
     (this.options.log ?? ((l: string) => console.error(l)))(line);
   }
-
-  /** Status names accepted by list filters. */
-  static readonly statuses: readonly RuntimeStatus[] = [
-    'Pending',
-    'Running',
-    'Completed',
-    'ContinuedAsNew',
-    'Failed',
-    'Canceled',
-    'Terminated',
-    'Suspended',
-  ];
 }
