@@ -42,6 +42,8 @@ export interface InvocationRequest {
   readonly inputData: RpcParameterBinding[];
   readonly triggerMetadata?: Record<string, RpcTypedData>;
   readonly retryContext?: { retryCount: number; maxRetryCount: number };
+  /** Set by the caller when something else must name the invocation (the HTTP stream proxy's header). */
+  readonly invocationId?: string;
 }
 
 export type InvocationResult =

@@ -94,8 +94,10 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
     data: RpcTypedData | undefined,
     triggerMetadata: Record<string, RpcTypedData> = {},
     retryContext?: RetryContext,
+    invocationId?: string,
   ) =>
     invoker.invoke(fn.name, {
+      ...(invocationId ? { invocationId } : {}),
       inputData: inputDataFor(fn, data, () => {
         if (!engine) throw new Error(`Function "${fn.name}" has a durableClient input but ${engineError}`);
         return engine;
@@ -122,7 +124,8 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
     server = createHostServer({
       table,
       keys,
-      invoke,
+      invoke: (fn, data, metadata, invocationId) => invoke(fn, data, metadata, undefined, invocationId),
+      ...(app.httpStreamUri ? { httpStreamUri: app.httpStreamUri } : {}),
       engine: () => engine,
       webhooks: { invoker, blobs, invokeEvent: invoke },
       admin: { keys, invoker, timers, blobs, invoke },

@@ -67,7 +67,7 @@ export class Invoker implements FunctionInvoker {
     request: InvocationRequest,
   ): Promise<InvocationResult> {
     const { session, programmingModel, appHookData } = this.options;
-    const invocationId = randomUUID();
+    const invocationId = request.invocationId ?? randomUUID();
     const current: { context?: unknown } = {};
     const coreCtx: CoreInvocationContext = {
       invocationId,

@@ -2,6 +2,7 @@
  * Loads an app folder like `func start`: settings into the environment, the entry files from `package.json`
  * `main` (a path or glob), then `getCapabilities`. Registrations land in a load session of the core registry.
  */
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { glob, isDynamicPattern } from 'tinyglobby';
@@ -17,6 +18,11 @@ export interface LoadedApp {
   readonly programmingModel: ProgrammingModel;
   /** Entry files, absolute, in load order. */
   readonly entryFiles: readonly string[];
+  /**
+   * With `app.setup({ enableHttpStream: true })`: the library's own HTTP proxy (the `HttpUri` capability),
+   * where the host forwards each HTTP trigger's raw request (docs/functions-host.md, 'HTTP streams').
+   */
+  readonly httpStreamUri?: string;
   /** Puts back the environment variables the load set. */
   restoreEnv(): void;
 }
@@ -60,7 +66,7 @@ export async function loadApp(
         `${appDir}: no functions were registered by ${entryFiles.join(', ')} (is @azure/functions installed and does the app call app.*?).`,
       );
     }
-    await checkCapabilities(session, programmingModel, appDir);
+    const httpStreamUri = await streamCapability(programmingModel);
     for (const fn of session.functions.values()) {
       checkBindings(fn);
       for (const binding of Object.values(fn.bindings)) {
@@ -69,7 +75,14 @@ export async function loadApp(
           throw new AppConfigError(`Function "${fn.name}": ${reason} (binding type "${binding.type}").`);
       }
     }
-    return { config, session, programmingModel, entryFiles, restoreEnv };
+    return {
+      config,
+      session,
+      programmingModel,
+      entryFiles,
+      restoreEnv,
+      ...(httpStreamUri ? { httpStreamUri } : {}),
+    };
   } catch (error) {
     restoreEnv();
     throw error;
@@ -108,18 +121,28 @@ async function loadEntries(
   return loaded;
 }
 
-async function checkCapabilities(
-  session: LoadSession,
-  model: ProgrammingModel,
-  appDir: string,
-): Promise<void> {
-  const streaming = new AppConfigError(
-    `${appDir}: the app enables HTTP streaming (app.setup({ enableHttpStream: true })), which the embedded host does not support. Remove it to run locally.`,
-  );
-  // setup() logs this before getCapabilities would start the library's own proxy server.
-  if (session.systemLogs.some((line) => line.includes('HTTP streaming enabled'))) throw streaming;
-  const capabilities = (await model.getCapabilities?.({})) ?? {};
-  if (capabilities.HttpUri) throw streaming;
+/**
+ * Calls `getCapabilities` as the worker does at start. With HTTP streams enabled the library starts its proxy
+ * server there and answers its address; that server listens for the life of the process, as in the worker, but
+ * is unref'd so it never keeps a stopped host's process alive.
+ */
+async function streamCapability(model: ProgrammingModel): Promise<string | undefined> {
+  const proto = net.Server.prototype as { listen: (this: net.Server, ...args: unknown[]) => net.Server };
+  const { listen } = proto;
+  const started: net.Server[] = [];
+  proto.listen = function (this: net.Server, ...args: unknown[]) {
+    started.push(this);
+    return listen.apply(this, args);
+  };
+  let capabilities: Record<string, unknown>;
+  try {
+    capabilities = (await model.getCapabilities?.({})) ?? {};
+  } finally {
+    proto.listen = listen;
+  }
+  for (const server of started) server.unref();
+  const uri = capabilities.HttpUri;
+  return typeof uri === 'string' && uri !== '' ? uri : undefined;
 }
 
 /** Sets variables (all, or only unset ones) and returns a function that undoes exactly that. */

@@ -9,13 +9,21 @@ import type { DurableEngineApi, InvocationResult, RegisteredFunction, RpcTypedDa
 import type { HttpFunctionTable } from './http-functions';
 import { HttpError, readBody, sendJson, toRpcHttpRequest, writeRpcHttpResponse } from './http-io';
 import { handleAdmin, type AdminDeps } from './admin';
+import { dispatchStreamed } from './http-stream';
 import { checkKey, checkSystemKey, type HostKeys } from './keys';
 import { handleWebhook, type WebhookDeps } from './triggers/webhooks';
 
 export interface ServerDeps {
   readonly table: HttpFunctionTable;
   readonly keys: HostKeys;
-  readonly invoke: (fn: RegisteredFunction, data: RpcTypedData) => Promise<InvocationResult>;
+  readonly invoke: (
+    fn: RegisteredFunction,
+    data: RpcTypedData,
+    triggerMetadata?: Record<string, RpcTypedData>,
+    invocationId?: string,
+  ) => Promise<InvocationResult>;
+  /** The library's HTTP stream proxy, when the app enables HTTP streams (http-stream.ts). */
+  readonly httpStreamUri?: string;
   readonly engine: () => DurableEngineApi | undefined;
   readonly webhooks: WebhookDeps;
   readonly admin: AdminDeps;
@@ -23,6 +31,8 @@ export interface ServerDeps {
 }
 
 const DURABLE_ROUTE = /^\/(runtime\/webhooks\/durabletask|durabletask)(\/|$)/i;
+/** Routes the host answers itself (webhooks, admin); never an app's HTTP trigger. */
+const HOST_ROUTE = /^\/(runtime\/webhooks|admin)(\/|$)/i;
 
 /**
  * Idle keep-alive sockets stay open this long (Kestrel, the real host's server, keeps them 130 s). Node's
@@ -106,6 +116,14 @@ export function createRpcServer(engine: () => DurableEngineApi | undefined): htt
 
 async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+  if (deps.httpStreamUri && !DURABLE_ROUTE.test(url.pathname) && !HOST_ROUTE.test(url.pathname)) {
+    // A streamed trigger's body is the handler's to read, as it arrives.
+    const fn = matchFunction(deps, req, url);
+    await dispatchStreamed(deps.httpStreamUri, req, res, url, fn.params, (data, metadata, id) =>
+      deps.invoke(fn.fn.fn, data, metadata, id),
+    );
+    return;
+  }
   const body = await readBody(req);
   if (DURABLE_ROUTE.test(url.pathname)) {
     const engine = deps.engine();
@@ -118,6 +136,21 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
   }
   if (await handleWebhook(deps.webhooks, req, res, url, body)) return;
   if (await handleAdmin(deps.admin, req, res, url, body)) return;
+  const { fn, params } = matchFunction(deps, req, url);
+  const result = await deps.invoke(fn.fn, toRpcHttpRequest(req, url, params, body));
+  if (!result.ok) {
+    sendJson(res, 500, {
+      error: 'FunctionInvocationFailed',
+      function: fn.fn.name,
+      message: result.error.message,
+    });
+    return;
+  }
+  writeRpcHttpResponse(res, result.returnValue);
+}
+
+/** The HTTP trigger a request is for, its key checked; 404, 405 or 401 otherwise. */
+function matchFunction(deps: ServerDeps, req: http.IncomingMessage, url: URL) {
   const match = deps.table.match(req.method ?? 'GET', url.pathname);
   if (match.kind === 'none')
     throw new HttpError(404, `No function matches ${url.pathname}.`, { path: url.pathname });
@@ -130,17 +163,7 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
       },
     );
   }
-  const { fn, params } = match;
-  const denied = checkKey(fn.authLevel, deps.keys, req.headers['x-functions-key'], url);
-  if (denied) throw new HttpError(401, denied, { function: fn.fn.name });
-  const result = await deps.invoke(fn.fn, toRpcHttpRequest(req, url, params, body));
-  if (!result.ok) {
-    sendJson(res, 500, {
-      error: 'FunctionInvocationFailed',
-      function: fn.fn.name,
-      message: result.error.message,
-    });
-    return;
-  }
-  writeRpcHttpResponse(res, result.returnValue);
+  const denied = checkKey(match.fn.authLevel, deps.keys, req.headers['x-functions-key'], url);
+  if (denied) throw new HttpError(401, denied, { function: match.fn.fn.name });
+  return match;
 }

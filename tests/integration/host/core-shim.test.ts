@@ -2,10 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { installCoreModule, loadApp, startHost } from '../../../packages/emulators/functions';
+import { installCoreModule, loadApp } from '../../../packages/emulators/functions';
 import * as functionsCore from '../../../packages/emulators/functions/functions-core';
-
-const fixtures = path.join(__dirname, '../../fixtures/apps');
 
 describe('@azure/functions-core shim', () => {
   it('is one module whether reached through Jest or through the plain-Node require proxy', () => {
@@ -20,12 +18,6 @@ describe('@azure/functions-core shim', () => {
   it('refuses registrations after startup', () => {
     expect(() => functionsCore.registerFunction({ name: 'late', bindings: {} }, () => undefined)).toThrow(
       'A function can only be registered during app startup.',
-    );
-  });
-
-  it('rejects an app that enables HTTP streaming, with the reason', async () => {
-    await expect(startHost({ appDir: path.join(fixtures, 'streaming') })).rejects.toThrow(
-      /enables HTTP streaming .* not support/,
     );
   });
 });
