@@ -9,13 +9,14 @@ import { createBatchClient, batchTokenCredentials } from './compute/batch/batch-
 import { BatchBackend } from './compute/batch/batch-backend';
 import { type CallPolicy, defaultCallPolicy } from './adapters/call-policy';
 import type { BackendKind, ComputeBackend, StepRef } from './compute/port';
-import type { CallbackUrlFactory } from './compute/start-resolver';
+import type { CallbackUrlFactory, UploadUrlFactory } from './compute/start-resolver';
 import { type Config, loadConfig } from './config';
 import { isReservedSettingName, STEP_SECRET_PREFIX } from './config/settings';
 import type { DeploymentPolicy } from './pipeline/deployment-policy';
 import { RESULTS_CONTAINER, STATE_CONTAINER } from './runs/paths';
 import { DefaultSecretResolver, type SecretResolver } from './secrets/secret-resolver';
 import { signCallbackToken } from './security/callback-token';
+import { signUploadGrant } from './security/upload-grant';
 import { BlobStore } from './storage/blob-store';
 import type { BlobPort } from './storage/port';
 import { UserDelegationSasSigner } from './storage/sas';
@@ -133,6 +134,14 @@ export function createComposition(config: Config, overrides: CompositionOverride
     });
     return `${config.FLOTILLA_CALLBACK_BASE_URL.replace(/\/+$/, '')}/api/callbacks/${token}`;
   };
+  const uploadUrl: UploadUrlFactory = (container, prefix, timeoutMs) => {
+    const grant = signUploadGrant(config.FLOTILLA_CALLBACK_SECRET, {
+      container,
+      prefix: prefix.replace(/^\/+|\/+$/g, ''),
+      expiresAt: blob().sasExpiry(timeoutMs).getTime(),
+    });
+    return `${config.FLOTILLA_CALLBACK_BASE_URL.replace(/\/+$/, '')}/api/uploads/${grant}`;
+  };
   const aci = lazy(() => {
     const client = new ContainerInstanceManagementClient(credential(), config.FLOTILLA_SUBSCRIPTION_ID, {
       endpoint: config.FLOTILLA_ARM_ENDPOINT,
@@ -150,6 +159,7 @@ export function createComposition(config: Config, overrides: CompositionOverride
       store: blob(),
       secrets: secrets(),
       callbackUrl,
+      uploadUrl,
       deploymentId,
     });
   });

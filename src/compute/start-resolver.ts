@@ -5,16 +5,25 @@ import type { StepLaunch, StepRef } from './port';
 
 /**
  * Everything secret a start needs, made inside the activity at start time and handed straight to the
- * service: SAS URLs (read per input, create+write on the output container, expiring with the step's
- * timeout plus a margin), the signed callback URL and resolved secret references. Never returned.
+ * service: SAS URLs (read per input; for outputs an upload grant, or on Batch a create-only SAS of the output
+ * container; all expiring with the step's timeout plus a margin), the signed callback URL and resolved secret
+ * references. Never returned.
  */
 /** The URL the stage-out sidecar POSTs `{ exitCode }` to; valid until the step's deadline plus a margin. */
 export type CallbackUrlFactory = (ref: StepRef, timeoutMs: number) => string;
+
+/**
+ * The app's upload endpoint for one attempt's outputs (`POST /api/uploads/{grant}`): the stage-out sidecar
+ * trades it for create-only SAS URLs of single blobs under `prefix` (docs/security.md, "Output uploads").
+ */
+export type UploadUrlFactory = (container: string, prefix: string, timeoutMs: number) => string;
 
 export interface StartResolverDeps {
   readonly store: BlobStore;
   readonly secrets: SecretResolver;
   readonly callbackUrl: CallbackUrlFactory;
+  /** When set, outputs leave through upload grants and no output container SAS is made (ACI). */
+  readonly uploadUrl?: UploadUrlFactory;
 }
 
 export const inputPath = (input: StepLaunch['inputs'][number]): string =>
@@ -28,9 +37,11 @@ export async function resolveStart(launch: StepLaunch, deps: StartResolverDeps):
       path: inputPath(input),
     })),
   );
-  const outputUrl = await deps.store.writeUrl(launch.outputs.container, expiresOn);
+  const outputs = deps.uploadUrl
+    ? { uploadUrl: deps.uploadUrl(launch.outputs.container, launch.outputs.prefix, launch.timeoutMs) }
+    : { outputUrl: await deps.store.writeUrl(launch.outputs.container, expiresOn) };
   const logsUrl =
-    launch.logs.container !== launch.outputs.container
+    !deps.uploadUrl && launch.logs.container !== launch.outputs.container
       ? await deps.store.writeUrl(launch.logs.container, expiresOn)
       : undefined;
   const secretEnv: Record<string, string> = {};
@@ -43,7 +54,7 @@ export async function resolveStart(launch: StepLaunch, deps: StartResolverDeps):
       : undefined;
   return {
     inputs,
-    outputUrl,
+    ...outputs,
     ...(logsUrl ? { logsUrl } : {}),
     callbackUrl: deps.callbackUrl(launch, launch.timeoutMs),
     secretEnv,

@@ -1,8 +1,10 @@
 /**
  * Blob REST and the callback over global fetch, with retries. Dependency-free: the stager image holds Node
- * and these files only. URLs are never printed with their query string (it holds the SAS).
+ * and these files only. URLs are never printed with their query string (it holds the SAS) nor with the callback
+ * token or upload grant of their path.
  */
-export const safeUrl = (url: string): string => url.split('?')[0] ?? url;
+export const safeUrl = (url: string): string =>
+  (url.split('?')[0] ?? url).replace(/\/api\/(callbacks|uploads)\/[^/]+/, '/api/$1/***');
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

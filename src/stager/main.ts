@@ -2,7 +2,8 @@
  * The stager image's program (`node /opt/flotilla/main.js in|out`). Node built-ins and global fetch only.
  * Settings come from the environment; every path can be overridden, so the emulators' path mapping works.
  *   in:  FLOTILLA_INPUTS (JSON [{url, path}]), FLOTILLA_IN_DIR (default /flotilla/in)
- *   out: FLOTILLA_OUTPUT_URL (container SAS), FLOTILLA_OUTPUT_PREFIX, FLOTILLA_OUT_DIR (/flotilla/out),
+ *   out: FLOTILLA_UPLOAD_URL (the app's upload endpoint, per-blob SAS) or FLOTILLA_OUTPUT_URL (container SAS),
+ *        FLOTILLA_OUTPUT_PREFIX, FLOTILLA_OUT_DIR (/flotilla/out),
  *        FLOTILLA_EXIT_FILE (/flotilla/.exit), FLOTILLA_CALLBACK_URL, FLOTILLA_WAIT_TIMEOUT_MS (default 24 h)
  * Exit codes: 0 done, 2 usage, 3 no exit code from the step in time, 4 transfer or callback failed.
  * SAS URLs and the callback URL are never printed.
@@ -24,15 +25,18 @@ export async function runStager(argv: readonly string[], env: Env): Promise<numb
       return 0;
     }
     if (mode === 'out') {
-      if (!env.FLOTILLA_OUTPUT_URL) {
-        process.stderr.write('stage-out: FLOTILLA_OUTPUT_URL is not set (expected a container SAS URL)\n');
+      if (!env.FLOTILLA_OUTPUT_URL && !env.FLOTILLA_UPLOAD_URL) {
+        process.stderr.write(
+          'stage-out: FLOTILLA_OUTPUT_URL is not set (expected FLOTILLA_UPLOAD_URL, the upload endpoint, or a container SAS URL)\n',
+        );
         return 2;
       }
       const result = await stageOut(
         {
           outDir: env.FLOTILLA_OUT_DIR ?? '/flotilla/out',
           exitFile: env.FLOTILLA_EXIT_FILE ?? '/flotilla/.exit',
-          containerUrl: env.FLOTILLA_OUTPUT_URL,
+          ...(env.FLOTILLA_UPLOAD_URL ? { uploadUrl: env.FLOTILLA_UPLOAD_URL } : {}),
+          ...(env.FLOTILLA_OUTPUT_URL ? { containerUrl: env.FLOTILLA_OUTPUT_URL } : {}),
           prefix: env.FLOTILLA_OUTPUT_PREFIX ?? '',
           ...(env.FLOTILLA_CALLBACK_URL ? { callbackUrl: env.FLOTILLA_CALLBACK_URL } : {}),
           waitTimeoutMs: Number(env.FLOTILLA_WAIT_TIMEOUT_MS ?? 24 * 3600_000),

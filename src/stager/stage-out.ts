@@ -5,8 +5,10 @@ import { type RetryOptions, blobUrl, defaultRetry, fetchWithRetry, putBlockBlob 
 export interface StageOutOptions {
   readonly outDir: string;
   readonly exitFile: string;
-  /** Container SAS URL (create + write). */
-  readonly containerUrl: string;
+  /** Container SAS URL (create only); used when no upload URL is given. */
+  readonly containerUrl?: string;
+  /** The app's upload endpoint (an upload grant): create-only SAS URLs per blob, under the grant's prefix. */
+  readonly uploadUrl?: string;
   /** Blob name prefix, e.g. `runs/r1/outputs/img-1/tile`. */
   readonly prefix: string;
   readonly callbackUrl?: string;
@@ -69,6 +71,39 @@ const contentTypeOf = (name: string) =>
       ? 'text/plain'
       : 'application/octet-stream';
 
+/** Paths per request to the upload endpoint (its limit). */
+const UPLOAD_BATCH = 500;
+
+/** Where each file of a batch goes: a per-blob URL from the upload grant, or under the container SAS. */
+async function uploadUrls(
+  options: StageOutOptions,
+  rels: readonly string[],
+  prefix: string,
+  retry: RetryOptions,
+): Promise<(rel: string) => string> {
+  if (options.uploadUrl) {
+    const response = await fetchWithRetry(
+      options.uploadUrl,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ files: rels }),
+      },
+      'upload grant',
+      retry,
+    );
+    const { urls } = (await response.json()) as { urls: Record<string, string> };
+    return (rel) => {
+      const url = urls[rel];
+      if (!url) throw new Error(`stage-out: the upload endpoint gave no URL for ${JSON.stringify(rel)}`);
+      return url;
+    };
+  }
+  const containerUrl = options.containerUrl;
+  if (!containerUrl) throw new Error('stage-out: neither an upload URL nor an output container URL is set');
+  return (rel) => blobUrl(containerUrl, prefix ? `${prefix}/${rel}` : rel);
+}
+
 /** Waits for the step, uploads everything under outDir, then reports the exit code to the callback. */
 export async function stageOut(
   options: StageOutOptions,
@@ -81,13 +116,24 @@ export async function stageOut(
   log(`stage-out: step exited with ${exitCode}`);
   const uploaded: string[] = [];
   const prefix = options.prefix.replace(/^\/+|\/+$/g, '');
-  for (const file of await filesUnder(options.outDir)) {
-    const rel = relative(options.outDir, file).split(sep).join('/');
-    const name = prefix ? `${prefix}/${rel}` : rel;
-    const data = await readFile(file);
-    await putBlockBlob(blobUrl(options.containerUrl, name), data, contentTypeOf(rel), retry);
-    uploaded.push(name);
-    log(`stage-out: ${rel} (${(await stat(file)).size} bytes)`);
+  const files = (await filesUnder(options.outDir)).map((file) => ({
+    file,
+    rel: relative(options.outDir, file).split(sep).join('/'),
+  }));
+  for (let i = 0; i < files.length; i += UPLOAD_BATCH) {
+    const batch = files.slice(i, i + UPLOAD_BATCH);
+    const urls = await uploadUrls(
+      options,
+      batch.map((f) => f.rel),
+      prefix,
+      retry,
+    );
+    for (const { file, rel } of batch) {
+      const data = await readFile(file);
+      await putBlockBlob(urls(rel), data, contentTypeOf(rel), retry);
+      uploaded.push(prefix ? `${prefix}/${rel}` : rel);
+      log(`stage-out: ${rel} (${(await stat(file)).size} bytes)`);
+    }
   }
   if (options.callbackUrl) {
     await fetchWithRetry(

@@ -50,6 +50,17 @@ export class BlobStore implements BlobPort {
     return `${this.container(container).getBlockBlobClient(blob).url}?${sas}`;
   }
 
+  /** Create-only, HTTPS-only SAS URL of one blob (no overwrite, read, list or delete). */
+  async createUrl(container: string, blob: string, expiresOn: Date): Promise<string> {
+    const sas = await this.call('sas', () => this.signer.blobCreateSas(container, blob, expiresOn));
+    return `${this.container(container).getBlockBlobClient(blob).url}?${sas}`;
+  }
+
+  /** Creates the container if it is missing (not the cache: it may have been deleted since). */
+  async recreateContainer(container: string): Promise<void> {
+    await this.createContainer(container);
+  }
+
   /** Create-only, HTTPS-only SAS URL of a container (no overwrite, read, list or delete). */
   async writeUrl(container: string, expiresOn: Date): Promise<string> {
     // Not the cache: the container may have been deleted since (a step's outputs must land somewhere).

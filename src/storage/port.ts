@@ -31,4 +31,8 @@ export interface BlobPort {
   listPipelines(): Promise<string[]>;
   /** A cheap, bounded read that fails when storage is unreachable (the health route). */
   probe(): Promise<void>;
+  /** Create-only, HTTPS-only SAS URL of one blob (an upload grant's URLs). */
+  createUrl(container: string, blob: string, expiresOn: Date): Promise<string>;
+  /** Creates the container if it is missing. */
+  recreateContainer(container: string): Promise<void>;
 }

@@ -9,17 +9,19 @@ import {
 } from '@azure/storage-blob';
 
 /**
- * Least-privilege SAS for steps (docs/security.md): read on one input blob; create only on the output
- * container (no write over an existing blob, no read, list or delete: a step can add new blobs but never
- * change a manifest, record, log or output that exists); HTTPS only; both expiring with the step's deadline
- * plus a margin (BlobStore.sasExpiry). Azure Storage scopes a SAS to a folder only with a hierarchical
- * namespace (`sr=d`), which flat accounts and Azurite 3.37 do not support, so create-only is the bound here. With a TokenCredential (managed
+ * Least-privilege SAS for steps (docs/security.md): read on one input blob; create only on one output blob
+ * (ACI: the upload grant's URLs) or, for Batch, whose node uploads by file pattern, create only on the output
+ * container (no write over an existing blob, no read, list or delete); HTTPS only; all expiring with the
+ * step's deadline plus a margin (BlobStore.sasExpiry). Azure Storage scopes a SAS to a folder only with a
+ * hierarchical namespace (`sr=d`), which flat accounts and Azurite 3.37 do not support. With a TokenCredential (managed
  * identity) the SAS is a user delegation SAS signed by a key the service hands out; with a shared key it is
  * a service SAS. Callers never see which.
  */
 export interface SasSigner {
   blobReadSas(container: string, blob: string, expiresOn: Date): Promise<string>;
   containerWriteSas(container: string, expiresOn: Date): Promise<string>;
+  /** Create-only SAS of one blob (no overwrite, read, list or delete): an upload grant's URLs. */
+  blobCreateSas(container: string, blob: string, expiresOn: Date): Promise<string>;
 }
 
 const SKEW_MS = 5 * 60_000;
@@ -39,6 +41,17 @@ abstract class BaseSigner implements SasSigner {
       containerName: container,
       blobName: blob,
       permissions: BlobSASPermissions.parse('r'),
+      startsOn: new Date(Date.now() - SKEW_MS),
+      expiresOn,
+      protocol: this.protocol,
+    });
+  }
+
+  blobCreateSas(container: string, blob: string, expiresOn: Date): Promise<string> {
+    return this.sign({
+      containerName: container,
+      blobName: blob,
+      permissions: BlobSASPermissions.parse('c'),
       startsOn: new Date(Date.now() - SKEW_MS),
       expiresOn,
       protocol: this.protocol,

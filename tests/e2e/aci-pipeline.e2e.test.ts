@@ -47,6 +47,7 @@ test('3 images x 3 steps on ACI: every step runs, the run succeeds, nothing is l
     expect(text).not.toMatch(/[?&]sig=/);
     expect(text).not.toContain(CALLBACK_SECRET);
     expect(text).not.toMatch(/callbacks\/[A-Za-z0-9_-]{20,}\./);
+    expect(text).not.toMatch(/uploads\/[A-Za-z0-9_-]{20,}\./);
   }
 }, 120_000);
 

@@ -19,8 +19,10 @@ export const STAGER_RESOURCES = { cpu: 0.25, memoryInGB: 0.5 } as const;
 export interface ResolvedStart {
   /** Read-only SAS URL per input, with its path under /flotilla/in. */
   readonly inputs: readonly { readonly url: string; readonly path: string }[];
-  /** Create+write SAS URL of the output container. */
-  readonly outputUrl: string;
+  /** Create-only SAS URL of the output container (Batch, and ACI without an upload endpoint). */
+  readonly outputUrl?: string;
+  /** The app's upload endpoint for this attempt's outputs (ACI: FLOTILLA_UPLOAD_URL of the sidecar). */
+  readonly uploadUrl?: string;
   /** Create+write SAS URL of the logs container, when it differs from the output container. */
   readonly logsUrl?: string;
   readonly callbackUrl: string;
@@ -140,7 +142,11 @@ export function buildContainerGroup(
           plain('FLOTILLA_EXIT_FILE', EXIT_FILE),
           plain('FLOTILLA_OUTPUT_PREFIX', launch.outputs.prefix),
           plain('FLOTILLA_WAIT_TIMEOUT_MS', String(launch.timeoutMs)),
-          secure('FLOTILLA_OUTPUT_URL', resolved.outputUrl),
+          ...(resolved.uploadUrl
+            ? [secure('FLOTILLA_UPLOAD_URL', resolved.uploadUrl)]
+            : resolved.outputUrl
+              ? [secure('FLOTILLA_OUTPUT_URL', resolved.outputUrl)]
+              : []),
           secure('FLOTILLA_CALLBACK_URL', resolved.callbackUrl),
         ],
         resources: { requests: { ...requests.stageOut } },

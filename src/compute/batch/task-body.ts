@@ -67,6 +67,9 @@ export function buildTask(
   const id = batchTaskId(launch);
   const wd = taskWorkingDir(jobId, id);
   const outputs = launch.outputs.prefix.replace(/^\/+|\/+$/g, '');
+  // The Batch node uploads by file pattern (names unknown in advance), so Batch gets a container SAS.
+  const outputUrl = resolved.outputUrl;
+  if (!outputUrl) throw new Error('a Batch task needs the output container SAS (resolveStart without uploadUrl)');
   const logs = launch.logs.prefix.replace(/^\/+|\/+$/g, '');
   const registry =
     launch.registry && 'identity' in launch.registry
@@ -104,7 +107,7 @@ export function buildTask(
       {
         filePattern: 'out/**/*',
         destination: {
-          container: { containerUrl: resolved.outputUrl, ...(outputs ? { path: outputs } : {}) },
+          container: { containerUrl: outputUrl, ...(outputs ? { path: outputs } : {}) },
         },
         uploadOptions: { uploadCondition: 'taskcompletion' },
       },
@@ -112,7 +115,7 @@ export function buildTask(
         filePattern: '../std*.txt',
         destination: {
           container: {
-            containerUrl: resolved.logsUrl ?? resolved.outputUrl,
+            containerUrl: resolved.logsUrl ?? outputUrl,
             ...(logs ? { path: logs } : {}),
           },
         },

@@ -4,6 +4,10 @@ import { request } from 'node:https';
 import { defaultCallPolicy } from '../../../src/adapters/call-policy';
 import { BlobStore, SAS_MARGIN_MS } from '../../../src/storage/blob-store';
 import { UserDelegationSasSigner } from '../../../src/storage/sas';
+import { grantUploads } from '../../../src/api/uploads';
+import { ApiError } from '../../../src/api/http';
+import { signCallbackToken } from '../../../src/security/callback-token';
+import { signUploadGrant } from '../../../src/security/upload-grant';
 import { SYSTEM_IDENTITY, mintToken, resourceFromScope } from '../../../packages/emulators/identity';
 import { type Azurite, startAzurite } from '../../../packages/emulators/stack/azurite';
 import { trustCertificate } from '../../../packages/emulators/stack/tls';
@@ -74,5 +78,61 @@ describe("a step's SAS on Azurite", () => {
     expect(url.searchParams.get('sp')).toBe('r');
     expect(await put(url.toString(), 'overwrite')).toBe(403);
     expect(await put(url.toString().replace('/a.tif?', '/b.tif?'), 'overwrite')).toBe(403);
+  });
+
+  it("grants an ACI step create-only URLs of its own outputs' blobs and nothing else", async () => {
+    const secret = 'upload-test-secret';
+    await store.putText('results', 'r-grant/img/step/attempt-1/logs/stdout.txt', 'log');
+    const prefix = 'r-grant/img/step/attempt-1/out';
+    const grant = signUploadGrant(secret, {
+      container: 'results',
+      prefix,
+      expiresAt: store.sasExpiry(60_000).getTime(),
+    });
+    const { urls } = await grantUploads(store, secret, grant, { files: ['a.txt', 'sub/b.txt'] }, Date.now());
+    expect(Object.keys(urls).sort()).toEqual(['a.txt', 'sub/b.txt']);
+    const a = new URL(urls['a.txt'] ?? '');
+    expect(a.pathname).toBe(`/devstoreaccount1/results/${prefix}/a.txt`);
+    expect(a.searchParams.get('sr')).toBe('b');
+    expect(a.searchParams.get('sp')).toBe('c');
+    expect(a.searchParams.get('spr')).toBe('https');
+    expect(await put(a.toString(), 'mine')).toBe(201);
+    // The same URL cannot overwrite, and its signature reaches no other blob: not a sibling, not the logs.
+    expect(await put(a.toString(), 'again')).toBe(403);
+    expect(await put(a.toString().replace('/out/a.txt?', '/out/c.txt?'), 'x')).toBe(403);
+    expect(await put(a.toString().replace('/out/a.txt?', '/logs/stdout.txt?'), 'x')).toBe(403);
+    expect(await store.getText('results', `${prefix}/a.txt`)).toBe('mine');
+    expect(await store.getText('results', 'r-grant/img/step/attempt-1/logs/stdout.txt')).toBe('log');
+  });
+
+  it('refuses paths that leave the prefix, forged or expired grants, and callback tokens', async () => {
+    const secret = 'upload-test-secret';
+    const grant = signUploadGrant(secret, {
+      container: 'results',
+      prefix: 'r/p',
+      expiresAt: Date.now() + 60_000,
+    });
+    const refusal = (g: string, body: unknown, now = Date.now()) =>
+      grantUploads(store, secret, g, body, now).then(
+        () => undefined,
+        (error: unknown) =>
+          error instanceof ApiError ? { status: error.status, message: error.message } : error,
+      );
+    for (const bad of ['../x', 'a/../../b', '/abs', 'a//b', 'a\\b', 'nul\u0000', 'bidi\u202e.txt', './a']) {
+      const answer = await refusal(grant, { files: ['ok.txt', bad] });
+      expect(answer).toMatchObject({ status: 400, message: expect.stringContaining('files[1]') });
+    }
+    expect(await refusal(grant, { files: [] })).toMatchObject({ status: 400 });
+    expect(await refusal(grant, { files: ['a'], extra: 1 })).toMatchObject({ status: 400 });
+    expect(await refusal(`${grant.slice(0, -2)}AA`, { files: ['a'] })).toMatchObject({ status: 401 });
+    expect(await refusal(grant, { files: ['a'] }, Date.now() + 120_000)).toMatchObject({ status: 410 });
+    const callbackToken = signCallbackToken(secret, {
+      runId: 'r',
+      imageKey: 'p',
+      step: 's',
+      attempt: 1,
+      expiresAt: Date.now() + 60_000,
+    });
+    expect(await refusal(callbackToken, { files: ['a'] })).toMatchObject({ status: 401 });
   });
 });

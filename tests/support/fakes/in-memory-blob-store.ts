@@ -102,4 +102,13 @@ export class InMemoryBlobStore implements BlobPort {
   probe(): Promise<void> {
     return Promise.resolve();
   }
+
+  /** Not a real SAS: an address naming the blob and when it would expire. */
+  createUrl(container: string, blob: string, expiresOn: Date): Promise<string> {
+    return Promise.resolve(`memory://${container}/${blob}?se=${expiresOn.toISOString()}&sp=c`);
+  }
+
+  recreateContainer(): Promise<void> {
+    return Promise.resolve();
+  }
 }

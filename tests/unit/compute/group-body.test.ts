@@ -67,6 +67,24 @@ describe('ACI container group body', () => {
     });
   });
 
+  it('hands the stage-out sidecar an upload grant, not a container SAS, when the app offers uploads', () => {
+    const { outputUrl: _unused, ...rest } = resolvedFixture;
+    const g = buildContainerGroup(
+      aLaunch(),
+      { ...rest, uploadUrl: 'https://app.example/api/uploads/GRANT456' },
+      settings,
+      tags,
+    );
+    const out = g.containers.find((c) => c.name === 'stage-out');
+    const names = (out?.environmentVariables ?? []).map((e) => e.name);
+    expect(names).not.toContain('FLOTILLA_OUTPUT_URL');
+    expect(out?.environmentVariables).toContainEqual({
+      name: 'FLOTILLA_UPLOAD_URL',
+      secureValue: 'https://app.example/api/uploads/GRANT456',
+    });
+    expect(JSON.stringify(g)).not.toContain('WRITESIG');
+  });
+
   it('pulls a private image through the user-assigned identity, listed on the group', () => {
     const id =
       '/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/pull';
