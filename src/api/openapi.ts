@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 document of the HTTP API (GET /api/openapi.json). Request schemas come from the zod schemas. */
 import { z } from 'zod';
 import { callbackBody, listRunsQuery, rerunBody, startRunBody } from './schemas';
+import { uploadBody } from './uploads';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const jsonContent = (schema: unknown) => ({ 'application/json': { schema } });
@@ -150,6 +151,19 @@ export function openApiDocument(): Record<string, unknown> {
             '401': error('Forged or malformed token.'),
             '409': error('The attempt is not waiting (replayed).'),
             '410': error('Expired token.'),
+          },
+        },
+      },
+      '/uploads/{grant}': {
+        post: {
+          summary: "Called by the stage-out sidecar: create-only SAS URLs of the attempt's output blobs.",
+          parameters: [{ name: 'grant', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, content: jsonContent(schemaOf(uploadBody)) },
+          responses: {
+            '200': { description: 'One create-only SAS URL per path.' },
+            '400': error('A path leaves the prefix or the body is not valid.'),
+            '401': error('Forged or malformed grant.'),
+            '410': error('Expired grant.'),
           },
         },
       },
