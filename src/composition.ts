@@ -140,7 +140,7 @@ export function createComposition(config: Config, overrides: CompositionOverride
       prefix: prefix.replace(/^\/+|\/+$/g, ''),
       expiresAt: blob().sasExpiry(timeoutMs).getTime(),
     });
-    return `${config.FLOTILLA_CALLBACK_BASE_URL.replace(/\/+$/, '')}/api/uploads/${grant}`;
+    return `${config.FLOTILLA_CALLBACK_BASE_URL.replace(/\/+$/, '')}/api/step-uploads/${grant}`;
   };
   const aci = lazy(() => {
     const client = new ContainerInstanceManagementClient(credential(), config.FLOTILLA_SUBSCRIPTION_ID, {

@@ -15,7 +15,7 @@ import './functions/cancel-run.http';
 import './functions/rerun-run.http';
 import './functions/pipelines.http';
 import './functions/callback.http';
-import './functions/uploads.http';
+import './functions/step-uploads.http';
 import './functions/openapi.http';
 import './functions/ui.http';
 import './functions/blob-created.blob';

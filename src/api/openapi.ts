@@ -1,7 +1,7 @@
 /** The OpenAPI 3.1 document of the HTTP API (GET /api/openapi.json). Request schemas come from the zod schemas. */
 import { z } from 'zod';
 import { callbackBody, listRunsQuery, rerunBody, startRunBody } from './schemas';
-import { uploadBody } from './uploads';
+import { uploadBody } from './step-uploads';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const jsonContent = (schema: unknown) => ({ 'application/json': { schema } });
@@ -154,7 +154,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
-      '/uploads/{grant}': {
+      '/step-uploads/{grant}': {
         post: {
           summary: "Called by the stage-out sidecar: create-only SAS URLs of the attempt's output blobs.",
           parameters: [{ name: 'grant', in: 'path', required: true, schema: { type: 'string' } }],

@@ -13,7 +13,7 @@ import type { StepLaunch, StepRef } from './port';
 export type CallbackUrlFactory = (ref: StepRef, timeoutMs: number) => string;
 
 /**
- * The app's upload endpoint for one attempt's outputs (`POST /api/uploads/{grant}`): the stage-out sidecar
+ * The app's upload endpoint for one attempt's outputs (`POST /api/step-uploads/{grant}`): the stage-out sidecar
  * trades it for create-only SAS URLs of single blobs under `prefix` (docs/security.md, "Output uploads").
  */
 export type UploadUrlFactory = (container: string, prefix: string, timeoutMs: number) => string;

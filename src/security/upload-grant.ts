@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /**
  * Upload grants (docs/security.md, "Output uploads"): `<claims>.<mac>`, both base64url, naming one container,
  * one blob prefix (a step attempt's outputs) and an expiry. The stage-out sidecar trades it at
- * `POST /api/uploads/{grant}` for create-only SAS URLs of single blobs under that prefix, so no container holds a
+ * `POST /api/step-uploads/{grant}` for create-only SAS URLs of single blobs under that prefix, so no container holds a
  * SAS that reaches beyond its own outputs. The MAC is domain-separated from callback tokens (same secret): a
  * callback token is never a grant, nor the reverse. A bearer credential until it expires: never logged.
  */
@@ -17,7 +17,11 @@ export interface UploadClaims {
 
 export type GrantResult =
   | { readonly ok: true; readonly claims: UploadClaims }
-  | { readonly ok: false; readonly code: 'malformed' | 'bad-signature' | 'expired'; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly code: 'malformed' | 'bad-signature' | 'expired';
+      readonly message: string;
+    };
 
 const DOMAIN = 'flotilla-upload-grant-v1\n';
 
@@ -57,7 +61,8 @@ export function verifyUploadGrant(secret: string, grant: string, nowMs: number):
   } catch {
     return { ok: false, code: 'malformed', message: 'the upload grant claims are not JSON' };
   }
-  if (!isWire(wire)) return { ok: false, code: 'malformed', message: 'the upload grant claims are incomplete' };
+  if (!isWire(wire))
+    return { ok: false, code: 'malformed', message: 'the upload grant claims are incomplete' };
   if (nowMs > wire.e) return { ok: false, code: 'expired', message: 'the upload grant has expired' };
   return { ok: true, claims: { container: wire.c, prefix: wire.p, expiresAt: wire.e } };
 }

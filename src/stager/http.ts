@@ -4,7 +4,7 @@
  * token or upload grant of their path.
  */
 export const safeUrl = (url: string): string =>
-  (url.split('?')[0] ?? url).replace(/\/api\/(callbacks|uploads)\/[^/]+/, '/api/$1/***');
+  (url.split('?')[0] ?? url).replace(/\/api\/(callbacks|step-uploads)\/[^/]+/, '/api/$1/***');
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -51,7 +51,7 @@ export class BlobStore implements BlobPort {
   }
 
   /** Create-only, HTTPS-only SAS URL of one blob (no overwrite, read, list or delete). */
-  async createUrl(container: string, blob: string, expiresOn: Date): Promise<string> {
+  async uploadUrl(container: string, blob: string, expiresOn: Date): Promise<string> {
     const sas = await this.call('sas', () => this.signer.blobCreateSas(container, blob, expiresOn));
     return `${this.container(container).getBlockBlobClient(blob).url}?${sas}`;
   }

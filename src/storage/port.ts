@@ -32,7 +32,7 @@ export interface BlobPort {
   /** A cheap, bounded read that fails when storage is unreachable (the health route). */
   probe(): Promise<void>;
   /** Create-only, HTTPS-only SAS URL of one blob (an upload grant's URLs). */
-  createUrl(container: string, blob: string, expiresOn: Date): Promise<string>;
+  uploadUrl(container: string, blob: string, expiresOn: Date): Promise<string>;
   /** Creates the container if it is missing. */
   recreateContainer(container: string): Promise<void>;
 }

@@ -69,7 +69,8 @@ export function buildTask(
   const outputs = launch.outputs.prefix.replace(/^\/+|\/+$/g, '');
   // The Batch node uploads by file pattern (names unknown in advance), so Batch gets a container SAS.
   const outputUrl = resolved.outputUrl;
-  if (!outputUrl) throw new Error('a Batch task needs the output container SAS (resolveStart without uploadUrl)');
+  if (!outputUrl)
+    throw new Error('a Batch task needs the output container SAS (resolveStart without uploadUrl)');
   const logs = launch.logs.prefix.replace(/^\/+|\/+$/g, '');
   const registry =
     launch.registry && 'identity' in launch.registry

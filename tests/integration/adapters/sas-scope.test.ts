@@ -4,7 +4,7 @@ import { request } from 'node:https';
 import { defaultCallPolicy } from '../../../src/adapters/call-policy';
 import { BlobStore, SAS_MARGIN_MS } from '../../../src/storage/blob-store';
 import { UserDelegationSasSigner } from '../../../src/storage/sas';
-import { grantUploads } from '../../../src/api/uploads';
+import { grantUploads } from '../../../src/api/step-uploads';
 import { ApiError } from '../../../src/api/http';
 import { signCallbackToken } from '../../../src/security/callback-token';
 import { signUploadGrant } from '../../../src/security/upload-grant';

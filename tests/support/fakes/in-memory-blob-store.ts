@@ -104,7 +104,7 @@ export class InMemoryBlobStore implements BlobPort {
   }
 
   /** Not a real SAS: an address naming the blob and when it would expire. */
-  createUrl(container: string, blob: string, expiresOn: Date): Promise<string> {
+  uploadUrl(container: string, blob: string, expiresOn: Date): Promise<string> {
     return Promise.resolve(`memory://${container}/${blob}?se=${expiresOn.toISOString()}&sp=c`);
   }
 

@@ -71,7 +71,7 @@ describe('ACI container group body', () => {
     const { outputUrl: _unused, ...rest } = resolvedFixture;
     const g = buildContainerGroup(
       aLaunch(),
-      { ...rest, uploadUrl: 'https://app.example/api/uploads/GRANT456' },
+      { ...rest, uploadUrl: 'https://app.example/api/step-uploads/GRANT456' },
       settings,
       tags,
     );
@@ -80,7 +80,7 @@ describe('ACI container group body', () => {
     expect(names).not.toContain('FLOTILLA_OUTPUT_URL');
     expect(out?.environmentVariables).toContainEqual({
       name: 'FLOTILLA_UPLOAD_URL',
-      secureValue: 'https://app.example/api/uploads/GRANT456',
+      secureValue: 'https://app.example/api/step-uploads/GRANT456',
     });
     expect(JSON.stringify(g)).not.toContain('WRITESIG');
   });

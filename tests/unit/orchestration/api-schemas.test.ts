@@ -75,7 +75,7 @@ describe('OpenAPI document', () => {
         '/runs/{id}/logs',
         '/runs/{id}/manifest',
         '/runs/{id}/rerun',
-        '/uploads/{grant}',
+        '/step-uploads/{grant}',
       ].sort(),
     );
   });

@@ -1,5 +1,5 @@
 /**
- * POST /api/uploads/{grant}: the stage-out sidecar trades its attempt's upload grant for create-only SAS URLs of
+ * POST /api/step-uploads/{grant}: the stage-out sidecar trades its attempt's upload grant for create-only SAS URLs of
  * the blobs it is about to write, each under the grant's prefix and nowhere else (docs/security.md, "Output
  * uploads"). The URLs expire with the grant; nothing is written here and the grant is never logged.
  */
@@ -39,7 +39,7 @@ export const uploadBody = z
   .strict();
 
 export async function grantUploads(
-  store: Pick<BlobPort, 'createUrl' | 'recreateContainer'>,
+  store: Pick<BlobPort, 'uploadUrl' | 'recreateContainer'>,
   secret: string,
   grant: string,
   raw: unknown,
@@ -81,7 +81,7 @@ export async function grantUploads(
   const expiresOn = new Date(expiresAt);
   const urls: Record<string, string> = {};
   for (const file of new Set(files)) {
-    urls[file] = await store.createUrl(container, prefix ? `${prefix}/${file}` : file, expiresOn);
+    urls[file] = await store.uploadUrl(container, prefix ? `${prefix}/${file}` : file, expiresOn);
   }
   return { urls, expiresAt: expiresOn.toISOString() };
 }

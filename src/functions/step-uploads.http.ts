@@ -1,10 +1,10 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { handle, json, readJson } from '../api/http';
-import { grantUploads } from '../api/uploads';
+import { grantUploads } from '../api/step-uploads';
 import { appDeps } from '../composition';
 
-/** POST /api/uploads/{grant}: create-only SAS URLs for a step attempt's outputs. The grant is never logged. */
-export async function uploadsHandler(
+/** POST /api/step-uploads/{grant}: create-only SAS URLs for a step attempt's outputs. The grant is never logged. */
+export async function stepUploadsHandler(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
@@ -25,9 +25,9 @@ export async function uploadsHandler(
   );
 }
 
-app.http('uploads', {
-  route: 'uploads/{grant}',
+app.http('stepUploads', {
+  route: 'step-uploads/{grant}',
   methods: ['POST'],
   authLevel: 'anonymous',
-  handler: uploadsHandler,
+  handler: stepUploadsHandler,
 });
