@@ -159,11 +159,11 @@ describe('durable engine units: store', () => {
       ),
     );
     appendFileSync(store.fileOf('a/b'), '{"r":"msg","q":999,"e":{"Even'); // a crash mid-write
-    let [inst] = await new InstanceStore(dir).loadAll();
+    let inst = await new InstanceStore(dir).load('a/b');
     expect(inst?.instanceId).toBe('a/b');
     expect(inst?.inbox.map((m) => m.q)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     await store.rewrite('a/b', { r: 'exec', x: { ...x, executionId: 'e2' } });
-    [inst] = await new InstanceStore(dir).loadAll();
+    inst = await new InstanceStore(dir).load('a/b');
     expect(inst?.executionId).toBe('e2');
     expect(inst?.inbox).toEqual([]);
     expect(readFileSync(store.fileOf('a/b'), 'utf8').trim().split('\n')).toHaveLength(1);

@@ -104,6 +104,12 @@ export interface EngineStats {
   readonly replayedEvents: number;
   readonly largestHistory: number;
   readonly activityInvocations: number;
+  /** Finished instances paged out of memory so far (they stay queryable from disk). */
+  readonly pagedOutInstances: number;
+  /** Instances in memory now: the unfinished ones, and finished ones not yet paged out. */
+  readonly residentInstances: number;
+  /** Instance logs with an open handle or queued writes now. */
+  readonly openLogs: number;
 }
 
 export interface DurableEngineOptions {

@@ -40,7 +40,7 @@ export class HostHelpers {
     private readonly records: InvocationRecord[],
   ) {}
 
-  /** Every invocation so far, in completion order. */
+  /** The invocations so far (the most recent 10,000), in completion order. */
   invocations(name?: string): readonly InvocationRecord[] {
     return name ? this.records.filter((r) => r.name === name) : [...this.records];
   }

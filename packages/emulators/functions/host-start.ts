@@ -20,6 +20,9 @@ import { BlobTriggers } from './triggers/blob-trigger';
 import { TimerScheduler, type RetryContext } from './triggers/timer';
 import { enterAppDir } from './working-dir';
 
+/** How many invocation records `host.invocations()` keeps (the most recent; docs/functions-host.md). */
+const INVOCATION_RECORDS = 10_000;
+
 export interface HostParts {
   readonly server: http.Server;
   /** The private Durable RPC listener (undefined when the app has no durable functions). */
@@ -79,6 +82,8 @@ export async function startHostImpl(options: StartHostOptions, create: HostFacto
     log,
     onInvoked: (name, result) => {
       records.push(result.ok ? { name, ok: true } : { name, ok: false, error: result.error.message });
+      // The most recent ones only, so a long run's memory does not grow with what has run.
+      if (records.length > INVOCATION_RECORDS * 1.1) records.splice(0, records.length - INVOCATION_RECORDS);
       log(
         result.ok
           ? `[information] Executed '${name}' (Succeeded)`

@@ -28,6 +28,7 @@ import { invokeOrchestrator, isOrchestrator, runActivity } from './invoke';
 import { Semaphore } from './semaphore';
 import { statusView } from './status';
 import { InstanceStore } from './store';
+import { FinishedIndex, type InstanceRow } from './finished-index';
 import { runHttpCall } from './http-call';
 import { Delta } from './delta';
 import { finalize } from './episode-end';
@@ -56,13 +57,20 @@ interface MutableStats {
   replayedEvents: number;
   largestHistory: number;
   activityInvocations: number;
+  pagedOutInstances: number;
+}
+
+function rowOf(inst: Instance): InstanceRow {
+  return { instanceId: inst.instanceId, status: inst.status, createdTime: inst.createdTime };
 }
 
 export class DurableEngine implements DurableEngineApi {
   readonly timers: TimerSettings;
   readonly entities: EntityTable;
+  /** Instances in memory: every unfinished one, and finished ones until they are paged out. */
   private readonly instances = new Map<string, Instance>();
   private readonly store: InstanceStore;
+  private readonly finished: FinishedIndex;
   private readonly running = new Set<string>();
   private readonly again = new Set<string>();
   private readonly clockTimers: TimerTable;
@@ -75,6 +83,7 @@ export class DurableEngine implements DurableEngineApi {
     replayedEvents: 0,
     largestHistory: 0,
     activityInvocations: 0,
+    pagedOutInstances: 0,
   };
   private readonly warnedLarge = new Set<string>();
   private started = false;
@@ -87,6 +96,7 @@ export class DurableEngine implements DurableEngineApi {
     this.timers = extras.timers ?? DEFAULT_TIMER_SETTINGS;
     this.clockTimers = new TimerTable(options.clock);
     this.store = new InstanceStore(options.stateDir, { fsync: extras.fsync ?? true });
+    this.finished = new FinishedIndex(options.stateDir);
     this.activitySlots = new Semaphore(Math.max(1, options.maxConcurrentActivityFunctions));
     this.orchestratorSlots = new Semaphore(Math.max(1, options.maxConcurrentOrchestratorFunctions));
     this.entities = new EntityTable({
@@ -114,9 +124,16 @@ export class DurableEngine implements DurableEngineApi {
     if (this.started) return;
     await this.store.init();
     this.entities.load();
-    for (const inst of await this.store.loadAll()) this.instances.set(inst.instanceId, inst);
+    // Unfinished instances come back into memory; finished ones stay on disk, listed in the index.
+    const finished: InstanceRow[] = [];
+    await this.store.scan((inst) => {
+      if (TERMINAL.has(inst.status)) finished.push(rowOf(inst));
+      else this.instances.set(inst.instanceId, inst);
+    });
+    await this.finished.rebuild(finished);
+    finished.length = 0;
     this.started = true;
-    for (const inst of this.instances.values()) if (!TERMINAL.has(inst.status)) recoverInstance(inst, this);
+    for (const inst of this.instances.values()) recoverInstance(inst, this);
   }
 
   async stop(): Promise<void> {
@@ -128,6 +145,7 @@ export class DurableEngine implements DurableEngineApi {
       if (this.running.size > 0) await new Promise((r) => setImmediate(r));
     }
     await this.store.close();
+    await this.finished.close();
   }
 
   idle(): boolean {
@@ -135,16 +153,30 @@ export class DurableEngine implements DurableEngineApi {
   }
 
   getStatus(instanceId: string): OrchestrationStatusView | undefined {
-    const inst = this.instances.get(instanceId);
+    const inst = this.lookupSync(instanceId);
     return inst ? statusView(inst) : undefined;
   }
 
-  instance(instanceId: string): Instance | undefined {
-    return this.instances.get(instanceId);
+  /** The instance, from memory or (finished and paged out) from its log; a copy read from disk is not live. */
+  async lookup(instanceId: string): Promise<Instance | undefined> {
+    const resident = this.instances.get(instanceId);
+    if (resident) return resident;
+    const stored = await this.store.load(instanceId);
+    // A read that raced a new start of the same id: the live instance is the one to use.
+    return this.instances.get(instanceId) ?? stored;
   }
 
-  allInstances(): IterableIterator<Instance> {
-    return this.instances.values();
+  /** `lookup` for synchronous callers (the engine API's status reads, restart). */
+  lookupSync(instanceId: string): Instance | undefined {
+    return this.instances.get(instanceId) ?? this.store.loadSync(instanceId);
+  }
+
+  /** Id, status and created time of every instance, resident or paged out (listing and purge by filter). */
+  async rows(): Promise<InstanceRow[]> {
+    const resident = [...this.instances.values()].map(rowOf);
+    const all = await this.finished.rows();
+    for (const row of resident) all.set(row.instanceId, row);
+    return [...all.values()];
   }
 
   waitForStatus(
@@ -156,7 +188,7 @@ export class DurableEngine implements DurableEngineApi {
   }
 
   stats(): EngineStats {
-    return { ...this.counters };
+    return { ...this.counters, residentInstances: this.instances.size, openLogs: this.store.openLogs() };
   }
 
   // ---- operations (used by the management API) ----
@@ -186,7 +218,8 @@ export class DurableEngine implements DurableEngineApi {
   /** Queues a control or external event; false when the instance is unknown, 'gone' when it is finished. */
   async enqueue(instanceId: string, event: HistoryEvent): Promise<boolean | 'gone'> {
     const inst = this.instances.get(instanceId);
-    if (!inst) return false;
+    // Every unfinished instance is resident: one known only on disk is finished.
+    if (!inst) return (await this.store.exists(instanceId)) ? 'gone' : false;
     if (TERMINAL.has(inst.status)) return 'gone';
     await this.deliver(inst, event);
     return true;
@@ -204,10 +237,13 @@ export class DurableEngine implements DurableEngineApi {
 
   async purge(instanceId: string): Promise<boolean> {
     const inst = this.instances.get(instanceId);
-    if (!inst) return false;
-    this.instances.delete(instanceId);
-    this.cancelTimersOf(instanceId);
+    if (!inst && !(await this.store.exists(instanceId))) return false;
+    if (inst && this.instances.get(instanceId) === inst) {
+      this.instances.delete(instanceId);
+      this.cancelTimersOf(instanceId);
+    }
     await this.store.remove(instanceId);
+    await this.finished.remove(instanceId);
     this.notify();
     return true;
   }
@@ -334,8 +370,27 @@ export class DurableEngine implements DurableEngineApi {
     if (TERMINAL.has(inst.status)) this.store.park(inst.instanceId);
     for (const effect of result.effects) this.apply(inst, effect);
     // A finished orchestration releases the entity locks it still holds, as the extension does.
-    if (TERMINAL.has(inst.status)) this.entities.releaseHeldBy(inst.instanceId);
+    if (TERMINAL.has(inst.status)) {
+      this.entities.releaseHeldBy(inst.instanceId);
+      this.track(this.pageOut(inst));
+    }
     this.notify();
+  }
+
+  /**
+   * A finished instance leaves memory once its last record is written and its index row is (docs/durable-engine.md,
+   * 'Memory and paging'); lookups by id read its log from then on.
+   */
+  private async pageOut(inst: Instance): Promise<void> {
+    const id = inst.instanceId;
+    if (this.instances.get(id) !== inst) return; // purged meanwhile
+    await this.finished.add(rowOf(inst));
+    // Replaced by a new start (reset in place) or purged while the row was written: nothing to page out.
+    if (this.instances.get(id) !== inst || !TERMINAL.has(inst.status)) return;
+    this.instances.delete(id);
+    this.cancelTimersOf(id);
+    this.warnedLarge.delete(id);
+    this.counters.pagedOutInstances++;
   }
 
   /** An engine error must not leave an instance hanging: fail it with a message that says so. */

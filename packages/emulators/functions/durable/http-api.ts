@@ -9,6 +9,7 @@ import type { RuntimeStatus } from '../contracts';
 import { checkStatusPayload, RPC_PATH, WEBHOOK_PATH } from './client-binding';
 import type { DurableEngine } from './engine';
 import { EventType, historyEvent } from './history';
+import type { InstanceRow } from './finished-index';
 import { TERMINAL, type Instance } from './instance';
 import { friendlyHistory, statusView } from './status';
 
@@ -101,12 +102,13 @@ function statusBody(inst: Instance, query: URLSearchParams): Record<string, unkn
   return view;
 }
 
-function matching(engine: DurableEngine, query: URLSearchParams): Instance[] {
+/** The rows the filter selects, in created-time order; finished instances are not loaded for this. */
+async function matching(engine: DurableEngine, query: URLSearchParams): Promise<InstanceRow[]> {
   const from = parseTime(query.get('createdTimeFrom'), 'createdTimeFrom');
   const to = parseTime(query.get('createdTimeTo'), 'createdTimeTo');
   const statuses = parseStatuses(query.get('runtimeStatus'));
   const prefix = query.get('instanceIdPrefix') ?? '';
-  return [...engine.allInstances()]
+  return (await engine.rows())
     .filter((i) => (from === undefined || i.createdTime >= from) && (to === undefined || i.createdTime <= to))
     .filter((i) => !statuses || statuses.has(i.status))
     .filter((i) => i.instanceId.startsWith(prefix))
@@ -179,13 +181,13 @@ async function route(
   if (head !== 'instances')
     throw new HttpError(404, `No Durable management route matches '${url.pathname}'.`);
   if (!id) return collection(engine, req, res, q);
-  const inst = engine.instance(id);
+  if (action === undefined && method === 'DELETE') {
+    if (!(await engine.purge(id))) throw new HttpError(404, `No instance with ID '${id}' found.`);
+    send(res, 200, { instancesDeleted: 1 });
+    return;
+  }
+  const inst = await engine.lookup(id);
   if (action === undefined) {
-    if (method === 'DELETE') {
-      if (!(await engine.purge(id))) throw new HttpError(404, `No instance with ID '${id}' found.`);
-      send(res, 200, { instancesDeleted: 1 });
-      return;
-    }
     if (method !== 'GET') throw new HttpError(405, 'Use GET or DELETE on an instance.');
     if (!inst) throw new HttpError(404, `No instance with ID '${id}' found.`);
     const done = TERMINAL.has(inst.status);
@@ -272,14 +274,14 @@ async function collection(
   if (method === 'DELETE') {
     if (!q.get('createdTimeFrom')) throw new HttpError(400, 'Purging by filter needs createdTimeFrom.');
     if (!q.get('createdTimeTo')) q.set('createdTimeTo', new Date(engine.now()).toISOString());
-    const victims = matching(engine, q);
-    for (const inst of victims) await engine.purge(inst.instanceId);
+    const victims = await matching(engine, q);
+    for (const row of victims) await engine.purge(row.instanceId);
     if (victims.length === 0) throw new HttpError(404, 'No instances matched the purge filter.');
     send(res, 200, { instancesDeleted: victims.length });
     return;
   }
   if (method !== 'GET') throw new HttpError(405, 'Use GET or DELETE on instances/.');
-  const all = matching(engine, q);
+  const all = await matching(engine, q);
   const topText = q.get('top');
   const top = topText ? Number(topText) : DEFAULT_PAGE;
   if (!Number.isInteger(top) || top <= 0)
@@ -287,7 +289,12 @@ async function collection(
   const header = req.headers['x-ms-continuation-token'];
   const token = (Array.isArray(header) ? header[0] : header) ?? '';
   const offset = token ? Number(Buffer.from(token, 'base64').toString('utf8')) || 0 : 0;
-  const page = all.slice(offset, offset + top);
+  const page: Instance[] = [];
+  // Only the page's instances are read (finished ones from disk); one purged meanwhile is left out.
+  for (const row of all.slice(offset, offset + top)) {
+    const inst = await engine.lookup(row.instanceId);
+    if (inst) page.push(inst);
+  }
   const next = offset + top < all.length ? Buffer.from(String(offset + top)).toString('base64') : '';
   send(
     res,

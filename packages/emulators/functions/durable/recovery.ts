@@ -39,7 +39,7 @@ function recoverChild(
   version: string,
   input: unknown,
 ): void {
-  const child = engine.instance(childId);
+  const child = engine.lookupSync(childId);
   const ours = child?.parent?.instanceId === parent.instanceId && child.parent.taskId === id;
   if (!child || !ours) {
     engine.apply(parent, { k: 'child', id, childId, name, version, input });

@@ -2,16 +2,39 @@
  * Durable state on disk: one append-only JSON-lines log per instance (`<stateDir>/instances/<sha1(id)>.jsonl`).
  * Appends queued while a write is in flight are coalesced into one write + fdatasync, so a fan-out of n
  * completions costs O(n) bytes and far fewer than n syncs. A new execution (continue-as-new, replace)
- * rewrites the log atomically (temp file + rename), so eternal orchestrations do not grow it.
+ * rewrites the log atomically (temp file + rename), so eternal orchestrations do not grow it. The log is also
+ * where a finished instance lives once it is paged out of memory (docs/durable-engine.md, 'Memory and paging'):
+ * `load` / `loadSync` rebuild it on demand, and a parked log keeps no handle or queue in memory.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { applyRecord, type Instance, type LogRecord } from './instance';
 
+/** Rebuilds an instance from the text of its log; a torn last line (crash mid-write) is ignored. */
+export function replayLog(text: string): Instance | undefined {
+  let inst: Instance | undefined;
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    let rec: LogRecord;
+    try {
+      rec = JSON.parse(line) as LogRecord;
+    } catch {
+      break;
+    }
+    inst = applyRecord(inst, rec);
+  }
+  return inst;
+}
+
+function missing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
 type Op = { kind: 'append' | 'rewrite' | 'delete'; lines: string[]; done: Array<(error?: unknown) => void> };
 
-class InstanceLog {
+/** One JSON-lines file with a queue of coalesced writes; `T` is the record type (instance logs: `LogRecord`). */
+export class InstanceLog<T = LogRecord> {
   private handle: fs.FileHandle | undefined;
   private ops: Op[] = [];
   private busy = false;
@@ -20,9 +43,11 @@ class InstanceLog {
   constructor(
     private readonly file: string,
     private readonly sync: boolean,
+    /** Called when the log is parked and has nothing left to write (its owner may forget it then). */
+    private readonly onIdle: () => void = () => undefined,
   ) {}
 
-  submit(kind: Op['kind'], records: readonly LogRecord[]): Promise<void> {
+  submit(kind: Op['kind'], records: readonly T[]): Promise<void> {
     const lines = records.map((r) => JSON.stringify(r) + '\n');
     return new Promise((resolve, reject) => {
       const done = (error?: unknown) => {
@@ -43,7 +68,9 @@ class InstanceLog {
   /** Closes the file handle once the queue drains (it reopens on the next write). */
   park(): void {
     this.parked = true;
-    if (!this.busy) void this.closeHandle();
+    if (this.busy) return;
+    void this.closeHandle().catch(() => undefined);
+    this.onIdle();
   }
 
   async close(): Promise<void> {
@@ -73,6 +100,7 @@ class InstanceLog {
       if (this.ops.length === 0) break;
     }
     this.busy = false;
+    if (this.parked) this.onIdle();
   }
 
   private async run(op: Op): Promise<void> {
@@ -120,26 +148,43 @@ export class InstanceStore {
     await fs.mkdir(this.dir, { recursive: true });
   }
 
-  /** Reads every instance log. A torn last line (crash mid-write) is ignored. */
-  async loadAll(): Promise<Instance[]> {
+  /** Reads every instance log, one at a time, handing each instance to `visit` (which may keep it or not). */
+  async scan(visit: (inst: Instance) => void): Promise<void> {
     const names = (await fs.readdir(this.dir)).filter((n) => n.endsWith('.jsonl'));
-    const out: Instance[] = [];
     for (const name of names) {
-      const text = await fs.readFile(path.join(this.dir, name), 'utf8');
-      let inst: Instance | undefined;
-      for (const line of text.split('\n')) {
-        if (!line) continue;
-        let rec: LogRecord;
-        try {
-          rec = JSON.parse(line) as LogRecord;
-        } catch {
-          break;
-        }
-        inst = applyRecord(inst, rec);
-      }
-      if (inst) out.push(inst);
+      const inst = replayLog(await fs.readFile(path.join(this.dir, name), 'utf8'));
+      if (inst) visit(inst);
     }
-    return out;
+  }
+
+  /** The instance as its log holds it, or undefined when it has no log. */
+  async load(instanceId: string): Promise<Instance | undefined> {
+    try {
+      return this.own(instanceId, replayLog(await fs.readFile(this.fileOf(instanceId), 'utf8')));
+    } catch (error) {
+      if (missing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** `load` for synchronous callers (status reads of the engine API, restart). */
+  loadSync(instanceId: string): Instance | undefined {
+    try {
+      return this.own(instanceId, replayLog(readFileSync(this.fileOf(instanceId), 'utf8')));
+    } catch (error) {
+      if (missing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async exists(instanceId: string): Promise<boolean> {
+    try {
+      await fs.access(this.fileOf(instanceId));
+      return true;
+    } catch (error) {
+      if (missing(error)) return false;
+      throw error;
+    }
   }
 
   append(instanceId: string, ...records: LogRecord[]): Promise<void> {
@@ -151,12 +196,20 @@ export class InstanceStore {
   }
 
   remove(instanceId: string): Promise<void> {
-    return this.log(instanceId).submit('delete', []);
+    const log = this.log(instanceId);
+    const done = log.submit('delete', []);
+    log.park();
+    return done;
   }
 
-  /** Closes the file handle of an instance that went quiet once its writes are done. */
+  /** Closes the file handle of an instance that went quiet, and forgets its log, once its writes are done. */
   park(instanceId: string): void {
     this.logs.get(instanceId)?.park();
+  }
+
+  /** Logs held in memory (open handles or queued writes): instances in flight, not every instance ever run. */
+  openLogs(): number {
+    return this.logs.size;
   }
 
   async close(): Promise<void> {
@@ -171,9 +224,17 @@ export class InstanceStore {
   private log(instanceId: string): InstanceLog {
     let log = this.logs.get(instanceId);
     if (!log) {
-      log = new InstanceLog(this.fileOf(instanceId), this.sync);
-      this.logs.set(instanceId, log);
+      const created = new InstanceLog(this.fileOf(instanceId), this.sync, () => {
+        if (this.logs.get(instanceId) === created) this.logs.delete(instanceId);
+      });
+      this.logs.set(instanceId, created);
+      log = created;
     }
     return log;
+  }
+
+  /** Two ids never share a file in practice (sha1); a log holding another id counts as no log. */
+  private own(instanceId: string, inst: Instance | undefined): Instance | undefined {
+    return inst?.instanceId === instanceId ? inst : undefined;
   }
 }

@@ -17,6 +17,7 @@ export class TimerTable {
       id,
       this.clock.schedule(fireAt, () => {
         own.delete(id);
+        if (own.size === 0 && this.byInstance.get(instanceId) === own) this.byInstance.delete(instanceId);
         fire();
       }),
     );
@@ -24,13 +25,20 @@ export class TimerTable {
 
   cancel(instanceId: string, id: number): void {
     const timers = this.byInstance.get(instanceId);
-    timers?.get(id)?.cancel();
-    timers?.delete(id);
+    if (!timers) return;
+    timers.get(id)?.cancel();
+    timers.delete(id);
+    if (timers.size === 0) this.byInstance.delete(instanceId);
   }
 
   cancelInstance(instanceId: string): void {
     for (const t of this.byInstance.get(instanceId)?.values() ?? []) t.cancel();
     this.byInstance.delete(instanceId);
+  }
+
+  /** Instances with at least one armed timer. */
+  instances(): number {
+    return this.byInstance.size;
   }
 
   cancelAll(): void {
