@@ -173,8 +173,11 @@ export function createComposition(config: Config, overrides: CompositionOverride
   const telemetry = lazy(() => {
     const connectionString = config.APPLICATIONINSIGHTS_CONNECTION_STRING;
     const authentication = config.APPLICATIONINSIGHTS_AUTHENTICATION_STRING;
-    const clientId = authentication ? authenticationClientId(authentication) : undefined;
-    const exporterCredential = clientId ? new ManagedIdentityCredential({ clientId }) : credential();
+    // Entra ID authentication: the identity the authentication string names, else the app's credential.
+    const exporterCredential = (auth: string) => {
+      const clientId = authenticationClientId(auth);
+      return clientId ? new ManagedIdentityCredential({ clientId }) : credential();
+    };
     return createTelemetry({
       level: config.FLOTILLA_LOG_LEVEL,
       write: (line) => console.log(line),
@@ -182,7 +185,7 @@ export function createComposition(config: Config, overrides: CompositionOverride
         ? {
             exporters: azureMonitorExporters({
               connectionString,
-              ...(authentication ? { credential: exporterCredential } : {}),
+              ...(authentication ? { credential: exporterCredential(authentication) } : {}),
             }),
           }
         : {}),
