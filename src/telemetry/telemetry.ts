@@ -9,6 +9,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, type LogRecordExporter, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { redact } from '../adapters/redact';
 import { createLogger, type Logger, type LogLevel } from './logger';
 
 export interface TelemetryExporters {
@@ -28,8 +29,9 @@ export interface Telemetry {
   readonly logger: Logger;
   /** Present only when traces are exported. */
   readonly tracer?: Tracer;
-  /** Exports what is buffered (the processors batch; tests and shutdown call this). */
+  /** Exports what is buffered (the processors batch). Never rejects: a failed export is a warning line. */
   flush(): Promise<void>;
+  /** Exports what is buffered and stops. Never rejects. */
   shutdown(): Promise<void>;
 }
 
@@ -55,18 +57,33 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     resource,
     processors: [new BatchLogRecordProcessor(options.exporters.logs)],
   });
+  const logger = createLogger({
+    level: options.level,
+    write: options.write,
+    otel: logs.getLogger(TELEMETRY_SCOPE),
+  });
+  // Telemetry that cannot be sent never fails the app: the failure is a warning line (not exported again).
+  const settle = async (what: string, calls: Promise<void>[]) => {
+    const failed = (await Promise.allSettled(calls)).filter((r) => r.status === 'rejected');
+    if (failed.length > 0) {
+      const reason: unknown = failed[0]?.reason;
+      const first = Array.isArray(reason) ? (reason[0] as unknown) : reason;
+      options.write(
+        JSON.stringify({
+          time: new Date().toISOString(),
+          level: 'warn',
+          message: `telemetry ${what} failed`,
+          attributes: {
+            error: redact(first instanceof Error ? first.message : String(first)).split('\n')[0],
+          },
+        }),
+      );
+    }
+  };
   return {
-    logger: createLogger({
-      level: options.level,
-      write: options.write,
-      otel: logs.getLogger(TELEMETRY_SCOPE),
-    }),
+    logger,
     tracer: tracing.getTracer(TELEMETRY_SCOPE),
-    flush: async () => {
-      await Promise.all([tracing.forceFlush(), logs.forceFlush()]);
-    },
-    shutdown: async () => {
-      await Promise.all([tracing.shutdown(), logs.shutdown()]);
-    },
+    flush: () => settle('export', [tracing.forceFlush(), logs.forceFlush()]),
+    shutdown: () => settle('shutdown', [tracing.shutdown(), logs.shutdown()]),
   };
 }
