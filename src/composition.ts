@@ -1,6 +1,6 @@
 import { ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
 import type { TokenCredential } from '@azure/core-auth';
-import { DefaultAzureCredential } from '@azure/identity';
+import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { ActivityDeps } from './activities/deps';
 import { AciBackend } from './compute/aci/aci-backend';
@@ -8,6 +8,7 @@ import { defaultDeploymentId } from './compute/naming';
 import { createBatchClient, batchTokenCredentials } from './compute/batch/batch-client';
 import { BatchBackend } from './compute/batch/batch-backend';
 import { type CallPolicy, defaultCallPolicy } from './adapters/call-policy';
+import { authenticationClientId, azureMonitorExporters } from './adapters/monitor-exporters';
 import type { BackendKind, ComputeBackend, StepRef } from './compute/port';
 import type { CallbackUrlFactory, UploadUrlFactory } from './compute/start-resolver';
 import { type Config, loadConfig } from './config';
@@ -20,6 +21,7 @@ import { signUploadGrant } from './security/upload-grant';
 import { BlobStore } from './storage/blob-store';
 import type { BlobPort } from './storage/port';
 import { UserDelegationSasSigner } from './storage/sas';
+import { createTelemetry, type Telemetry } from './telemetry/telemetry';
 
 /**
  * The composition root: one credential, the SDK clients and the adapters, each built once and only when
@@ -38,6 +40,8 @@ export interface Composition {
   readonly batch: BatchBackend;
   backend(kind: BackendKind): ComputeBackend;
   readonly callbackUrl: CallbackUrlFactory;
+  /** The structured logger, and traces and logs to Application Insights when its connection string is set. */
+  readonly telemetry: Telemetry;
 }
 
 export interface CompositionOverrides {
@@ -176,6 +180,27 @@ export function createComposition(config: Config, overrides: CompositionOverride
       deploymentId,
     });
   });
+  const telemetry = lazy(() => {
+    const connectionString = config.APPLICATIONINSIGHTS_CONNECTION_STRING;
+    const authentication = config.APPLICATIONINSIGHTS_AUTHENTICATION_STRING;
+    // Entra ID authentication: the identity the authentication string names, else the app's credential.
+    const exporterCredential = (auth: string) => {
+      const clientId = authenticationClientId(auth);
+      return clientId ? new ManagedIdentityCredential({ clientId }) : credential();
+    };
+    return createTelemetry({
+      level: config.FLOTILLA_LOG_LEVEL,
+      write: (line) => console.log(line),
+      ...(connectionString
+        ? {
+            exporters: azureMonitorExporters({
+              connectionString,
+              ...(authentication ? { credential: exporterCredential(authentication) } : {}),
+            }),
+          }
+        : {}),
+    });
+  });
   return {
     config,
     get credential() {
@@ -198,6 +223,9 @@ export function createComposition(config: Config, overrides: CompositionOverride
     },
     backend: (kind) => (kind === 'aci' ? aci() : batch()),
     callbackUrl,
+    get telemetry() {
+      return telemetry();
+    },
   };
 }
 
@@ -238,6 +266,8 @@ export interface AppDeps {
   /** What pipelines may reach (secrets, containers), checked when a spec is stored and when a run starts. */
   readonly policy: DeploymentPolicy;
   readonly now: () => number;
+  /** Orchestrator and trigger logs go through it (absent: plain context.log lines). */
+  readonly telemetry?: Telemetry;
 }
 
 /** The production wiring of the triggers and activities: everything from the composition root above. */
@@ -268,7 +298,8 @@ export function appDepsFromComposition(): AppDeps {
         batchNodeHour: config.FLOTILLA_PRICE_BATCH_NODE_HOUR,
       },
       now,
-      log: (line) => console.log(line),
+      log: (line, level) => root.telemetry.logger.line(line, level),
+      ...(root.telemetry.tracer ? { tracer: root.telemetry.tracer } : {}),
       notifyStep: async (ref, exitCode) => {
         const response = await fetch(root.callbackUrl(ref, 60 * 60_000), {
           method: 'POST',
@@ -284,6 +315,7 @@ export function appDepsFromComposition(): AppDeps {
     backends: config.FLOTILLA_BATCH_URL ? ['aci', 'batch'] : ['aci'],
     policy: deploymentPolicy(config),
     now,
+    telemetry: root.telemetry,
   };
 }
 
@@ -294,6 +326,11 @@ let built: AppDeps | undefined;
 export function setAppDeps(next: (() => AppDeps) | undefined): void {
   provider = next;
   built = undefined;
+}
+
+/** Exports what telemetry has buffered and stops it, if the app built it (the host's appTerminate hook). */
+export async function shutdownTelemetry(): Promise<void> {
+  await built?.telemetry?.shutdown();
 }
 
 export function appDeps(): AppDeps {

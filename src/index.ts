@@ -1,8 +1,11 @@
 import { app } from '@azure/functions';
+import { shutdownTelemetry } from './composition';
 
 // The composition of the Functions app: setup, then one import per trigger file. Each trigger file
 // registers itself with `app.*` / `df.app.*` at the bottom, as the Node v4 model expects.
 app.setup({ enableHttpStream: false });
+// Spans and log records are exported in batches: the last batch goes out before the worker stops.
+app.hook.appTerminate(() => shutdownTelemetry());
 
 import './functions/health.http';
 import './functions/durable';

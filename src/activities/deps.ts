@@ -6,6 +6,8 @@ import type { AdmissionLimits } from '../admission/policy';
 import type { BackendKind, ComputeBackend, StepRef } from '../compute/port';
 import type { Prices } from '../runs/cost';
 import type { BlobStore } from '../storage/blob-store';
+import type { LogLevel } from '../telemetry/logger';
+import type { Tracer } from '@opentelemetry/api';
 import type { ActivityInput, ActivityName, ActivityOutput } from './contracts';
 
 export type RunStore = Pick<BlobStore, 'list' | 'putText' | 'getText' | 'readManifest' | 'writeManifest'>;
@@ -16,7 +18,13 @@ export interface ActivityDeps {
   readonly limits: AdmissionLimits;
   readonly prices: Prices;
   readonly now: () => number;
-  readonly log: (line: string) => void;
+  /**
+   * A `message key=value ...` line (default level info). In the app it goes to the structured logger
+   * (docs/telemetry.md), which stamps the running activity's step attributes on it.
+   */
+  readonly log: (line: string, level?: LogLevel) => void;
+  /** Set when traces are exported: every activity invocation gets a span (src/telemetry/activity-span.ts). */
+  readonly tracer?: Tracer;
   /**
    * Tells a step its attempt has finished (the Batch monitor): a signed POST to the app's own callback
    * endpoint, the same path a container's callback takes. Rejects when the step did not accept it.

@@ -2,6 +2,7 @@
 import { acquireAdmission } from './acquire-admission.activity';
 import type { ActivityName } from './contracts';
 import type { ActivityDeps, ActivityFactory, ActivityHandler } from './deps';
+import { instrumentActivity } from '../telemetry/activity-span';
 import { finishBatchRun } from './finish-batch-run.activity';
 import { getStepStatus } from './get-step-status.activity';
 import { keepStep } from './keep-step.activity';
@@ -31,10 +32,15 @@ export const activityFactories: { readonly [N in ActivityName]: ActivityFactory<
 
 export type Activities = { readonly [N in ActivityName]: ActivityHandler<N> };
 
+/**
+ * Builds every activity over the deps, each wrapped once for telemetry (its step's attributes on every log
+ * line and, when traces are exported, a span in the attempt's trace): activity bodies stay unaware of it.
+ */
 export function createActivities(deps: ActivityDeps): Activities {
   const out: Partial<Record<ActivityName, unknown>> = {};
   for (const name of Object.keys(activityFactories) as ActivityName[]) {
-    out[name] = (activityFactories[name] as ActivityFactory<typeof name>)(deps);
+    const handler = (activityFactories[name] as ActivityFactory<typeof name>)(deps);
+    out[name] = instrumentActivity(name, handler, () => deps.tracer);
   }
   return out as Activities;
 }

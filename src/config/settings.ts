@@ -104,7 +104,22 @@ export const settingsSchema = z.object({
   FLOTILLA_PRICE_ACI_VCPU_SECOND: nonNegativeNumber.default(0.0000113),
   FLOTILLA_PRICE_ACI_GB_SECOND: nonNegativeNumber.default(0.0000012),
   FLOTILLA_PRICE_BATCH_NODE_HOUR: nonNegativeNumber.default(0.9),
-  FLOTILLA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  FLOTILLA_LOG_LEVEL: z
+    .enum(['debug', 'info', 'warn', 'error'], { error: 'expected debug, info, warn or error' })
+    .default('info'),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z
+    .string()
+    .regex(/(^|;)\s*InstrumentationKey=[^;]+/i, {
+      error:
+        'expected an Application Insights connection string (InstrumentationKey=...;IngestionEndpoint=...)',
+    })
+    .optional(),
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z
+    .string()
+    .regex(/(^|;)\s*Authorization=AAD\s*(;|$)/i, {
+      error: 'expected Authorization=AAD, optionally with ClientId=<client id of a user-assigned identity>',
+    })
+    .optional(),
   FLOTILLA_STEP_SECRET_SETTINGS: nameList(
     /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
     'app setting names (letters, digits, underscores)',
@@ -246,7 +261,22 @@ export const settingDocs: Record<SettingName, SettingDoc> = {
     description: 'Cost estimate: price of one Batch node hour.',
     sample: '0.9',
   },
-  FLOTILLA_LOG_LEVEL: { description: 'Log level: debug, info, warn or error.', sample: 'info' },
+  FLOTILLA_LOG_LEVEL: {
+    description:
+      'Lowest level of the JSON log lines the app writes (and exports): debug, info, warn or error. See docs/telemetry.md.',
+    sample: 'info',
+  },
+  APPLICATIONINSIGHTS_CONNECTION_STRING: {
+    description:
+      'Application Insights connection string: when set, traces and logs are exported there with OpenTelemetry (docs/telemetry.md); unset, nothing is exported. azd sets it.',
+    sample: '',
+    secret: true,
+  },
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: {
+    description:
+      '`ClientId=<id>;Authorization=AAD`: the exporter authenticates with that managed identity (Entra ID), as Application Insights with local auth disabled requires. azd sets it.',
+    sample: '',
+  },
   FLOTILLA_STEP_SECRET_SETTINGS: {
     description:
       'Comma-separated app settings a step may read with `secrets: { X: setting:NAME }`, besides any named STEP_SECRET_*. Names of the app and its platform (FLOTILLA_, AzureWebJobs, AZURE_, IDENTITY_, MSI_, WEBSITE_, FUNCTIONS_ ...) are refused. See docs/security.md.',

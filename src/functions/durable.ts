@@ -7,12 +7,28 @@ import type { OrchestrationHandler } from 'durable-functions';
 import { activityFactories, createActivities, type Activities } from '../activities';
 import type { ActivityName } from '../activities/contracts';
 import { batchMonitorOrchestrator } from '../orchestrators/batch-monitor.orchestrator';
+import { plainLogSink, setOrchestratorLogSink } from '../orchestrators/call';
 import type { OrchestratorName } from '../orchestrators/contracts';
 import { imageOrchestrator } from '../orchestrators/image.orchestrator';
 import { laneOrchestrator } from '../orchestrators/lane.orchestrator';
 import { runOrchestrator } from '../orchestrators/run.orchestrator';
 import { stepOrchestrator } from '../orchestrators/step.orchestrator';
 import { appDeps } from '../composition';
+import { fieldAttributes } from '../telemetry/attributes';
+
+// Orchestrator logs (past their replay guard) go to the app's structured logger, which filters them by
+// FLOTILLA_LOG_LEVEL and puts a step attempt's records in its trace (docs/telemetry.md).
+// A log line never fails an orchestration: without the app's deps (bad settings) it stays a plain line.
+setOrchestratorLogSink((context, level, message, fields) => {
+  let logger;
+  try {
+    logger = appDeps().telemetry?.logger;
+  } catch {
+    logger = undefined;
+  }
+  if (logger) logger.log(level, message, fieldAttributes(fields));
+  else plainLogSink(context, level, message, fields);
+});
 
 const orchestrators: Record<OrchestratorName, OrchestrationHandler> = {
   runOrchestrator: runOrchestrator as OrchestrationHandler,

@@ -66,15 +66,36 @@ export function nowMs(context: OrchestrationContext): number {
   return context.df.currentUtcDateTime.getTime();
 }
 
-/** Structured log line, written only on the first (non-replayed) execution. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFields = Readonly<Record<string, string | number>>;
+export type OrchestratorLogSink = (
+  context: OrchestrationContext,
+  level: LogLevel,
+  message: string,
+  fields: LogFields,
+) => void;
+
+/** A JSON context.log line: where orchestrator logs go until the app installs its logger. */
+export const plainLogSink: OrchestratorLogSink = (context, level, message, fields) =>
+  context.log(JSON.stringify({ level, message, attributes: fields }));
+
+/** The app installs the structured logger here (src/functions/durable.ts). */
+let sink: OrchestratorLogSink = plainLogSink;
+
+export function setOrchestratorLogSink(next: OrchestratorLogSink): void {
+  sink = next;
+}
+
+/**
+ * Structured log record (docs/telemetry.md), written only on the first (non-replayed) execution, so a replay
+ * never logs twice. The fields name the run, image, step and attempt it is about.
+ */
 export function log(
   context: OrchestrationContext,
   message: string,
-  fields: Record<string, string | number>,
+  fields: LogFields,
+  level: LogLevel = 'info',
 ): void {
   if (context.df.isReplaying) return;
-  const kv = Object.entries(fields)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
-  context.log(`${message} ${kv}`);
+  sink(context, level, message, fields);
 }

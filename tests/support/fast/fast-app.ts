@@ -15,6 +15,7 @@ import { type AppDeps, setAppDeps } from '../../../src/composition';
 import { isReservedSettingName, STEP_SECRET_PREFIX } from '../../../src/config/settings';
 import type { AdmissionLimits, Ledger } from '../../../src/admission/policy';
 import { instanceIds } from '../../../src/runs/ids';
+import type { Telemetry } from '../../../src/telemetry/telemetry';
 import {
   type ImageList,
   RESULTS_CONTAINER,
@@ -45,6 +46,8 @@ export const DEFAULT_LIMITS: AdmissionLimits = {
 export interface FastAppOptions {
   readonly script?: Script;
   readonly limits?: Partial<AdmissionLimits>;
+  /** The app's telemetry (src/telemetry); default none: logs are kept in `logs` only. */
+  readonly telemetry?: Telemetry;
 }
 
 export interface UntilOptions {
@@ -76,7 +79,13 @@ const forwardingActivities: ActivityDeps = {
   },
   prices: { aciVcpuSecond: 0.0000125, aciGbSecond: 0.0000014, batchNodeHour: 0.1 },
   now: () => current().clock.now(),
-  log: (line) => current().logs.push(line),
+  log: (line, level) => {
+    current().logs.push(line);
+    current().telemetry?.logger.line(line, level);
+  },
+  get tracer() {
+    return current().telemetry?.tracer;
+  },
   notifyStep: () => Promise.reject(new Error('the fast tier has no Batch monitor callbacks')),
 };
 
@@ -97,6 +106,9 @@ const forwardingDeps: AppDeps = {
     imagesContainer: 'images',
   },
   now: () => current().clock.now(),
+  get telemetry() {
+    return current().telemetry;
+  },
 };
 
 export class FastApp {
@@ -109,6 +121,7 @@ export class FastApp {
     readonly aci: FakeCompute,
     readonly limits: AdmissionLimits,
     private readonly stateDir: string,
+    readonly telemetry: Telemetry | undefined,
   ) {}
 
   static async start(options: FastAppOptions = {}): Promise<FastApp> {
@@ -127,7 +140,8 @@ export class FastApp {
       env: { FLOTILLA_TASK_HUB: 'fast', FLOTILLA_SWEEP_SCHEDULE: '0 0 0 1 1 *' },
       log: process.env.FAST_DEBUG ? (line: unknown) => console.log(line) : () => undefined,
     });
-    active = new FastApp(host, clock, store, aci, { ...DEFAULT_LIMITS, ...options.limits }, stateDir);
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    active = new FastApp(host, clock, store, aci, limits, stateDir, options.telemetry);
     return active;
   }
 
