@@ -3,6 +3,7 @@ import { acquireAdmission } from './acquire-admission.activity';
 import type { ActivityName } from './contracts';
 import type { ActivityDeps, ActivityFactory, ActivityHandler } from './deps';
 import { finishBatchRun } from './finish-batch-run.activity';
+import { finishStep } from './finish-step.activity';
 import { getStepStatus } from './get-step-status.activity';
 import { keepStep } from './keep-step.activity';
 import { loadImages } from './load-images.activity';
@@ -18,6 +19,7 @@ export const activityFactories: { readonly [N in ActivityName]: ActivityFactory<
   acquireAdmission,
   releaseAdmission,
   startStep,
+  finishStep,
   getStepStatus,
   saveStepLogs,
   releaseStep,

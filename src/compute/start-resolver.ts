@@ -9,7 +9,10 @@ import type { StepLaunch, StepRef } from './port';
  * timeout plus a margin), the signed callback URL and resolved secret references. Never returned.
  */
 /** The URL the stage-out sidecar POSTs `{ exitCode }` to; valid until the step's deadline plus a margin. */
-export type CallbackUrlFactory = (ref: StepRef, timeoutMs: number) => string;
+export type CallbackUrlFactory = (
+  ref: StepRef & Pick<StepLaunch, 'callbackInstance'>,
+  timeoutMs: number,
+) => string;
 
 export interface StartResolverDeps {
   readonly store: BlobStore;

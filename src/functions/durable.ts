@@ -8,7 +8,6 @@ import { activityFactories, createActivities, type Activities } from '../activit
 import type { ActivityName } from '../activities/contracts';
 import { batchMonitorOrchestrator } from '../orchestrators/batch-monitor.orchestrator';
 import type { OrchestratorName } from '../orchestrators/contracts';
-import { imageOrchestrator } from '../orchestrators/image.orchestrator';
 import { laneOrchestrator } from '../orchestrators/lane.orchestrator';
 import { runOrchestrator } from '../orchestrators/run.orchestrator';
 import { stepOrchestrator } from '../orchestrators/step.orchestrator';
@@ -17,7 +16,6 @@ import { appDeps } from '../composition';
 const orchestrators: Record<OrchestratorName, OrchestrationHandler> = {
   runOrchestrator: runOrchestrator as OrchestrationHandler,
   laneOrchestrator: laneOrchestrator as OrchestrationHandler,
-  imageOrchestrator: imageOrchestrator as OrchestrationHandler,
   stepOrchestrator: stepOrchestrator as OrchestrationHandler,
   batchMonitorOrchestrator: batchMonitorOrchestrator as OrchestrationHandler,
 };
