@@ -16,6 +16,10 @@
  * embedded engine (`engine.stats()`, the difference over the run): `activityInvocations`, `orchestratorEpisodes`
  * (each one a paid orchestrator execution on Azure), and both per step (steps = images x 3; no finalize step).
  * `aciCallsPerStep` / `batchCallsPerStep` are the management calls each emulator's recorder answered, per step.
+ * The VirtualClock moves only while the host is idle (no episode, activity or due callback), to the next armed
+ * timer, at least `--step` ms at a time: virtual time never runs ahead of a host that is still catching up.
+ * `--clock free` moves it `--step` ms every turn instead, whatever the host does (the only way before
+ * `--clock`: wall time and images/s compare with earlier commits; its virtual makespan is not meaningful).
  * `virtualMakespanMs` is the run's start to its last update on the VirtualClock; `quotaBoundMs` is the shortest
  * time the ACI create and delete limits in force allow for the run's container groups (one per ACI step; 0 on
  * Batch): with per5Min / perHour limits, n operations need at least
@@ -47,8 +51,13 @@ const { values } = parseArgs({
     'creates-per-5min': { type: 'string', default: '1000000000' },
     'creates-per-hour': { type: 'string', default: '1000000000' },
     backend: { type: 'string', default: 'aci' },
+    clock: { type: 'string', default: 'idle' },
   },
 });
+if (values.clock !== 'idle' && values.clock !== 'free')
+  throw new Error(`--clock must be 'idle' or 'free', got '${values.clock}'`);
+/** `free`: the clock moves `--step` ms every turn whatever the host does (as before `--clock` existed). */
+const FREE_CLOCK = values.clock === 'free';
 if (values.backend !== 'aci' && values.backend !== 'batch')
   throw new Error(`--backend must be 'aci' or 'batch', got '${values.backend}'`);
 const BACKEND = values.backend;
@@ -67,6 +76,20 @@ function busiestWindow(times: readonly number[], windowMs: number): number {
   }
   return best;
 }
+/**
+ * True when the host has nothing to do: no episode or activity running in the engine and no clock callback
+ * due, across two turns of the event loop. The virtual clock moves only then, so virtual time never runs
+ * ahead of the host: `virtualMakespanMs` is what the orchestration's own waits (timers, quotas) cost, not how
+ * far the clock ran while a loaded machine caught up.
+ */
+async function quiet(engine: { idle(): boolean }, clock: VirtualClock): Promise<boolean> {
+  for (let turn = 0; turn < 2; turn++) {
+    if (!engine.idle() || clock.dueNow() > 0) return false;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return engine.idle() && clock.dueNow() === 0;
+}
+
 /** What the bench reads of a step in the run's manifest. */
 interface ManifestStep {
   readonly status?: string;
@@ -175,8 +198,19 @@ async function runOnce(images: number) {
     for (;;) {
       status = host.engine.getStatus(runId)?.runtimeStatus;
       if (status === 'Completed' || status === 'Failed') break;
-      await clock.advance(STEP_MS);
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      if (FREE_CLOCK) {
+        await clock.advance(STEP_MS);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        continue;
+      }
+      if (!(await quiet(host.engine, clock))) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        continue;
+      }
+      // Nothing can happen before the next timer: move there (in steps of at least STEP_MS, firing every
+      // timer on the way in order), never while the host still has work.
+      const next = clock.pending()[0] ?? clock.now() + STEP_MS;
+      await clock.advanceTo(Math.max(clock.now() + STEP_MS, next));
     }
     const wallMs = performance.now() - t0;
     const after = host.engine.stats();
@@ -266,6 +300,7 @@ async function main(): Promise<void> {
         bench: 'run-scale',
         mode: 'simulate',
         backend: BACKEND,
+        clock: values.clock,
         concurrency: CONCURRENCY,
         runs,
         timeRatio: ratio,

@@ -9,7 +9,7 @@ import { createBatchClient, batchTokenCredentials } from './compute/batch/batch-
 import { BatchBackend } from './compute/batch/batch-backend';
 import { type CallPolicy, defaultCallPolicy } from './adapters/call-policy';
 import { authenticationClientId, azureMonitorExporters } from './adapters/monitor-exporters';
-import type { BackendKind, ComputeBackend, StepRef } from './compute/port';
+import type { BackendKind, ComputeBackend } from './compute/port';
 import type { CallbackUrlFactory, UploadUrlFactory } from './compute/start-resolver';
 import { type Config, loadConfig } from './config';
 import { isReservedSettingName, STEP_SECRET_PREFIX } from './config/settings';
@@ -128,12 +128,13 @@ export function createComposition(config: Config, overrides: CompositionOverride
   );
   const deploymentId =
     config.FLOTILLA_DEPLOYMENT_ID ?? defaultDeploymentId(config.FLOTILLA_TASK_HUB, accountName());
-  const callbackUrl: CallbackUrlFactory = (ref: StepRef, timeoutMs: number) => {
+  const callbackUrl: CallbackUrlFactory = (ref, timeoutMs) => {
     const token = signCallbackToken(config.FLOTILLA_CALLBACK_SECRET, {
       runId: ref.runId,
       imageKey: ref.imageKey,
       step: ref.step,
       attempt: ref.attempt,
+      ...(ref.callbackInstance ? { instance: ref.callbackInstance } : {}),
       expiresAt: Date.now() + timeoutMs + CALLBACK_MARGIN_MS,
     });
     return `${config.FLOTILLA_CALLBACK_BASE_URL.replace(/\/+$/, '')}/api/callbacks/${token}`;

@@ -1,50 +1,5 @@
-/**
- * acquireAdmission: grant a lease from the backend's ledger, or answer how long to wait. Quotas cause
- * waiting, with two ends: a request that can never fit is refused at once, and a wait past
- * FLOTILLA_ADMISSION_TIMEOUT_MS is refused with `admission-timeout`.
- */
-import { decide } from '../admission/policy';
-import { RESULTS_CONTAINER, runPaths } from '../runs/paths';
-import type { AdmissionAnswer } from './contracts';
+/** acquireAdmission: grant a lease from the backend's ledger, or answer how long to wait (see admit.ts). */
+import { admit } from './admit';
 import type { ActivityFactory } from './deps';
-import { updateLedger } from './ledger';
 
-export const acquireAdmission: ActivityFactory<'acquireAdmission'> = (deps) => async (input) => {
-  const cancelled = (await deps.store.getText(RESULTS_CONTAINER, runPaths.cancel(input.runId))) !== undefined;
-  if (cancelled) return { granted: false, cancelled: true };
-  // What the backend really holds for the step (ACI: the step plus its stager sidecar).
-  const cores = input.kind === 'aci' ? deps.compute('aci').admissionCores(input) : 0;
-  const request = {
-    kind: input.kind,
-    leaseId: input.leaseId,
-    runId: input.runId,
-    cores,
-    leaseMs: input.leaseMs,
-  };
-  return updateLedger<AdmissionAnswer>(deps.store, input.kind, (ledger) => {
-    const decision = decide(ledger, deps.now(), request, deps.limits);
-    if (decision.granted)
-      return { ledger: decision.changed ? decision.ledger : undefined, result: { granted: true } };
-    if (decision.never)
-      return {
-        result: {
-          granted: false,
-          cancelled: false,
-          refused: 'admission-impossible',
-          reason: decision.reason,
-        },
-      };
-    if (input.waitedMs >= deps.limits.admissionTimeoutMs) {
-      const reason = `waited ${input.waitedMs} ms for admission (FLOTILLA_ADMISSION_TIMEOUT_MS is ${deps.limits.admissionTimeoutMs}); still blocked by: ${decision.reason}`;
-      return { result: { granted: false, cancelled: false, refused: 'admission-timeout', reason } };
-    }
-    return {
-      result: {
-        granted: false,
-        cancelled: false,
-        retryAfterMs: decision.retryAfterMs,
-        reason: decision.reason,
-      },
-    };
-  });
-};
+export const acquireAdmission: ActivityFactory<'acquireAdmission'> = (deps) => (input) => admit(deps, input);

@@ -67,15 +67,62 @@ export interface StartStepInput {
   readonly sinkSteps: readonly string[];
   /** Step id -> outputs prefix of its succeeded attempt, for the steps this one depends on. */
   readonly upstream?: Readonly<Record<string, string>>;
+  /**
+   * The orchestration instance that waits for this attempt (a lane running the step inline, or the step's
+   * own instance): the signed callback names it, so the callback endpoint raises the event there.
+   */
+  readonly callbackInstance?: string;
+}
+
+/** The start of one attempt, admission folded in (docs/orchestration.md, "A step"). */
+export interface BeginStepInput extends StartStepInput {
+  readonly admission: {
+    readonly leaseId: string;
+    readonly leaseMs: number;
+    /** How long this attempt has waited for admission so far (orchestration time). */
+    readonly waitedMs: number;
+  };
 }
 
 export type StartStepOutput =
   | { readonly outcome: 'started'; readonly resource: string; readonly created: boolean }
   | {
+      /** Nothing was started (the lease, if granted, is released again). */
       readonly outcome: 'permanent';
       readonly code: 'image-inaccessible' | 'bad-request';
       readonly message: string;
+    }
+  /** Admission answered: not now (wait `retryAfterMs`), never, or the run was cancelled. Nothing started. */
+  | { readonly outcome: 'admission'; readonly answer: Exclude<AdmissionAnswer, { granted: true }> };
+
+export interface FinishStepInput extends StepRefInput {
+  readonly leaseId: string;
+  readonly logsPrefix: string;
+  /** > 0: a failed attempt's resource is kept this long (tagged) instead of deleted. */
+  readonly keepOnFailureMs: number;
+  /**
+   * Set when the attempt ends without a final status (its deadline passed, or the run was cancelled): the
+   * resource is torn down whatever its state. Unset: the status decides (not final yet: nothing is done).
+   */
+  readonly ending?: 'timeout' | 'cancelled';
+}
+
+export type FinishStepOutput =
+  /** Not final yet: nothing was saved or torn down; keep waiting. */
+  | { readonly finished: false; readonly status: StepStatus }
+  | {
+      readonly finished: true;
+      /** The final status (absent when `ending` was set and the resource had not finished). */
+      readonly status?: StepStatus;
+      readonly logs: readonly string[];
+      readonly teardown: StepTeardown;
     };
+
+/** How a finished attempt's resource was left. `retry`: teardown failed here; the step retries it alone. */
+export type StepTeardown =
+  | ReleaseStepOutput
+  | { readonly outcome: 'kept'; readonly keptUntil: string }
+  | { readonly outcome: 'retry'; readonly reason: string };
 
 export interface StepRefInput {
   readonly kind: BackendKind;
@@ -137,7 +184,8 @@ export interface PollBatchRunOutput {
 export interface ActivityContracts {
   acquireAdmission: { input: AcquireAdmissionInput; output: AdmissionAnswer };
   releaseAdmission: { input: { kind: BackendKind; leaseId: string }; output: null };
-  startStep: { input: StartStepInput; output: StartStepOutput };
+  startStep: { input: BeginStepInput; output: StartStepOutput };
+  finishStep: { input: FinishStepInput; output: FinishStepOutput };
   getStepStatus: { input: StepRefInput; output: StepStatus };
   saveStepLogs: { input: StepRefInput & { logsPrefix: string }; output: string[] };
   releaseStep: { input: ReleaseStepInput; output: ReleaseStepOutput };

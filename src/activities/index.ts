@@ -4,6 +4,7 @@ import type { ActivityName } from './contracts';
 import type { ActivityDeps, ActivityFactory, ActivityHandler } from './deps';
 import { instrumentActivity } from '../telemetry/activity-span';
 import { finishBatchRun } from './finish-batch-run.activity';
+import { finishStep } from './finish-step.activity';
 import { getStepStatus } from './get-step-status.activity';
 import { keepStep } from './keep-step.activity';
 import { loadImages } from './load-images.activity';
@@ -19,6 +20,7 @@ export const activityFactories: { readonly [N in ActivityName]: ActivityFactory<
   acquireAdmission,
   releaseAdmission,
   startStep,
+  finishStep,
   getStepStatus,
   saveStepLogs,
   releaseStep,

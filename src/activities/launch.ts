@@ -89,5 +89,6 @@ export async function buildLaunch(store: RunStore, input: StartStepInput): Promi
     timeoutMs: step.timeoutMs,
     retries: 0,
     ...(step.pool ? { pool: step.pool } : {}),
+    ...(input.callbackInstance ? { callbackInstance: input.callbackInstance } : {}),
   };
 }

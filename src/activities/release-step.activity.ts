@@ -1,67 +1,8 @@
 /**
- * releaseStep: delete what the attempt holds, under ACI's delete limits (the admission ledger counts deletes
- * of steps and of the sweeper alike), and free its admission lease. Idempotent: "not found" is done.
- * A throttled delete answers `wait` (the step sleeps on a durable timer); once the wait would pass
- * FLOTILLA_TEARDOWN_WAIT_MS the group is tagged `teardown=deferred` for the sweeper and the answer is
- * `deferred`. The step's result never depends on this (docs/orchestration.md, "Teardown under delete limits").
+ * releaseStep: delete what the attempt holds and free its admission lease (teardown.ts). The step calls it
+ * when finishStep's own teardown answered `wait` or failed: throttled deletes wait on durable timers.
  */
-import { type DeleteDecision, decideDelete, deferLease } from '../admission/delete-policy';
-import { release } from '../admission/policy';
-import { AdapterError } from '../adapters/errors';
-import type { ReleaseStepOutput } from './contracts';
-import { type ActivityFactory, messageOf } from './deps';
-import { updateLedger } from './ledger';
+import type { ActivityFactory } from './deps';
+import { releaseAttempt } from './teardown';
 
-/** What ACI answers 429 with when it sends no Retry-After. */
-const THROTTLED_WAIT_MS = 30_000;
-
-export const releaseStep: ActivityFactory<'releaseStep'> = (deps) => async (input) => {
-  const backend = deps.compute(input.kind);
-  const freeLease = () =>
-    updateLedger(deps.store, input.kind, (ledger) => ({
-      ledger: ledger.leases.some((l) => l.id === input.leaseId)
-        ? release(ledger, input.leaseId, deps.now())
-        : undefined,
-      result: null,
-    }));
-  if (input.kind !== 'aci') {
-    await backend.release(input.ref);
-    await freeLease();
-    return { outcome: 'released' };
-  }
-  const left = deps.limits.teardownWaitMs - input.waitedMs;
-  const defer = async (reason: string): Promise<ReleaseStepOutput> => {
-    try {
-      await backend.deferRelease(input.ref);
-    } catch (error) {
-      // The tag is a hint: the sweeper also deletes the group once its run ended or its expiry passed.
-      deps.log(`teardown tag not written runId=${input.ref.runId} error=${messageOf(error)}`);
-    }
-    await updateLedger(deps.store, 'aci', (ledger) => ({
-      ledger: deferLease(ledger, input.leaseId, deps.now()),
-      result: null,
-    }));
-    deps.log(
-      `teardown deferred to the sweeper runId=${input.ref.runId} image=${input.ref.imageKey} step=${input.ref.step} attempt=${input.ref.attempt} reason="${reason}"`,
-    );
-    return { outcome: 'deferred', reason };
-  };
-  const admitted = await updateLedger<DeleteDecision>(deps.store, 'aci', (ledger) => {
-    const decision = decideDelete(ledger, deps.now(), deps.limits);
-    return { ledger: decision.granted ? decision.ledger : undefined, result: decision };
-  });
-  if (!admitted.granted) {
-    if (admitted.retryAfterMs >= left) return defer(`${admitted.reason} (waited ${input.waitedMs} ms)`);
-    return { outcome: 'wait', retryAfterMs: admitted.retryAfterMs, reason: admitted.reason };
-  }
-  try {
-    await backend.release(input.ref);
-  } catch (error) {
-    if (!(error instanceof AdapterError && error.code === 'THROTTLED')) throw error;
-    const wait = error.retryAfterMs ?? THROTTLED_WAIT_MS;
-    if (wait >= left) return defer(`ACI throttled the delete (waited ${input.waitedMs} ms)`);
-    return { outcome: 'wait', retryAfterMs: wait, reason: 'ACI throttled the delete' };
-  }
-  await freeLease();
-  return { outcome: 'released' };
-};
+export const releaseStep: ActivityFactory<'releaseStep'> = (deps) => (input) => releaseAttempt(deps, input);

@@ -1,31 +1,57 @@
 /**
- * startStep: start one attempt (ACI group or Batch task) under its deterministic name and return at once.
- * Transient failures throw (the durable retry policy retries them); permanent ones are typed results.
+ * startStep: admit one attempt (the backend's ledger, admit.ts) and, once granted, start it (ACI group or
+ * Batch task) under its deterministic name and return at once: one activity where there were two. Gates run
+ * in order and each may answer without starting anything; a gate added later (a cache lookup, a budget
+ * reservation) goes in `gates` below. Transient failures throw (the durable retry policy retries them; a
+ * granted lease is granted again on retry); permanent ones are typed results and free the lease.
  */
 import { AdapterError } from '../adapters/errors';
-import type { StartStepOutput } from './contracts';
-import type { ActivityFactory } from './deps';
+import { admit, releaseLease } from './admit';
+import type { BeginStepInput, StartStepOutput } from './contracts';
+import type { ActivityDeps, ActivityFactory } from './deps';
 import { buildLaunch } from './launch';
 
 const BAD_REQUEST = new Set(['BAD_REQUEST', 'QUOTA_TOO_SMALL', 'AUTH', 'SECRET_UNRESOLVED', 'NOT_FOUND']);
 
-export const startStep: ActivityFactory<'startStep'> = (deps) => async (input) => {
+/** A gate answers `undefined` to let the start go on, or the answer that ends it here. */
+type Gate = (deps: ActivityDeps, input: BeginStepInput) => Promise<StartStepOutput | undefined>;
+
+const admission: Gate = async (deps, input) => {
+  const answer = await admit(deps, {
+    kind: input.step.backend,
+    runId: input.ref.runId,
+    cpu: input.step.cpu,
+    memoryGb: input.step.memoryGb,
+    ...input.admission,
+  });
+  return answer.granted ? undefined : { outcome: 'admission', answer };
+};
+
+const gates: readonly Gate[] = [admission];
+
+async function start(deps: ActivityDeps, input: BeginStepInput): Promise<StartStepOutput> {
   const launch = await buildLaunch(deps.store, input);
   try {
     const [started] = await deps.compute(input.step.backend).start([launch]);
     if (!started) throw new Error('the backend accepted no step');
-    return {
-      outcome: 'started',
-      resource: started.resource,
-      created: started.created,
-    } satisfies StartStepOutput;
+    return { outcome: 'started', resource: started.resource, created: started.created };
   } catch (error) {
     if (error instanceof AdapterError && error.kind === 'permanent') {
-      if (error.code === 'IMAGE_INACCESSIBLE')
-        return { outcome: 'permanent', code: 'image-inaccessible', message: error.message };
-      if (BAD_REQUEST.has(error.code))
-        return { outcome: 'permanent', code: 'bad-request', message: error.message };
+      const code = error.code === 'IMAGE_INACCESSIBLE' ? 'image-inaccessible' : 'bad-request';
+      if (code === 'image-inaccessible' || BAD_REQUEST.has(error.code)) {
+        // Nothing runs: the lease goes back at once.
+        await releaseLease(deps, input.step.backend, input.admission.leaseId);
+        return { outcome: 'permanent', code, message: error.message };
+      }
     }
     throw error;
   }
+}
+
+export const startStep: ActivityFactory<'startStep'> = (deps) => async (input) => {
+  for (const gate of gates) {
+    const answer = await gate(deps, input);
+    if (answer) return answer;
+  }
+  return start(deps, input);
 };

@@ -1,10 +1,12 @@
 /**
  * POST /api/callbacks/{token}: a container says its attempt finished. Only a valid, unexpired token for the
- * attempt its step is waiting on raises `step-completed:<attempt>`; forged, replayed or late callbacks are
- * refused and change nothing. The event only wakes the step: it reads the real status from the backend.
+ * attempt its step is waiting on raises `step-completed:<image>/<step>#<attempt>` to the instance the token
+ * names (the lane running the step inline), else to the step's own instance; forged, replayed or late
+ * callbacks are refused and change nothing. The event only wakes the step: it reads the real status from the
+ * backend.
  */
 import type { DurableClient } from 'durable-functions';
-import { events, type StepCustomStatus } from '../orchestrators/contracts';
+import { events, type LaneCustomStatus, type StepCustomStatus } from '../orchestrators/contracts';
 import { instanceIds } from '../runs/ids';
 import { RESERVED_KEY } from '../runs/image-key';
 import { verifyCallbackToken } from '../security/callback-token';
@@ -32,6 +34,12 @@ const notExpected = () =>
     'callback refused: this attempt is not waiting for a callback (it already finished or was replaced)',
   );
 
+/** The status of the step a lane runs inline, when it is this image's `step`. */
+function inlineStep(custom: unknown, imageKey: string, step: string): StepCustomStatus | undefined {
+  const current = (custom as LaneCustomStatus | undefined)?.current;
+  return current?.imageKey === imageKey && current.step?.id === step ? current.step : undefined;
+}
+
 export async function acceptCallback(
   client: CallbackClient,
   secret: string,
@@ -48,13 +56,18 @@ export async function acceptCallback(
       `callback refused: ${verified.message}`,
     );
   }
-  const { runId, imageKey, step, attempt } = verified.claims;
+  const { runId, imageKey, step, attempt, instance } = verified.claims;
   const instanceId =
-    imageKey === RESERVED_KEY ? instanceIds.finalize(runId) : instanceIds.step(runId, imageKey, step);
-  const key = `${instanceId}#${attempt}`;
+    instance ??
+    (imageKey === RESERVED_KEY ? instanceIds.finalize(runId) : instanceIds.step(runId, imageKey, step));
+  // Only an instance of the token's own run (the claims are signed; this keeps a token to its run).
+  if (!instanceId.startsWith(`${runId}:`)) throw notExpected();
+  const key = `${instanceId}#${imageKey}/${step}#${attempt}`;
   if (accepted.has(key)) throw notExpected();
   const current = await statusOrUndefined(client, instanceId);
-  const custom = current?.customStatus as StepCustomStatus | undefined;
+  const waiting =
+    instance === undefined ? current?.customStatus : inlineStep(current?.customStatus, imageKey, step);
+  const custom = waiting as StepCustomStatus | undefined;
   if (
     !current ||
     String(current.runtimeStatus) !== 'Running' ||
@@ -63,7 +76,9 @@ export async function acceptCallback(
   ) {
     throw notExpected();
   }
-  await client.raiseEvent(instanceId, events.stepCompleted(attempt), { exitCode: body.exitCode ?? null });
+  await client.raiseEvent(instanceId, events.stepCompleted(imageKey, step, attempt), {
+    exitCode: body.exitCode ?? null,
+  });
   remember(key);
   return { accepted: true, attempt };
 }

@@ -3,12 +3,7 @@
  * every step in flight (they tear down and return `cancelled`); the run then ends `cancelled`.
  */
 import type { DurableClient } from 'durable-functions';
-import {
-  events,
-  type ImageCustomStatus,
-  type LaneCustomStatus,
-  type RunCustomStatus,
-} from '../orchestrators/contracts';
+import { events, type LaneCustomStatus, type RunCustomStatus } from '../orchestrators/contracts';
 import { instanceIds } from '../runs/ids';
 import { RESULTS_CONTAINER, runPaths } from '../runs/paths';
 import type { BlobStore } from '../storage/blob-store';
@@ -66,15 +61,18 @@ export async function stopRunWork(
       statusOrUndefined(client, instanceIds.lane(runId, n)),
     ),
   );
-  for (const lane of lanes) {
+  lanes.forEach((lane, n) => {
     const current = (lane?.customStatus as LaneCustomStatus | undefined)?.current;
-    if (!current) continue;
-    const image = await statusOrUndefined(client, instanceIds.image(runId, current.imageKey));
-    const steps = (image?.customStatus as ImageCustomStatus | undefined)?.steps ?? {};
-    for (const [step, state] of Object.entries(steps)) {
-      if (state === 'running') targets.push(instanceIds.step(runId, current.imageKey, step));
+    for (const [step, state] of Object.entries(current?.steps ?? {})) {
+      if (state !== 'running' || !current) continue;
+      // A step its lane runs inline waits for `cancel` in the lane's instance.
+      targets.push(
+        current.step?.id === step
+          ? instanceIds.lane(runId, n)
+          : instanceIds.step(runId, current.imageKey, step),
+      );
     }
-  }
+  });
   let signalled = 0;
   for (const target of targets) {
     try {

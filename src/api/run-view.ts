@@ -1,7 +1,6 @@
 /** GET /api/runs/{id}: counts by state, each image's step states, timings and (when done) the cost estimate. */
 import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
 import type {
-  ImageCustomStatus,
   LaneCustomStatus,
   RunCustomStatus,
   RunInput,
@@ -77,7 +76,10 @@ export async function statusOrUndefined(
 /** What a running step is doing now (its custom status): phase, and what admission waits for. */
 async function stepPhase(client: ViewClient, runId: string, imageKey: string, step: string) {
   const status = await statusOrUndefined(client, instanceIds.step(runId, imageKey, step));
-  const custom = status?.customStatus as StepCustomStatus | undefined;
+  return phaseOf(status?.customStatus as StepCustomStatus | undefined);
+}
+
+function phaseOf(custom: StepCustomStatus | undefined) {
   if (!custom?.phase) return {};
   return {
     phase: custom.phase,
@@ -175,17 +177,19 @@ export async function runView(store: ViewStore, client: ViewClient, runId: strin
   for (const lane of lanes) {
     const current = (lane?.customStatus as LaneCustomStatus | undefined)?.current;
     if (!current || finished.has(current.imageKey) || String(lane?.runtimeStatus) !== 'Running') continue;
-    const image = await statusOrUndefined(client, instanceIds.image(runId, current.imageKey));
-    const steps = (image?.customStatus as ImageCustomStatus | undefined)?.steps ?? {};
+    const steps = current.steps ?? {};
+    const inline = current.step;
     inFlight.push({
       imageKey: current.imageKey,
       ...(current.image ? { image: current.image } : {}),
       status: 'running',
       steps: await Promise.all(
         Object.entries(steps).map(async ([step, s]) =>
-          s === 'running'
-            ? { step, status: s, ...(await stepPhase(client, runId, current.imageKey, step)) }
-            : { step, status: s },
+          s !== 'running'
+            ? { step, status: s }
+            : inline?.id === step
+              ? { step, status: s, ...phaseOf(inline) }
+              : { step, status: s, ...(await stepPhase(client, runId, current.imageKey, step)) },
         ),
       ),
     });

@@ -69,6 +69,8 @@ export interface StepLaunch extends StepRef {
   readonly dependsOn?: readonly { readonly step: string; readonly attempt: number }[];
   /** Batch only: a named pool or a pool spec; default FLOTILLA_BATCH_POOL_ID. */
   readonly pool?: string | PoolSpec;
+  /** The orchestration instance that waits for this attempt; the signed callback names it. */
+  readonly callbackInstance?: string;
 }
 
 export interface StartResult extends StepRef {

@@ -10,7 +10,10 @@ import type { StepLaunch, StepRef } from './port';
  * references. Never returned.
  */
 /** The URL the stage-out sidecar POSTs `{ exitCode }` to; valid until the step's deadline plus a margin. */
-export type CallbackUrlFactory = (ref: StepRef, timeoutMs: number) => string;
+export type CallbackUrlFactory = (
+  ref: StepRef & Pick<StepLaunch, 'callbackInstance'>,
+  timeoutMs: number,
+) => string;
 
 /**
  * The app's upload endpoint for one attempt's outputs (`POST /api/step-uploads/{grant}`): the stage-out sidecar

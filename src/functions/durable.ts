@@ -9,7 +9,6 @@ import type { ActivityName } from '../activities/contracts';
 import { batchMonitorOrchestrator } from '../orchestrators/batch-monitor.orchestrator';
 import { plainLogSink, setOrchestratorLogSink } from '../orchestrators/call';
 import type { OrchestratorName } from '../orchestrators/contracts';
-import { imageOrchestrator } from '../orchestrators/image.orchestrator';
 import { laneOrchestrator } from '../orchestrators/lane.orchestrator';
 import { runOrchestrator } from '../orchestrators/run.orchestrator';
 import { stepOrchestrator } from '../orchestrators/step.orchestrator';
@@ -33,7 +32,6 @@ setOrchestratorLogSink((context, level, message, fields) => {
 const orchestrators: Record<OrchestratorName, OrchestrationHandler> = {
   runOrchestrator: runOrchestrator as OrchestrationHandler,
   laneOrchestrator: laneOrchestrator as OrchestrationHandler,
-  imageOrchestrator: imageOrchestrator as OrchestrationHandler,
   stepOrchestrator: stepOrchestrator as OrchestrationHandler,
   batchMonitorOrchestrator: batchMonitorOrchestrator as OrchestrationHandler,
 };

@@ -2,7 +2,7 @@
 import type { StartStepInput } from '../activities/contracts';
 import type { CostEstimate } from '../runs/cost';
 import type { RunPlan } from '../runs/plan';
-import type { ImageResult, RunOutcome, RunTotals, StepResult } from '../runs/records';
+import type { RunOutcome, RunTotals, StepResult } from '../runs/records';
 import type { ImageCounts } from '../runs/status';
 
 export interface RunInput {
@@ -55,7 +55,20 @@ export interface LaneOutput {
 
 export interface LaneCustomStatus {
   readonly counts: ImageCounts;
-  readonly current?: { readonly index: number; readonly imageKey: string; readonly image?: string };
+  readonly current?: {
+    readonly index: number;
+    readonly imageKey: string;
+    readonly image?: string;
+    /** The image's step states (`waiting`, `running`, `succeeded`, ...). */
+    readonly steps?: ImageCustomStatus['steps'];
+    /** The step this lane runs inline, if any (the others run as step instances). */
+    readonly step?: InlineStepStatus;
+  };
+}
+
+/** A step run inline by its lane: its id and what a step instance would say in its custom status. */
+export interface InlineStepStatus extends StepCustomStatus {
+  readonly id: string;
 }
 
 export interface ImageInput {
@@ -65,6 +78,7 @@ export interface ImageInput {
   readonly imageKey: string;
 }
 
+/** An image's step states (in its lane's custom status). */
 export interface ImageCustomStatus {
   readonly steps: Readonly<Record<string, string>>;
 }
@@ -95,15 +109,18 @@ export interface BatchMonitorInput {
 export interface OrchestratorContracts {
   runOrchestrator: { input: RunInput; output: RunOutput };
   laneOrchestrator: { input: LaneInput; output: LaneOutput };
-  imageOrchestrator: { input: ImageInput; output: ImageResult };
   stepOrchestrator: { input: StepOrchestratorInput; output: StepResult };
   batchMonitorOrchestrator: { input: BatchMonitorInput; output: null };
 }
 
 export type OrchestratorName = keyof OrchestratorContracts;
 
-/** Event names raised to step instances. */
+/**
+ * Event names raised to the instance running a step (its own, or its lane's when inline). The completion
+ * names the image, the step and the attempt, so a late one never wakes another step of the same lane.
+ */
 export const events = {
-  stepCompleted: (attempt: number): string => `step-completed:${attempt}`,
+  stepCompleted: (imageKey: string, step: string, attempt: number): string =>
+    `step-completed:${imageKey}/${step}#${attempt}`,
   cancel: 'cancel',
 } as const;

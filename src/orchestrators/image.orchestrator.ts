@@ -1,14 +1,21 @@
 /**
- * One image: runs the step graph, every ready step in parallel, as waves (the steps whose dependencies all
- * succeeded start together; the next wave starts when the wave ends). NEVER throws: returns an ImageResult and
- * writes the full ImageRecord to `results/<runId>/<imageKey>/result.json`.
+ * One image, run by its lane (inline: no instance of its own): the step graph, every ready step in parallel,
+ * as waves (the steps whose dependencies all succeeded start together; the next wave starts when the wave
+ * ends). A wave of one ACI step runs inline too; a wider wave, or a Batch step, runs as step instances.
+ * NEVER throws: returns an ImageResult and writes the full ImageRecord to
+ * `results/<runId>/<imageKey>/result.json`.
  */
 import type { OrchestrationContext } from 'durable-functions';
 import { nextMoves, sinkSteps, type StepState } from '../runs/graph';
 import { instanceIds } from '../runs/ids';
+import type { StepPlan } from '../runs/plan';
 import { imageOutcome, type ImageResult, type StepResult } from '../runs/records';
 import { callActivity, callAll, log, subOrchestrationTask } from './call';
-import type { ImageCustomStatus, ImageInput, StepOrchestratorInput } from './contracts';
+import type { ImageInput, InlineStepStatus, StepOrchestratorInput } from './contracts';
+import { runStep } from './step.orchestrator';
+
+/** What the image tells its lane to publish: its step states, and the inline step's own status. */
+export type ImagePublish = (steps: Readonly<Record<string, string>>, inline?: InlineStepStatus) => void;
 
 function placeholder(
   input: ImageInput,
@@ -35,14 +42,17 @@ function placeholder(
   };
 }
 
-export function* imageOrchestrator(context: OrchestrationContext): Generator<unknown, ImageResult, unknown> {
-  const input = context.df.getInput<ImageInput>();
+export function* runImage(
+  context: OrchestrationContext,
+  input: ImageInput,
+  publishTo: ImagePublish,
+): Generator<unknown, ImageResult, unknown> {
   const { plan, imageKey } = input;
   const startedAt = context.df.currentUtcDateTime.toISOString();
   const states: Record<string, StepState> = Object.fromEntries(plan.steps.map((s) => [s.id, 'waiting']));
   const results = new Map<string, StepResult>();
   const sinks = sinkSteps(plan.steps);
-  const publish = () => context.df.setCustomStatus({ steps: { ...states } } satisfies ImageCustomStatus);
+  const publish = (inline?: InlineStepStatus) => publishTo({ ...states }, inline);
   try {
     for (;;) {
       const moves = nextMoves(plan.steps, states);
@@ -53,27 +63,44 @@ export function* imageOrchestrator(context: OrchestrationContext): Generator<unk
       if (moves.start.length === 0) break;
       for (const id of moves.start) states[id] = 'running';
       publish();
-      const tasks = moves.start.map((id) => {
+      const wavePlans = moves.start.map((id) => {
         const step = plan.steps.find((s) => s.id === id);
         if (!step) throw new Error(`unknown step ${id}`);
-        const stepInput: StepOrchestratorInput = {
-          runId: plan.runId,
-          imageKey,
-          step,
-          source: { kind: 'image', image: input.image, inputs: plan.inputs },
-          outputs: plan.outputs,
-          sinkSteps: sinks,
-          upstream: Object.fromEntries(step.dependsOn.map((d) => [d, results.get(d)?.outputsPrefix ?? ''])),
-          keepOnFailureMs: plan.keepOnFailureMs,
-        };
-        return subOrchestrationTask(
-          context,
-          'stepOrchestrator',
-          stepInput,
-          instanceIds.step(plan.runId, imageKey, id),
-        );
+        return step;
       });
-      const wave = yield* callAll(context, tasks, 'stepOrchestrator');
+      const stepInput = (step: StepPlan): StepOrchestratorInput => ({
+        runId: plan.runId,
+        imageKey,
+        step,
+        source: { kind: 'image', image: input.image, inputs: plan.inputs },
+        outputs: plan.outputs,
+        sinkSteps: sinks,
+        upstream: Object.fromEntries(step.dependsOn.map((d) => [d, results.get(d)?.outputsPrefix ?? ''])),
+        keepOnFailureMs: plan.keepOnFailureMs,
+      });
+      const only = wavePlans.length === 1 ? wavePlans[0] : undefined;
+      // A wave of one ACI step runs here: no instance to start and no parent to wake (docs/orchestration.md,
+      // "Durable work per step"). The callback finds it through the lane's instance id in its token.
+      const wave =
+        only?.backend === 'aci'
+          ? [
+              yield* runStep(context, stepInput(only), {
+                instanceId: context.df.instanceId,
+                publish: (status) => publish({ id: only.id, ...status }),
+              }),
+            ]
+          : yield* callAll(
+              context,
+              wavePlans.map((step) =>
+                subOrchestrationTask(
+                  context,
+                  'stepOrchestrator',
+                  stepInput(step),
+                  instanceIds.step(plan.runId, imageKey, step.id),
+                ),
+              ),
+              'stepOrchestrator',
+            );
       for (const result of wave) {
         states[result.step] = result.status;
         results.set(result.step, result);

@@ -1,13 +1,13 @@
 /**
- * A lane: runs its images one after another (lane n takes images n, n+L, n+2L, ...) and continues as new
- * every `plan.laneBatch` images, so its history stays small. Between images nothing is in flight.
+ * A lane: runs its images one after another, inline (lane n takes images n, n+L, n+2L, ...), and continues
+ * as new every `plan.laneBatch` images, so its history stays small. Between images nothing is in flight.
  */
 import type { OrchestrationContext } from 'durable-functions';
-import { instanceIds } from '../runs/ids';
 import { laneIndexes } from '../runs/plan';
 import { addCounts, type ImageCounts } from '../runs/status';
-import { callActivity, callSubOrchestration } from './call';
+import { callActivity } from './call';
 import type { LaneCustomStatus, LaneInput, LaneOutput } from './contracts';
+import { runImage } from './image.orchestrator';
 
 /** Reasons kept per lane for images without a record (the manifest lists any others with a generic one). */
 const MAX_UNRECORDED = 100;
@@ -37,15 +37,13 @@ export function* laneOrchestrator(
   const batch = yield* callActivity(context, 'loadImages', { runId: plan.runId, indexes });
   if (batch.cancelled) return cancelledRest(counts, input.next, lanes, images);
   for (const item of batch.images) {
-    context.df.setCustomStatus({
-      counts,
-      current: { index: item.index, imageKey: item.imageKey, image: item.image },
-    } satisfies LaneCustomStatus);
-    const result = yield* callSubOrchestration(
-      context,
-      'imageOrchestrator',
-      { plan, index: item.index, image: item.image, imageKey: item.imageKey },
-      instanceIds.image(plan.runId, item.imageKey),
+    const current = { index: item.index, imageKey: item.imageKey, image: item.image };
+    context.df.setCustomStatus({ counts, current } satisfies LaneCustomStatus);
+    const result = yield* runImage(context, { plan, ...current }, (steps, step) =>
+      context.df.setCustomStatus({
+        counts,
+        current: { ...current, steps, ...(step ? { step } : {}) },
+      } satisfies LaneCustomStatus),
     );
     counts = addCounts(counts, {
       total: 0,

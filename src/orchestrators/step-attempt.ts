@@ -1,5 +1,9 @@
-/** One attempt of a step: admission, start, wait, status, logs, teardown (see step.orchestrator.ts). */
+/**
+ * One attempt of a step: start (admission folded in), wait, finish (status, logs, teardown folded in); see
+ * docs/orchestration.md, "A step". Happy path: two activities, startStep and finishStep.
+ */
 import type { OrchestrationContext } from 'durable-functions';
+import type { StepTeardown } from '../activities/contracts';
 import type { StepRef, StepStatus } from '../compute/port';
 import { logsPrefix } from '../runs/plan';
 import type { StepError } from '../runs/records';
@@ -20,48 +24,34 @@ export interface AttemptEnd {
   readonly teardown?: 'deferred';
 }
 
-type Admitted = 'granted' | 'cancelled' | { readonly refused: StepError };
-
-function* admit(context: OrchestrationContext, input: StepOrchestratorInput, ref: StepRef) {
-  const since = nowMs(context);
-  for (;;) {
-    const answer = yield* callActivity(context, 'acquireAdmission', {
-      kind: input.step.backend,
-      leaseId: leaseIdOf(ref),
-      runId: ref.runId,
-      cpu: input.step.cpu,
-      memoryGb: input.step.memoryGb,
-      leaseMs: input.step.timeoutMs + LEASE_MARGIN_MS,
-      waitedMs: nowMs(context) - since,
-    });
-    if (answer.granted) return 'granted' satisfies Admitted;
-    if (answer.cancelled) return 'cancelled' satisfies Admitted;
-    if ('refused' in answer)
-      return { refused: { code: answer.refused, message: answer.reason } } satisfies Admitted;
-    context.df.setCustomStatus({
-      attempt: ref.attempt,
-      phase: 'admission',
-      waitingFor: answer.reason,
-      waitingSince: new Date(since).toISOString(),
-    } satisfies StepCustomStatus);
-    log(context, 'step waiting for admission', {
-      runId: ref.runId,
-      image: ref.imageKey,
-      step: ref.step,
-      reason: answer.reason,
-    });
-    if (yield* sleepUnlessCancelled(context, answer.retryAfterMs)) return 'cancelled' satisfies Admitted;
-  }
+/** Where a step runs: its own instance, or its lane (inline). `publish` sets what its custom status says. */
+export interface StepHost {
+  readonly instanceId: string;
+  publish(status: StepCustomStatus): void;
 }
 
+const leaseIdOf = (ref: StepRef) => `${ref.runId}:${ref.imageKey}:${ref.step}#${ref.attempt}`;
+
+const errorMessage = (error: unknown) =>
+  error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+
 /**
- * Deletes the attempt's resource and frees its lease, waiting out throttled deletes on durable timers; after
- * FLOTILLA_TEARDOWN_WAIT_MS the activity hands the delete to the sweeper. Never throws: teardown never
- * changes the step's outcome (a teardown that keeps failing is the sweeper's, by run end or expiry).
+ * Completes a teardown that finishStep could not: a throttled delete waits on durable timers; after
+ * FLOTILLA_TEARDOWN_WAIT_MS the activity hands it to the sweeper. Never throws: teardown never changes the
+ * step's outcome (a teardown that keeps failing is the sweeper's, by run end or expiry).
  */
-function* teardown(context: OrchestrationContext, input: StepOrchestratorInput, ref: StepRef) {
-  context.df.setCustomStatus({ attempt: ref.attempt, phase: 'teardown' } satisfies StepCustomStatus);
+function* teardown(
+  context: OrchestrationContext,
+  input: StepOrchestratorInput,
+  ref: StepRef,
+  host: StepHost,
+  first?: StepTeardown,
+) {
+  if (first?.outcome === 'released' || first?.outcome === 'kept') return undefined;
+  if (first?.outcome === 'deferred') return 'deferred' as const;
+  host.publish({ attempt: ref.attempt, phase: 'teardown' });
   const since = nowMs(context);
+  if (first?.outcome === 'wait') yield context.df.createTimer(new Date(since + first.retryAfterMs));
   for (;;) {
     try {
       const answer = yield* callActivity(context, 'releaseStep', {
@@ -79,81 +69,107 @@ function* teardown(context: OrchestrationContext, input: StepOrchestratorInput, 
         image: ref.imageKey,
         step: ref.step,
         attempt: ref.attempt,
-        error: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '',
+        error: errorMessage(error),
       });
       return 'deferred' as const;
     }
   }
 }
 
-const leaseIdOf = (ref: StepRef) => `${ref.runId}:${ref.imageKey}:${ref.step}#${ref.attempt}`;
+type Started =
+  | { readonly kind: 'started'; readonly startedAt: number }
+  | { readonly kind: 'ended'; readonly end: AttemptEnd };
 
-export function* attempt(context: OrchestrationContext, input: StepOrchestratorInput, ref: StepRef) {
-  const setPhase = (phase: StepCustomStatus['phase']) =>
-    context.df.setCustomStatus({ attempt: ref.attempt, phase });
-  const target = { kind: input.step.backend, ref };
-  const leaseId = leaseIdOf(ref);
-  setPhase('admission');
-  const admitted = yield* admit(context, input, ref);
-  if (admitted !== 'granted') {
-    return {
-      retry: false,
-      cancelled: admitted === 'cancelled',
-      logs: [],
-      runMs: 0,
-      startedAt: nowMs(context),
-      ...(admitted === 'cancelled' ? {} : { error: admitted.refused }),
-    } satisfies AttemptEnd;
-  }
-  setPhase('starting');
-  const startedAt = nowMs(context);
-  let started;
-  try {
-    started = yield* callActivity(context, 'startStep', { ...input, ref });
-  } catch (error) {
-    const deferred = yield* teardown(context, input, ref);
-    const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-    return {
-      retry: true,
-      cancelled: false,
-      logs: [],
-      runMs: 0,
-      startedAt,
-      error: { code: 'start-failed', message },
-      ...(deferred ? { teardown: deferred } : {}),
-    } satisfies AttemptEnd;
-  }
-  if (started.outcome === 'permanent') {
-    yield* callActivity(context, 'releaseAdmission', { kind: input.step.backend, leaseId });
-    return {
-      retry: false,
-      cancelled: false,
-      logs: [],
-      runMs: 0,
-      startedAt,
-      error: { code: started.code, message: started.message },
-    } satisfies AttemptEnd;
-  }
-  setPhase('waiting');
-  const waited = yield* waitForStep(context, target, startedAt + input.step.timeoutMs);
-  setPhase('finishing');
-  const end = nowMs(context);
-  const status = waited.kind === 'finished' ? waited.status : undefined;
-  let logs: string[] = [];
-  try {
-    logs = yield* callActivity(context, 'saveStepLogs', {
-      ...target,
-      logsPrefix: logsPrefix(ref.runId, ref.imageKey, ref.step, ref.attempt),
+/** startStep until it starts, or admission, a permanent failure or cancel ends the attempt. */
+function* start(context: OrchestrationContext, input: StepOrchestratorInput, ref: StepRef, host: StepHost) {
+  const since = nowMs(context);
+  const ended = (end: Omit<AttemptEnd, 'logs' | 'runMs'>): Started => ({
+    kind: 'ended',
+    end: { logs: [], runMs: 0, ...end },
+  });
+  for (;;) {
+    const startedAt = nowMs(context);
+    let answer;
+    try {
+      answer = yield* callActivity(context, 'startStep', {
+        ...input,
+        ref,
+        callbackInstance: host.instanceId,
+        admission: {
+          leaseId: leaseIdOf(ref),
+          leaseMs: input.step.timeoutMs + LEASE_MARGIN_MS,
+          waitedMs: startedAt - since,
+        },
+      });
+    } catch (error) {
+      // The start may have gone through before it failed: tear down whatever exists.
+      const deferred = yield* teardown(context, input, ref, host);
+      return ended({
+        retry: true,
+        cancelled: false,
+        startedAt,
+        error: { code: 'start-failed', message: errorMessage(error) },
+        ...(deferred ? { teardown: deferred } : {}),
+      });
+    }
+    if (answer.outcome === 'started') return { kind: 'started', startedAt } satisfies Started;
+    if (answer.outcome === 'permanent')
+      return ended({
+        retry: false,
+        cancelled: false,
+        startedAt,
+        error: { code: answer.code, message: answer.message },
+      });
+    const admission = answer.answer;
+    if (admission.cancelled) return ended({ retry: false, cancelled: true, startedAt });
+    if ('refused' in admission)
+      return ended({
+        retry: false,
+        cancelled: false,
+        startedAt,
+        error: { code: admission.refused, message: admission.reason },
+      });
+    host.publish({
+      attempt: ref.attempt,
+      phase: 'admission',
+      waitingFor: admission.reason,
+      waitingSince: new Date(since).toISOString(),
     });
-  } catch {
-    // Logs are evidence, not the outcome: the step's result stands without them.
-    log(context, 'step logs not saved', {
+    log(context, 'step waiting for admission', {
       runId: ref.runId,
       image: ref.imageKey,
       step: ref.step,
-      attempt: ref.attempt,
+      reason: admission.reason,
     });
+    if (yield* sleepUnlessCancelled(context, admission.retryAfterMs))
+      return ended({ retry: false, cancelled: true, startedAt: nowMs(context) });
   }
+}
+
+export function* attempt(
+  context: OrchestrationContext,
+  input: StepOrchestratorInput,
+  ref: StepRef,
+  host: StepHost,
+) {
+  host.publish({ attempt: ref.attempt, phase: 'admission' });
+  const started = yield* start(context, input, ref, host);
+  if (started.kind === 'ended') return started.end;
+  const { startedAt } = started;
+  host.publish({ attempt: ref.attempt, phase: 'waiting' });
+  const waited = yield* waitForStep(
+    context,
+    {
+      kind: input.step.backend,
+      ref,
+      leaseId: leaseIdOf(ref),
+      logsPrefix: logsPrefix(ref.runId, ref.imageKey, ref.step, ref.attempt),
+      keepOnFailureMs: input.keepOnFailureMs,
+    },
+    startedAt + input.step.timeoutMs,
+  );
+  const end = nowMs(context);
+  const status = waited.kind === 'finished' ? waited.finish.status : undefined;
   const succeeded = status?.state === 'succeeded';
   const error: StepError | undefined =
     waited.kind === 'timeout'
@@ -163,24 +179,17 @@ export function* attempt(context: OrchestrationContext, input: StepOrchestratorI
         : succeeded || !status
           ? undefined
           : errorOf(status);
-  let keptUntil: string | undefined;
-  let deferred: 'deferred' | undefined;
-  if (!succeeded && waited.kind === 'finished' && input.keepOnFailureMs > 0) {
-    keptUntil = new Date(end + input.keepOnFailureMs).toISOString();
-    yield* callActivity(context, 'keepStep', { ...target, keepUntil: keptUntil });
-    yield* callActivity(context, 'releaseAdmission', { kind: input.step.backend, leaseId });
-  } else {
-    deferred = yield* teardown(context, input, ref);
-  }
+  const first = waited.finish.teardown;
+  const deferred = yield* teardown(context, input, ref, host, first);
   return {
     status,
     error,
     retry: !succeeded && waited.kind !== 'cancelled' && !(status && isPermanentFailure(status)),
     cancelled: waited.kind === 'cancelled',
-    logs,
+    logs: waited.finish.logs,
     runMs: attemptRunMs(status, startedAt, end),
     startedAt,
-    keptUntil,
+    ...(first.outcome === 'kept' ? { keptUntil: first.keptUntil } : {}),
     ...(deferred ? { teardown: deferred } : {}),
   } satisfies AttemptEnd;
 }

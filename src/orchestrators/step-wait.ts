@@ -1,38 +1,48 @@
 /**
  * The wait of one step attempt: the completion event first, raced with a polling timer on a capped
- * exponential backoff, the cancel event and the deadline. Every round yields FRESH tasks (a task is never
- * yielded twice: a reused task would be scheduled again by the host), and cancels its timer when it loses.
+ * exponential backoff, the cancel event and the deadline. Each wake runs finishStep once: a final status is
+ * finished there and then (logs, teardown) in the same activity; not final, the wait goes on. Every round
+ * yields FRESH tasks (a task is never yielded twice: a reused task would be scheduled again by the host),
+ * and cancels its timer when it loses.
  */
 import type { OrchestrationContext, Task } from 'durable-functions';
-import type { StepStatus } from '../compute/port';
-import type { StepRefInput } from '../activities/contracts';
+import type { FinishStepInput, FinishStepOutput } from '../activities/contracts';
 import { callActivity, nowMs } from './call';
 import { events } from './contracts';
-import { isFinal, nextBackoff, POLL_AFTER_CALLBACK_MS, POLL_INITIAL_MS } from './step-policy';
+import { nextBackoff, POLL_AFTER_CALLBACK_MS, POLL_INITIAL_MS } from './step-policy';
+
+export type Finished = Extract<FinishStepOutput, { finished: true }>;
 
 export type WaitOutcome =
-  | { readonly kind: 'finished'; readonly status: StepStatus }
-  | { readonly kind: 'timeout' }
-  | { readonly kind: 'cancelled' };
+  | { readonly kind: 'finished'; readonly finish: Finished }
+  | { readonly kind: 'timeout'; readonly finish: Finished }
+  | { readonly kind: 'cancelled'; readonly finish: Finished };
 
 export function* waitForStep(
   context: OrchestrationContext,
-  target: StepRefInput,
+  target: Omit<FinishStepInput, 'ending'>,
   deadlineMs: number,
 ): Generator<Task, WaitOutcome, unknown> {
+  const { ref } = target;
+  const end = function* (kind: 'timeout' | 'cancelled') {
+    const finish = (yield* callActivity(context, 'finishStep', { ...target, ending: kind })) as Finished;
+    return { kind, finish } satisfies WaitOutcome;
+  };
   let backoff = POLL_INITIAL_MS;
   for (;;) {
     const now = nowMs(context);
-    if (now >= deadlineMs) return { kind: 'timeout' };
-    const completed = context.df.waitForExternalEvent(events.stepCompleted(target.ref.attempt));
+    if (now >= deadlineMs) return yield* end('timeout');
+    const completed = context.df.waitForExternalEvent(
+      events.stepCompleted(ref.imageKey, ref.step, ref.attempt),
+    );
     const cancel = context.df.waitForExternalEvent(events.cancel);
     const timer = context.df.createTimer(new Date(Math.min(now + backoff, deadlineMs)));
     const winner: unknown = yield context.df.Task.any([completed, cancel, timer]);
     if (winner !== timer) timer.cancel();
-    if (winner === cancel) return { kind: 'cancelled' };
-    if (winner === timer && nowMs(context) >= deadlineMs) return { kind: 'timeout' };
-    const status = yield* callActivity(context, 'getStepStatus', target);
-    if (isFinal(status)) return { kind: 'finished', status };
+    if (winner === cancel) return yield* end('cancelled');
+    if (winner === timer && nowMs(context) >= deadlineMs) return yield* end('timeout');
+    const finish = yield* callActivity(context, 'finishStep', target);
+    if (finish.finished) return { kind: 'finished', finish };
     backoff = winner === completed ? POLL_AFTER_CALLBACK_MS : nextBackoff(backoff);
   }
 }

@@ -1,18 +1,31 @@
 /**
- * One step of one image (or the run's finalize step), all its attempts: admission, start, wait, status,
- * logs, teardown. NEVER throws: every outcome is a StepResult. Secrets never pass through here: the start
- * activity resolves secret references and the adapter signs the callback token.
+ * One step of one image (or the run's finalize step), all its attempts: start (admission folded in), wait,
+ * finish (status, logs, teardown folded in). NEVER throws: every outcome is a StepResult. `runStep` runs
+ * inline in its lane (a wave of one ACI step) or in a step instance (`stepOrchestrator`: the steps of a
+ * wider wave, Batch steps and finalize). Secrets never pass through here: the start activity resolves secret
+ * references and the adapter signs the callback token.
  */
 import type { OrchestrationContext } from 'durable-functions';
 import type { StepRef } from '../compute/port';
 import { outputsPrefix } from '../runs/plan';
 import type { StepResult } from '../runs/records';
 import { log, nowMs } from './call';
-import type { StepCustomStatus, StepOrchestratorInput } from './contracts';
-import { attempt, type AttemptEnd } from './step-attempt';
+import type { StepOrchestratorInput } from './contracts';
+import { attempt, type AttemptEnd, type StepHost } from './step-attempt';
 
 export function* stepOrchestrator(context: OrchestrationContext): Generator<unknown, StepResult, unknown> {
   const input = context.df.getInput<StepOrchestratorInput>();
+  return yield* runStep(context, input, {
+    instanceId: context.df.instanceId,
+    publish: (status) => context.df.setCustomStatus(status),
+  });
+}
+
+export function* runStep(
+  context: OrchestrationContext,
+  input: StepOrchestratorInput,
+  host: StepHost,
+): Generator<unknown, StepResult, unknown> {
   const maxAttempts = input.step.retries + 1;
   const base = {
     step: input.step.id,
@@ -26,7 +39,7 @@ export function* stepOrchestrator(context: OrchestrationContext): Generator<unkn
     const ref: StepRef = { runId: input.runId, imageKey: input.imageKey, step: input.step.id, attempt: n };
     let end: AttemptEnd;
     try {
-      end = yield* attempt(context, input, ref);
+      end = yield* attempt(context, input, ref, host);
     } catch (error) {
       // An activity of the attempt exhausted its retries (teardown itself never throws).
       const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
@@ -50,7 +63,7 @@ export function* stepOrchestrator(context: OrchestrationContext): Generator<unkn
       state: end.status?.state ?? end.error?.code ?? 'unknown',
     });
     if (!done) continue;
-    context.df.setCustomStatus({ attempt: n, phase: 'done' } satisfies StepCustomStatus);
+    host.publish({ attempt: n, phase: 'done' });
     return {
       ...base,
       // The attempt that ended the step: when it succeeded, its outputs are the step's outputs.

@@ -47,7 +47,7 @@ export interface RunPlan {
 }
 
 /** Default images per lane execution before continue-as-new. */
-export const LANE_BATCH = 50;
+export const LANE_BATCH = 10;
 
 export function usesBatch(plan: Pick<RunPlan, 'steps' | 'finalize'>): boolean {
   return plan.steps.some((s) => s.backend === 'batch') || plan.finalize?.backend === 'batch';

@@ -10,6 +10,11 @@ export interface CallbackClaims {
   readonly imageKey: string;
   readonly step: string;
   readonly attempt: number;
+  /**
+   * The orchestration instance waiting for the attempt (a lane running it inline). Absent: the step's own
+   * instance, derived from the other claims (docs/orchestration.md, "Completion events").
+   */
+  readonly instance?: string;
   /** Epoch milliseconds after which the token is refused. */
   readonly expiresAt: number;
 }
@@ -27,6 +32,7 @@ interface WireClaims {
   i: string;
   s: string;
   a: number;
+  h?: string;
   e: number;
 }
 
@@ -40,6 +46,7 @@ export function signCallbackToken(secret: string, claims: CallbackClaims): strin
     i: claims.imageKey,
     s: claims.step,
     a: claims.attempt,
+    ...(claims.instance !== undefined ? { h: claims.instance } : {}),
     e: claims.expiresAt,
   };
   const payload = Buffer.from(JSON.stringify(wire)).toString('base64url');
@@ -55,6 +62,7 @@ function isWireClaims(value: unknown): value is WireClaims {
     typeof v.s === 'string' &&
     Number.isSafeInteger(v.a) &&
     (v.a as number) >= 1 &&
+    (v.h === undefined || typeof v.h === 'string') &&
     Number.isSafeInteger(v.e)
   );
 }
@@ -88,6 +96,13 @@ export function verifyCallbackToken(secret: string, token: string, nowMs: number
   if (nowMs > wire.e) return { ok: false, code: 'expired', message: 'the callback token has expired' };
   return {
     ok: true,
-    claims: { runId: wire.r, imageKey: wire.i, step: wire.s, attempt: wire.a, expiresAt: wire.e },
+    claims: {
+      runId: wire.r,
+      imageKey: wire.i,
+      step: wire.s,
+      attempt: wire.a,
+      ...(wire.h !== undefined ? { instance: wire.h } : {}),
+      expiresAt: wire.e,
+    },
   };
 }

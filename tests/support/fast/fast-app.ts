@@ -14,6 +14,7 @@ import type { RunView } from '../../../src/api/run-view';
 import { type AppDeps, setAppDeps } from '../../../src/composition';
 import { isReservedSettingName, STEP_SECRET_PREFIX } from '../../../src/config/settings';
 import type { AdmissionLimits, Ledger } from '../../../src/admission/policy';
+import type { LaneCustomStatus, RunCustomStatus } from '../../../src/orchestrators/contracts';
 import { instanceIds } from '../../../src/runs/ids';
 import type { Telemetry } from '../../../src/telemetry/telemetry';
 import {
@@ -200,8 +201,17 @@ export class FastApp {
     return found;
   }
 
-  /** The phase a step instance reports in its custom status (`admission`, `waiting`, ...), if it exists. */
+  /**
+   * The phase a running step reports (`admission`, `waiting`, ...): in its lane's custom status when the
+   * lane runs it inline, else in its step instance's.
+   */
   stepPhase(runId: string, imageKey: string, step: string): string | undefined {
+    const lanes = (this.host.engine.getStatus(runId)?.customStatus as RunCustomStatus | null)?.lanes ?? 0;
+    for (let n = 0; n < lanes; n++) {
+      const lane = this.host.engine.getStatus(instanceIds.lane(runId, n));
+      const current = (lane?.customStatus as LaneCustomStatus | null | undefined)?.current;
+      if (current?.imageKey === imageKey && current.step?.id === step) return current.step.phase;
+    }
     const status = this.host.engine.getStatus(instanceIds.step(runId, imageKey, step));
     return (status?.customStatus as { phase?: string } | null | undefined)?.phase;
   }
