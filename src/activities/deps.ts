@@ -8,7 +8,10 @@ import type { Prices } from '../runs/cost';
 import type { BlobStore } from '../storage/blob-store';
 import type { ActivityInput, ActivityName, ActivityOutput } from './contracts';
 
-export type RunStore = Pick<BlobStore, 'list' | 'putText' | 'getText' | 'readManifest' | 'writeManifest'>;
+export type RunStore = Pick<
+  BlobStore,
+  'list' | 'putText' | 'getText' | 'readManifest' | 'writeManifest' | 'copyBlob'
+>;
 
 export interface ActivityDeps {
   readonly store: RunStore;

@@ -35,6 +35,16 @@ function placeholder(
   };
 }
 
+/** The cache keys of a step's dependencies that have one (the step cache keys dependents by them). */
+function upstreamKeys(dependsOn: readonly string[], results: ReadonlyMap<string, StepResult>) {
+  return Object.fromEntries(
+    dependsOn.flatMap((d) => {
+      const key = results.get(d)?.cache?.key;
+      return key ? [[d, key]] : [];
+    }),
+  );
+}
+
 export function* imageOrchestrator(context: OrchestrationContext): Generator<unknown, ImageResult, unknown> {
   const input = context.df.getInput<ImageInput>();
   const { plan, imageKey } = input;
@@ -64,6 +74,7 @@ export function* imageOrchestrator(context: OrchestrationContext): Generator<unk
           outputs: plan.outputs,
           sinkSteps: sinks,
           upstream: Object.fromEntries(step.dependsOn.map((d) => [d, results.get(d)?.outputsPrefix ?? ''])),
+          ...(step.cache ? { upstreamKeys: upstreamKeys(step.dependsOn, results) } : {}),
           keepOnFailureMs: plan.keepOnFailureMs,
         };
         return subOrchestrationTask(

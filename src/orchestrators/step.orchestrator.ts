@@ -10,6 +10,7 @@ import type { StepResult } from '../runs/records';
 import { log, nowMs } from './call';
 import type { StepCustomStatus, StepOrchestratorInput } from './contracts';
 import { attempt, type AttemptEnd } from './step-attempt';
+import { cachedResult, lookupStepCache, recordStepCache } from './step-cache';
 
 export function* stepOrchestrator(context: OrchestrationContext): Generator<unknown, StepResult, unknown> {
   const input = context.df.getInput<StepOrchestratorInput>();
@@ -20,6 +21,9 @@ export function* stepOrchestrator(context: OrchestrationContext): Generator<unkn
     cpu: input.step.cpu,
     memoryGb: input.step.memoryGb,
   };
+  // The step cache (docs/orchestration.md, 'Step cache'): a hit ends the step here, before any admission.
+  const cache = yield* lookupStepCache(context, input);
+  if (cache?.hit) return cachedResult(context, input, cache);
   let runMs = 0;
   let teardown: 'deferred' | undefined;
   for (let n = 1; ; n++) {
@@ -51,7 +55,7 @@ export function* stepOrchestrator(context: OrchestrationContext): Generator<unkn
     });
     if (!done) continue;
     context.df.setCustomStatus({ attempt: n, phase: 'done' } satisfies StepCustomStatus);
-    return {
+    return yield* recordStepCache(context, input, cache, {
       ...base,
       // The attempt that ended the step: when it succeeded, its outputs are the step's outputs.
       outputsPrefix: outputsPrefix(
@@ -70,6 +74,6 @@ export function* stepOrchestrator(context: OrchestrationContext): Generator<unkn
       error: end.error,
       keptUntil: end.keptUntil,
       ...(teardown ? { teardown } : {}),
-    };
+    });
   }
 }
