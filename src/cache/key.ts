@@ -28,6 +28,11 @@ export interface KeyInput {
   readonly step: KeyStep;
   /** What the container sees as FLOTILLA_IMAGE (`finalize` for the finalize step). */
   readonly imageKey: string;
+  /**
+   * The run's outputs container: a hit only ever copies within the container the run writes to, so the
+   * cache never hands a pipeline outputs from a container its deployment policy may not let it reach.
+   */
+  readonly outputsContainer: string;
   /** The blobs the step reads directly (a root step: its source image). */
   readonly inputs: readonly InputIdentity[];
   /** Upstream step (finalize: `<imageKey>/<step>`) -> its cache key, or the identity of its outputs. */
@@ -67,6 +72,7 @@ export function keyMaterial(input: KeyInput): string {
     env: sorted(step.env),
     secrets: sorted(step.secretEnv),
     imageKey: input.imageKey,
+    outputs: input.outputsContainer,
     inputs: [...input.inputs]
       .map((i) => [i.path, i.identity])
       .sort(([a = ''], [b = '']) => (a < b ? -1 : a > b ? 1 : 0)),

@@ -63,7 +63,13 @@ export async function deriveKey(store: CacheStore, input: LookupInput): Promise<
       else return undefined;
     }
   }
-  return cacheKey({ step: input.step, imageKey: input.imageKey, inputs, upstream });
+  return cacheKey({
+    step: input.step,
+    imageKey: input.imageKey,
+    outputsContainer: input.outputs.container,
+    inputs,
+    upstream,
+  });
 }
 
 /** Every output the entry names, present with the same size (and MD5 when both sides have one). */

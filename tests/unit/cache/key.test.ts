@@ -20,6 +20,7 @@ const step = (overrides: Partial<StepPlan> = {}): StepPlan => ({
 const input = (overrides: Partial<KeyInput> = {}): KeyInput => ({
   step: step(),
   imageKey: 'a-tif-1a2b3c4d',
+  outputsContainer: 'results',
   inputs: [{ path: 'a.tif', identity: 'md5:AAAA' }],
   upstream: {},
   ...overrides,
@@ -51,7 +52,7 @@ describe('the step cache key', () => {
     expect(cacheKey(input({ step: step({ env: { A: '1', B: '3' } }) }))).not.toBe(cacheKey(input()));
   });
 
-  it('changes with the image, command, resources, inputs and the image key', () => {
+  it('changes with the image, command, resources, inputs, the image key and the outputs container', () => {
     const base = cacheKey(input());
     const changes: Partial<KeyInput>[] = [
       { step: step({ containerImage: 'reg.azurecr.io/neo:1.5' }) },
@@ -61,6 +62,7 @@ describe('the step cache key', () => {
       { step: step({ gpu: { count: 1, sku: 'V100' } }) },
       { inputs: [{ path: 'a.tif', identity: 'md5:BBBB' }] },
       { imageKey: 'b-tif-1a2b3c4d' },
+      { outputsContainer: 'other-results' },
     ];
     const keys = changes.map((c) => cacheKey(input(c)));
     expect(keys.every((k) => k !== base)).toBe(true);
@@ -74,7 +76,13 @@ describe('the step cache key', () => {
     const tileKey = cacheKey(input());
     const changedTile = cacheKey(input({ step: step({ env: { A: '1', B: '2', C: '3' } }) }));
     const dependent = (upstream: string) =>
-      cacheKey({ step: predict, imageKey: 'a-tif-1a2b3c4d', inputs: [], upstream: { tile: upstream } });
+      cacheKey({
+        step: predict,
+        imageKey: 'a-tif-1a2b3c4d',
+        outputsContainer: 'results',
+        inputs: [],
+        upstream: { tile: upstream },
+      });
     expect(dependent(tileKey)).toBe(dependent(tileKey));
     expect(dependent(changedTile)).not.toBe(dependent(tileKey));
   });
