@@ -47,7 +47,12 @@ export class FlotillaApi {
     private readonly timeoutMs = 30_000,
   ) {}
 
-  startRun(body: { pipeline: unknown; images?: string[]; prefix?: string }): Promise<StartedRun> {
+  startRun(body: {
+    pipeline: unknown;
+    images?: string[];
+    prefix?: string;
+    cache?: boolean;
+  }): Promise<StartedRun> {
     return this.request('POST', '/api/runs', body);
   }
 

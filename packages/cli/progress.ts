@@ -7,6 +7,7 @@ import type { ImageView, RunView } from './api-client';
 
 const MARK: Record<string, string> = {
   succeeded: '✓',
+  cached: '≡',
   failed: '✗',
   cancelled: '⊘',
   skipped: '-',
@@ -81,6 +82,7 @@ export function resultTable(run: RunView): string[] {
     ...steps.map((name) => {
       const step = image.steps.find((s) => s.step === name);
       if (!step) return '-';
+      if (step.status === 'cached') return `${mark('cached')} cached`;
       const exit = step.exitCode !== undefined ? ` exit ${step.exitCode}` : '';
       const tries = (step.attempts ?? 1) > 1 ? ` x${step.attempts}` : '';
       return `${mark(step.status)}${exit}${tries}`;

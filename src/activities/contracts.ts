@@ -4,6 +4,7 @@
  * compile error. Everything here is plain, reference-sized data: it is stored in orchestration history.
  * No secret, SAS URL or callback token ever appears in these types.
  */
+import type { LookupInput, LookupResult, StoreEntryInput } from '../cache/types';
 import type { BackendKind, RunPoll, StepRef, StepStatus } from '../compute/port';
 import type { CostEstimate } from '../runs/cost';
 import type { BlobLocation, RunPlan, StepPlan } from '../runs/plan';
@@ -195,6 +196,9 @@ export interface ActivityContracts {
   writeManifest: { input: WriteManifestInput; output: WriteManifestOutput };
   pollBatchRun: { input: PollBatchRunInput; output: PollBatchRunOutput };
   finishBatchRun: { input: { runId: string }; output: null };
+  /** The step cache (docs/orchestration.md, 'Step cache'): lookup before admission, index write on success. */
+  lookupStepCache: { input: LookupInput; output: LookupResult };
+  storeStepCache: { input: StoreEntryInput; output: { stored: boolean } };
 }
 
 export type ActivityName = keyof ActivityContracts;

@@ -10,7 +10,10 @@ import type { LogLevel } from '../telemetry/logger';
 import type { Tracer } from '@opentelemetry/api';
 import type { ActivityInput, ActivityName, ActivityOutput } from './contracts';
 
-export type RunStore = Pick<BlobStore, 'list' | 'putText' | 'getText' | 'readManifest' | 'writeManifest'>;
+export type RunStore = Pick<
+  BlobStore,
+  'list' | 'putText' | 'getText' | 'readManifest' | 'writeManifest' | 'copyBlob'
+>;
 
 export interface ActivityDeps {
   readonly store: RunStore;

@@ -8,6 +8,7 @@ import { finishStep } from './finish-step.activity';
 import { getStepStatus } from './get-step-status.activity';
 import { keepStep } from './keep-step.activity';
 import { loadImages } from './load-images.activity';
+import { lookupStepCache, storeStepCache } from './step-cache.activity';
 import { pollBatchRun } from './poll-batch-run.activity';
 import { releaseAdmission } from './release-admission.activity';
 import { releaseStep } from './release-step.activity';
@@ -30,6 +31,8 @@ export const activityFactories: { readonly [N in ActivityName]: ActivityFactory<
   writeManifest,
   pollBatchRun,
   finishBatchRun,
+  lookupStepCache,
+  storeStepCache,
 };
 
 export type Activities = { readonly [N in ActivityName]: ActivityHandler<N> };

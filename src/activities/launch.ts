@@ -2,7 +2,7 @@
 import type { InputBlob as LaunchInput, StepLaunch } from '../compute/port';
 import { outputsPrefix, logsPrefix } from '../runs/plan';
 import { RESULTS_CONTAINER, runPaths } from '../runs/paths';
-import type { ImageRecord } from '../runs/records';
+import { type ImageRecord, stepSucceeded } from '../runs/records';
 import type { StartStepInput } from './contracts';
 import type { RunStore } from './deps';
 
@@ -51,7 +51,7 @@ async function finalizeInputs(store: RunStore, input: StartStepInput): Promise<L
     const record = JSON.parse(text) as ImageRecord;
     if (record.status !== 'succeeded' || blob.name !== runPaths.imageRecord(runId, record.imageKey)) continue;
     for (const sink of input.sinkSteps) {
-      const prefix = record.steps.find((s) => s.step === sink && s.status === 'succeeded')?.outputsPrefix;
+      const prefix = record.steps.find((s) => s.step === sink && stepSucceeded(s.status))?.outputsPrefix;
       if (!prefix) continue;
       const under = input.sinkSteps.length === 1 ? record.imageKey : `${record.imageKey}/${sink}`;
       out.push(...(await outputsOf(store, input.outputs.container, prefix, under)));

@@ -31,6 +31,8 @@ export interface ImageView {
     startedAt?: string;
     finishedAt?: string;
     error?: unknown;
+    /** The step cache: the run whose outputs a `cached` step reused, or why it missed. */
+    cache?: { from?: string; miss?: string };
     /** In flight: the step's phase, and while admission waits, what for and since when. */
     phase?: string;
     waitingFor?: string;
@@ -101,6 +103,14 @@ function recordView(r: ImageRecord): ImageView {
       startedAt: s.startedAt,
       finishedAt: s.finishedAt,
       error: s.error,
+      ...(s.cache?.from || s.cache?.miss
+        ? {
+            cache: {
+              ...(s.cache.from ? { from: s.cache.from } : {}),
+              ...(s.cache.miss ? { miss: s.cache.miss } : {}),
+            },
+          }
+        : {}),
     })),
   };
 }

@@ -48,6 +48,10 @@ export const startRunBody = z
           error: 'a prefix must not contain control characters (NUL, newline, ...)',
         })
         .optional(),
+      /** Overrides the spec's top-level `cache` for this run (a step's own `cache` still wins). */
+      cache: z
+        .boolean({ error: 'expected true or false (turns the step cache on or off for this run)' })
+        .optional(),
     },
     { error: 'expected a JSON object' },
   )

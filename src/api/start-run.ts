@@ -130,12 +130,13 @@ export async function startRun(
   client: StartClient,
   spec: PipelineSpec,
   images: readonly string[],
-  options: { runId?: string; now: Date; source: 'api' | 'blob' },
+  options: { runId?: string; now: Date; source: 'api' | 'blob'; cache?: boolean },
 ): Promise<StartedRun> {
+  const cache = options.cache === undefined ? {} : { cache: options.cache };
   return startPlanned(
     store,
     client,
-    (runId, createdAt) => planFromSpec(spec, runId, createdAt),
+    (runId, createdAt) => planFromSpec(spec, runId, createdAt, undefined, cache),
     images,
     options,
   );

@@ -26,6 +26,7 @@ export async function startRunHandler(
       const run = await startRun(deps.store, df.getClient(context), spec, images, {
         now,
         source: 'api',
+        ...(body.cache === undefined ? {} : { cache: body.cache }),
         ...(claimed ? { runId: claimed.runId } : {}),
       });
       context.log(`run accepted runId=${run.runId} pipeline=${run.pipeline} images=${run.images}`);

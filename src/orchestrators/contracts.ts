@@ -87,6 +87,8 @@ export interface StepOrchestratorInput extends Omit<StartStepInput, 'ref'> {
   readonly runId: string;
   readonly imageKey: string;
   readonly keepOnFailureMs: number;
+  /** Dependency step id -> its cache key, when it has one (the step cache keys dependents by them). */
+  readonly upstreamKeys?: Readonly<Record<string, string>>;
 }
 
 export type StepPhase = 'admission' | 'starting' | 'waiting' | 'finishing' | 'teardown' | 'done';

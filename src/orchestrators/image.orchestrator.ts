@@ -42,6 +42,16 @@ function placeholder(
   };
 }
 
+/** The cache keys of a step's dependencies that have one (the step cache keys dependents by them). */
+function upstreamKeys(dependsOn: readonly string[], results: ReadonlyMap<string, StepResult>) {
+  return Object.fromEntries(
+    dependsOn.flatMap((d) => {
+      const key = results.get(d)?.cache?.key;
+      return key ? [[d, key]] : [];
+    }),
+  );
+}
+
 export function* runImage(
   context: OrchestrationContext,
   input: ImageInput,
@@ -76,6 +86,7 @@ export function* runImage(
         outputs: plan.outputs,
         sinkSteps: sinks,
         upstream: Object.fromEntries(step.dependsOn.map((d) => [d, results.get(d)?.outputsPrefix ?? ''])),
+        ...(step.cache ? { upstreamKeys: upstreamKeys(step.dependsOn, results) } : {}),
         keepOnFailureMs: plan.keepOnFailureMs,
       });
       const only = wavePlans.length === 1 ? wavePlans[0] : undefined;

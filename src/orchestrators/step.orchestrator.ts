@@ -12,6 +12,7 @@ import type { StepResult } from '../runs/records';
 import { log, nowMs } from './call';
 import type { StepOrchestratorInput } from './contracts';
 import { attempt, type AttemptEnd, type StepHost } from './step-attempt';
+import { cachedResult, lookupStepCache, recordStepCache } from './step-cache';
 
 export function* stepOrchestrator(context: OrchestrationContext): Generator<unknown, StepResult, unknown> {
   const input = context.df.getInput<StepOrchestratorInput>();
@@ -33,6 +34,9 @@ export function* runStep(
     cpu: input.step.cpu,
     memoryGb: input.step.memoryGb,
   };
+  // The step cache (docs/orchestration.md, 'Step cache'): a hit ends the step here, before any admission.
+  const cache = yield* lookupStepCache(context, input);
+  if (cache?.hit) return cachedResult(context, input, cache, (status) => host.publish(status));
   let runMs = 0;
   let teardown: 'deferred' | undefined;
   for (let n = 1; ; n++) {
@@ -64,7 +68,7 @@ export function* runStep(
     });
     if (!done) continue;
     host.publish({ attempt: n, phase: 'done' });
-    return {
+    return yield* recordStepCache(context, input, cache, {
       ...base,
       // The attempt that ended the step: when it succeeded, its outputs are the step's outputs.
       outputsPrefix: outputsPrefix(
@@ -83,6 +87,6 @@ export function* runStep(
       error: end.error,
       keptUntil: end.keptUntil,
       ...(teardown ? { teardown } : {}),
-    };
+    });
   }
 }

@@ -24,6 +24,7 @@ export function normalise(raw: RawPipeline): PipelineSpec {
     levels: topologicalLevels(steps),
     ...(raw.finalize === undefined ? {} : { finalize: normaliseStep(raw.finalize, [], defaults) }),
     teardown: { keepOnFailureMs: ms(raw.teardown?.keepOnFailure ?? BUILT_IN_DEFAULTS.keepOnFailure) },
+    cache: raw.cache ?? false,
   };
 }
 
@@ -52,6 +53,7 @@ function normaliseStep(
     secrets: Object.fromEntries(
       Object.entries(step.secrets ?? {}).map(([name, ref]) => [name, secretRef(ref)]),
     ),
+    ...(step.cache === undefined ? {} : { cache: step.cache }),
   };
 }
 

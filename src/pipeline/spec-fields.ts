@@ -10,7 +10,7 @@ import {
   RANGES,
   RESERVED_ENV_PREFIX,
 } from './limits';
-import { byType, num, obj, optional, quote, required, type Shape, str } from './shape';
+import { bool, byType, num, obj, optional, quote, required, type Shape, str } from './shape';
 
 export const LOWER_NAME = '^[a-z]([a-z0-9-]*[a-z0-9])?$';
 
@@ -73,6 +73,13 @@ export const retries = num({
   min: RANGES.retries.min,
   max: RANGES.retries.max,
   description: 'How many times a failed attempt is retried (so at most retries + 1 attempts).',
+});
+
+/** The step cache (docs/orchestration.md, 'Step cache'): off unless a spec, step or start request turns it on. */
+export const cache = bool({
+  expected: 'true or false',
+  description:
+    'Reuse the outputs of an earlier succeeded run of the step when its inputs, image, command, env, secret references, resources and upstream steps are unchanged (the step is then `cached`: no container, no cost). At the top level: every step; on a step: that step (it wins). Default false.',
 });
 
 export const gpu = obj(

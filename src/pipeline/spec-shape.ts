@@ -7,6 +7,7 @@ import { parseSecretRef, SECRET_REF_PATTERN } from './secret-ref';
 import { arr, byType, type Infer, named, num, obj, optional, record, required, str } from './shape';
 import {
   backend,
+  cache,
   cpu,
   duration,
   envKey,
@@ -97,6 +98,7 @@ const finalizeFields = {
   retries: optional(retries),
   env: optional(env),
   secrets: optional(secrets),
+  cache: optional(cache),
 };
 
 export const stepShape = named(
@@ -196,6 +198,7 @@ export const pipelineShape = obj(
       }),
     ),
     finalize: optional(finalizeShape),
+    cache: optional(cache, false),
     teardown: optional(
       obj(
         {

@@ -47,6 +47,8 @@ export interface PipelineStep {
   readonly env: Readonly<Record<string, string>>;
   /** References only; resolved by the compute adapters when a step starts. */
   readonly secrets: Readonly<Record<string, SecretRef>>;
+  /** The step's own `cache` setting, when it has one (it wins over the spec's and the start request's). */
+  readonly cache?: boolean;
 }
 
 export interface BlobLocation {
@@ -68,6 +70,8 @@ export interface PipelineSpec {
   readonly levels: readonly (readonly string[])[];
   readonly finalize?: PipelineStep;
   readonly teardown: { readonly keepOnFailureMs: number };
+  /** The spec's top-level `cache` (default false): every step that sets none reuses cached outputs. */
+  readonly cache: boolean;
 }
 
 /** One problem in a spec. `path` is like `steps[1].cpu` ('' for syntax errors and the document itself); line and column are 1-based. */

@@ -20,7 +20,8 @@ function poolOf(pool: PoolRef | undefined): string | PoolSpec | undefined {
   };
 }
 
-export function stepPlanOf(step: PipelineStep): StepPlan {
+/** A step's cache setting: its own, else the start request's, else the spec's top-level `cache`. */
+export function stepPlanOf(step: PipelineStep, cacheDefault = false): StepPlan {
   const secrets = Object.entries(step.secrets);
   const pool = poolOf(step.pool);
   return {
@@ -39,6 +40,7 @@ export function stepPlanOf(step: PipelineStep): StepPlan {
       ? { secretEnv: Object.fromEntries(secrets.map(([k, ref]) => [k, formatSecretRef(ref)])) }
       : {}),
     dependsOn: step.dependsOn,
+    ...((step.cache ?? cacheDefault) ? { cache: true } : {}),
   };
 }
 
@@ -47,14 +49,16 @@ export function planFromSpec(
   runId: string,
   createdAt: string,
   laneBatch = LANE_BATCH,
+  options: { readonly cache?: boolean } = {},
 ): RunPlan {
+  const cache = options.cache ?? spec.cache;
   return {
     runId,
     pipeline: spec.name,
     inputs: { container: spec.inputs.container, prefix: spec.inputs.prefix },
     outputs: { container: spec.outputs.container, prefix: spec.outputs.prefix },
-    steps: spec.steps.map(stepPlanOf),
-    ...(spec.finalize ? { finalize: stepPlanOf(spec.finalize) } : {}),
+    steps: spec.steps.map((s) => stepPlanOf(s, cache)),
+    ...(spec.finalize ? { finalize: stepPlanOf(spec.finalize, cache) } : {}),
     concurrency: spec.concurrency,
     toleratedFailurePercent: spec.toleratedFailurePercent,
     keepOnFailureMs: spec.teardown.keepOnFailureMs,

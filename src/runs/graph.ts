@@ -1,10 +1,10 @@
 /** The per-image step graph as pure decisions the image orchestrator applies. */
 import type { StepPlan } from './plan';
 
-export type StepState = 'waiting' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'skipped';
+export type StepState = 'waiting' | 'running' | 'succeeded' | 'cached' | 'failed' | 'cancelled' | 'skipped';
 
 export interface GraphMove {
-  /** Steps whose dependencies all succeeded: start them now. */
+  /** Steps whose dependencies all succeeded (or were cached): start them now. */
   readonly start: string[];
   /** Steps that can never run (a dependency failed, was cancelled or skipped). */
   readonly skip: string[];
@@ -32,7 +32,11 @@ export function nextMoves(
     }
   }
   const start = steps
-    .filter((s) => current[s.id] === 'waiting' && s.dependsOn.every((d) => current[d] === 'succeeded'))
+    .filter(
+      (s) =>
+        current[s.id] === 'waiting' &&
+        s.dependsOn.every((d) => current[d] === 'succeeded' || current[d] === 'cached'),
+    )
     .map((s) => s.id);
   return { start, skip };
 }

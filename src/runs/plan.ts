@@ -20,6 +20,8 @@ export interface StepPlan {
   /** Variable name -> secret reference (`setting:NAME` or a Key Vault URL), never a value. */
   readonly secretEnv?: Readonly<Record<string, string>>;
   readonly dependsOn: readonly string[];
+  /** True: the step may reuse the outputs of an earlier identical run of it (docs/orchestration.md, 'Step cache'). */
+  readonly cache?: boolean;
 }
 
 export interface BlobLocation {
@@ -77,6 +79,15 @@ export function outputsPrefix(
   attempt: number,
 ): string {
   return `${plan.outputs.prefix ?? ''}${plan.runId}/${imageKey}/${step}/attempt-${attempt}/out/`;
+}
+
+/** Where a cached step's copy of the outputs it reused goes: `<outputs.prefix><runId>/<imageKey>/<step>/cached/out/`. */
+export function cachedOutputsPrefix(
+  plan: Pick<RunPlan, 'outputs' | 'runId'>,
+  imageKey: string,
+  step: string,
+): string {
+  return `${plan.outputs.prefix ?? ''}${plan.runId}/${imageKey}/${step}/cached/out/`;
 }
 
 /** Where one attempt's logs go: `<runId>/<imageKey>/<step>/attempt-<n>/logs/` in the results container (never under `out/`). */

@@ -3,7 +3,27 @@ import type { BackendKind } from '../compute/port';
 import type { CostEstimate } from './cost';
 import type { RunPlan } from './plan';
 
-export type StepOutcome = 'succeeded' | 'failed' | 'cancelled' | 'skipped';
+/** `cached`: the step reused the outputs of an earlier identical run of it (no container, no cost). */
+export type StepOutcome = 'succeeded' | 'cached' | 'failed' | 'cancelled' | 'skipped';
+
+/** Whether a step's outputs are there for its dependents: it ran and succeeded, or it was cached. */
+export function stepSucceeded(status: string | undefined): boolean {
+  return status === 'succeeded' || status === 'cached';
+}
+
+/** What the step cache did for a step (docs/orchestration.md, 'Step cache'); present when its cache is on. */
+export interface StepCacheInfo {
+  /** The step's cache key (a SHA-256 over references and identities, never a secret value). */
+  readonly key?: string;
+  /** A hit: the run whose outputs were copied into this run's outputs prefix. */
+  readonly from?: string;
+  /** A miss: `not-cached`, `outputs-missing` (the cached outputs were deleted), `unavailable` (storage). */
+  readonly miss?: 'not-cached' | 'outputs-missing' | 'unavailable';
+  /** After a run that succeeded: whether the index now names this run's outputs for the key. */
+  readonly stored?: boolean;
+  /** Why the lookup or the index write did not work (storage errors; the step's outcome stands). */
+  readonly problem?: string;
+}
 export type ImageOutcome = 'succeeded' | 'failed' | 'cancelled';
 /** `terminated`: the run orchestration was terminated through the management API (written by the sweeper). */
 export type RunOutcome = 'succeeded' | 'partially_succeeded' | 'failed' | 'cancelled' | 'terminated';
@@ -50,6 +70,7 @@ export interface StepResult {
    * the sweeper (the resource is tagged `teardown=deferred`). The step's status is what the container did.
    */
   readonly teardown?: 'deferred';
+  readonly cache?: StepCacheInfo;
 }
 
 /** What an image orchestration returns: a reference-sized summary. */

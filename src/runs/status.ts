@@ -35,7 +35,7 @@ export function aggregateRunStatus(
   finalize?: StepOutcome,
 ): RunOutcome {
   if (cancelled || counts.cancelled > 0) return 'cancelled';
-  if (finalize !== undefined && finalize !== 'succeeded') return 'failed';
+  if (finalize !== undefined && finalize !== 'succeeded' && finalize !== 'cached') return 'failed';
   if (counts.total === 0) return 'succeeded';
   if (counts.failed === 0 && counts.succeeded === counts.total) return 'succeeded';
   const failedPercent = (counts.failed * 100) / counts.total;

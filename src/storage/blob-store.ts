@@ -1,4 +1,5 @@
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import { Readable } from 'node:stream';
 import { type CallPolicy, callSdk } from '../adapters/call-policy';
 import { AdapterError } from '../adapters/errors';
 import type { BlobItemInfo, BlobPort, ManifestRead } from './port';
@@ -103,7 +104,13 @@ export class BlobStore implements BlobPort {
         return result.done ? undefined : result.value;
       });
       for (const item of page?.segment.blobItems ?? []) {
-        out.push({ name: item.name, size: item.properties.contentLength ?? 0 });
+        const md5 = item.properties.contentMD5;
+        out.push({
+          name: item.name,
+          size: item.properties.contentLength ?? 0,
+          ...(item.properties.etag ? { etag: item.properties.etag } : {}),
+          ...(md5 && md5.length > 0 ? { md5: Buffer.from(md5).toString('base64') } : {}),
+        });
       }
       continuationToken = page?.continuationToken || undefined;
     } while (continuationToken);
@@ -125,6 +132,32 @@ export class BlobStore implements BlobPort {
             blobHTTPHeaders: { blobContentType: contentType },
           }),
       ),
+    );
+  }
+
+  /**
+   * Copies one blob (streamed through this process: download and upload, content type and MD5 kept), so it
+   * needs no SAS for the source. Overwrites the target; a missing source throws NOT_FOUND.
+   */
+  async copyBlob(container: string, source: string, targetContainer: string, target: string): Promise<void> {
+    await this.inContainer(targetContainer, () =>
+      this.call('copy', async (abortSignal) => {
+        const from = await this.container(container).getBlockBlobClient(source).download(0, undefined, {
+          abortSignal,
+        });
+        const body = from.readableStreamBody;
+        const headers = {
+          ...(from.contentType ? { blobContentType: from.contentType } : {}),
+          ...(from.blobContentMD5 ? { blobContentMD5: from.blobContentMD5 } : {}),
+        };
+        const to = this.container(targetContainer).getBlockBlobClient(target);
+        if (!body) await to.upload('', 0, { abortSignal, blobHTTPHeaders: headers });
+        else
+          await to.uploadStream(Readable.from(body), 4 * 1024 * 1024, 4, {
+            abortSignal,
+            blobHTTPHeaders: headers,
+          });
+      }),
     );
   }
 

@@ -5,6 +5,9 @@
 export interface BlobItemInfo {
   readonly name: string;
   readonly size: number;
+  readonly etag?: string;
+  /** Base64 Content-MD5, when the service has one (Put Blob sets it; copies keep it). */
+  readonly md5?: string;
 }
 
 export interface ManifestRead<T> {

@@ -7,7 +7,7 @@
 /**
  * @typedef {{ step: string, status: string, attempts?: number, exitCode?: number, startedAt?: string,
  *   finishedAt?: string, error?: { code?: string, message?: string }, outputsPrefix?: string,
- *   logs?: string[] }} StepView
+ *   logs?: string[], cache?: { from?: string, miss?: string } }} StepView
  * @typedef {{ imageKey: string, image?: string, status: string, steps: StepView[] }} ImageView
  * @typedef {{ total?: number, aci?: number, batch?: number, aciVcpuSeconds?: number, aciGbSeconds?: number,
  *   batchNodeSeconds?: number }} Cost
@@ -22,10 +22,11 @@
 const KEY_STORAGE = 'flotilla.functionKey';
 const POLL_MS = 1500;
 const TERMINAL = new Set(['succeeded', 'partially_succeeded', 'failed', 'cancelled']);
-const STEP_TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'skipped']);
+const STEP_TERMINAL = new Set(['succeeded', 'cached', 'failed', 'cancelled', 'skipped']);
 /** A text mark beside every state's colour, so the state never rests on colour alone. */
 const ICONS = /** @type {Record<string, string>} */ ({
   succeeded: '\u2713',
+  cached: '\u2261',
   failed: '\u2717',
   partially_succeeded: '\u26a0',
   running: '\u25b6',
@@ -378,6 +379,7 @@ function stepCell(image, step) {
   if (step.startedAt && step.finishedAt)
     facts.push(duration(Date.parse(step.finishedAt) - Date.parse(step.startedAt)));
   if (step.error?.code && step.error.code !== 'exit-code') facts.push(step.error.code);
+  if (step.status === 'cached' && step.cache?.from) facts.push(`outputs of ${step.cache.from}`);
   const imageName = image ? (image.image ?? image.imageKey) : 'finalize';
   const cell = h('td', { attrs: { 'data-step': step.step, 'data-state': step.status } }, [
     stateBadge(step.status),
@@ -385,7 +387,13 @@ function stepCell(image, step) {
   ]);
   if (step.error?.message) cell.title = step.error.message;
   // Logs are saved when a step ends; the API serves them once the image (or finalize) has its record.
-  if (STEP_TERMINAL.has(step.status) && step.status !== 'skipped' && step.attempts !== undefined) {
+  // A cached step ran no container: it has no logs of its own (its outputs are in this run's outputs).
+  if (
+    STEP_TERMINAL.has(step.status) &&
+    step.status !== 'skipped' &&
+    step.status !== 'cached' &&
+    step.attempts !== undefined
+  ) {
     const button = h('button', {
       className: 'link',
       text: 'logs',

@@ -30,6 +30,7 @@ beforeAll(async () => {
         list: (c, p) => store.list(c, p),
         readManifest: (c, n) => store.readManifest(c, n),
         writeManifest: (c, n, v, e) => store.writeManifest(c, n, v, e),
+        copyBlob: (c, b, tc, tb) => store.copyBlob(c, b, tc, tb),
         // An outage of one blob: the record of image `bad.tif` can never be written.
         putText: (c, n, t, ct) =>
           /\/bad-tif-[^/]*\/result\.json$/.test(n)

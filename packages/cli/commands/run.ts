@@ -26,6 +26,8 @@ export interface RunOptions {
   readonly faults?: string;
   readonly simulate?: boolean;
   readonly interval: number;
+  /** --cache / --no-cache: the step cache for this run (default: what the spec says). */
+  readonly cache?: boolean;
 }
 
 export const runCommand: CommandModule = (program: Command, setExitCode) => {
@@ -44,6 +46,14 @@ export const runCommand: CommandModule = (program: Command, setExitCode) => {
     .option('--faults <file>', 'fault rules for the embedded emulators (JSON, see docs/emulators.md)')
     .option('--simulate', 'simulate steps in the emulators instead of running them')
     .option('--interval <ms>', 'how often to poll the run status', (v) => Number(v), 500)
+    .option(
+      '--cache',
+      "reuse the outputs of earlier identical runs of each step (they show as 'cached'; a step's own cache: false wins)",
+    )
+    .option(
+      '--no-cache',
+      "run every step even if the spec turns the step cache on (a step's own cache: true wins)",
+    )
     .action(async (pipeline: string, options: RunOptions) => {
       setExitCode(await runPipeline(pipeline, options));
     });
@@ -119,6 +129,7 @@ export async function runPipeline(pipelineFile: string, options: RunOptions): Pr
       pipeline: raw,
       ...(images ? { images } : {}),
       ...(selection.kind === 'prefix' ? { prefix: selection.prefix } : {}),
+      ...(options.cache === undefined ? {} : { cache: options.cache }),
     });
     log(`run ${started.runId} started: pipeline ${started.pipeline}, ${started.images} images`);
     following = true;

@@ -2,6 +2,7 @@
  * An in-memory BlobPort (src/storage/port.ts) for the fast tier: containers of text blobs with ETags, and the
  * same conditional-write rules as the Azure adapter (If-Match / If-None-Match: `*` lose with CONFLICT).
  */
+import { createHash } from 'node:crypto';
 import { AdapterError } from '../../../src/adapters/errors';
 import type { BlobItemInfo, BlobPort, ManifestRead } from '../../../src/storage/port';
 
@@ -25,8 +26,27 @@ export class InMemoryBlobStore implements BlobPort {
   list(container: string, prefix: string): Promise<BlobItemInfo[]> {
     const items = this.names(container)
       .filter((name) => name.startsWith(prefix))
-      .map((name) => ({ name, size: Buffer.byteLength(this.blob(container, name)?.text ?? '') }));
+      .map((name) => {
+        const blob = this.blob(container, name);
+        const text = blob?.text ?? '';
+        const md5 = createHash('md5').update(text).digest('base64');
+        return { name, size: Buffer.byteLength(text), md5, ...(blob ? { etag: blob.etag } : {}) };
+      });
     return Promise.resolve(items);
+  }
+
+  /** Copies a blob (content type kept); a missing source rejects with NOT_FOUND, as the adapter does. */
+  copyBlob(container: string, source: string, targetContainer: string, target: string): Promise<void> {
+    const found = this.blob(container, source);
+    if (!found)
+      return Promise.reject(
+        new AdapterError('NOT_FOUND', 'permanent', `${container}/${source}: no such blob`, {
+          service: 'blob',
+          operation: 'copy',
+        }),
+      );
+    this.write(targetContainer, target, found.text, found.contentType);
+    return Promise.resolve();
   }
 
   putText(

@@ -82,4 +82,19 @@ describe('run progress rendering', () => {
     expect(rows[0]).toMatch(/a\.pgm\s+succeeded\s+✓ exit 0\s+12s/);
     expect(rows[1]).toMatch(/b\.pgm\s+failed\s+✗ exit 1\s+12s/);
   });
+
+  it('shows a cached step as cached (no exit code: it ran no container), live and in the table', () => {
+    const run = aRun(
+      [
+        image('a', 'succeeded', [
+          ['tile', 'cached'],
+          ['predict', 'succeeded', 0],
+        ]),
+      ],
+      'succeeded',
+    );
+    const [, row] = resultTable(run);
+    expect(row).toMatch(/a\.pgm\s+succeeded\s+≡ cached\s+✓ exit 0/);
+    expect(liveFrame(run, 0)[0]).toContain('tile ≡  predict ✓');
+  });
 });
