@@ -34,6 +34,7 @@ export function stepPlanOf(step: PipelineStep): StepPlan {
     ...(pool ? { pool } : {}),
     timeoutMs: step.timeoutMs,
     retries: step.retries,
+    ...(step.retry ? { retry: step.retry } : {}),
     ...(Object.keys(step.env).length > 0 ? { env: step.env } : {}),
     ...(secrets.length > 0
       ? { secretEnv: Object.fromEntries(secrets.map(([k, ref]) => [k, formatSecretRef(ref)])) }
