@@ -95,19 +95,25 @@ it('a hung step is killed at its timeout and leaves no container, on ACI and on 
   expect(e2e.containers()).toEqual([]);
 }, 240_000);
 
-it('a cancelled run leaves no container', async () => {
-  const runId = await run('cancel-aci', { command: 'sleep 600', timeout: '5m' });
-  await waitFor(() => e2e.containers('flotilla.aci.container=step').length > 0, {
-    what: 'the step container to run',
-    timeoutMs: 60_000,
-    intervalMs: 250,
-  });
-  const cancelled = await e2e.api('cancelRun', { params: { id: runId } });
-  expect(cancelled.status).toBe(202);
-  const { view } = await e2e.ended(runId);
-  expect(view.status).toBe('cancelled');
+it('cancelled runs leave no container, on ACI and on Batch', async () => {
+  const hung = { command: 'sleep 600', timeout: '5m' };
+  const runs = await Promise.all([
+    run('cancel-aci', hung),
+    run('cancel-batch', { ...hung, backend: 'batch' }),
+  ]);
+  for (const [label, what] of [
+    ['flotilla.aci.container=step', 'the ACI step container'],
+    ['flotilla.batch.task', 'the Batch task container'],
+  ] as const)
+    await waitFor(() => e2e.containers(label).length > 0, {
+      what: `${what} to run`,
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
+  for (const runId of runs) expect((await e2e.api('cancelRun', { params: { id: runId } })).status).toBe(202);
+  for (const runId of runs) expect((await e2e.ended(runId)).view.status).toBe('cancelled');
   await waitFor(() => e2e.containers().length === 0, {
-    what: 'every container of the cancelled run to be removed',
+    what: 'every container of the cancelled runs to be removed',
     timeoutMs: 60_000,
     intervalMs: 250,
   });
