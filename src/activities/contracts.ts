@@ -146,7 +146,8 @@ export interface ActivityContracts {
   writeImageRecord: { input: ImageRecord; output: string };
   writeManifest: { input: WriteManifestInput; output: WriteManifestOutput };
   pollBatchRun: { input: PollBatchRunInput; output: PollBatchRunOutput };
-  finishBatchRun: { input: { runId: string }; output: null };
+  /** `cancelled`: the run's job is terminated and deleted (its running tasks stop), not left to finish. */
+  finishBatchRun: { input: { runId: string; cancelled?: boolean }; output: null };
 }
 
 export type ActivityName = keyof ActivityContracts;
