@@ -195,7 +195,8 @@ export interface ActivityContracts {
   writeImageRecord: { input: ImageRecord; output: string };
   writeManifest: { input: WriteManifestInput; output: WriteManifestOutput };
   pollBatchRun: { input: PollBatchRunInput; output: PollBatchRunOutput };
-  finishBatchRun: { input: { runId: string }; output: null };
+  /** `cancelled`: the run's job is terminated and deleted (its running tasks stop), not left to finish. */
+  finishBatchRun: { input: { runId: string; cancelled?: boolean }; output: null };
   /** The step cache (docs/orchestration.md, 'Step cache'): lookup before admission, index write on success. */
   lookupStepCache: { input: LookupInput; output: LookupResult };
   storeStepCache: { input: StoreEntryInput; output: { stored: boolean } };

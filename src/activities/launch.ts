@@ -70,6 +70,7 @@ export async function buildLaunch(store: RunStore, input: StartStepInput): Promi
     command: step.command,
     cpu: step.cpu,
     memoryGb: step.memoryGb,
+    ...(step.retry?.onOutOfMemory ? { limitMemory: true } : {}),
     ...(step.env ? { env: step.env } : {}),
     ...(step.secretEnv ? { secretEnv: step.secretEnv } : {}),
     inputs,

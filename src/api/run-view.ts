@@ -9,7 +9,7 @@ import type {
 } from '../orchestrators/contracts';
 import { instanceIds } from '../runs/ids';
 import { RESULTS_CONTAINER, runPaths } from '../runs/paths';
-import type { ImageRecord, Manifest } from '../runs/records';
+import type { AttemptSummary, ImageRecord, Manifest } from '../runs/records';
 import type { BlobStore } from '../storage/blob-store';
 import { ApiError } from './http';
 
@@ -27,6 +27,8 @@ export interface ImageView {
     step: string;
     status: string;
     attempts?: number;
+    /** Each attempt's memory and end (a retry after an out-of-memory kill has more memory). */
+    attemptHistory?: readonly AttemptSummary[];
     exitCode?: number;
     startedAt?: string;
     finishedAt?: string;
@@ -99,6 +101,7 @@ function recordView(r: ImageRecord): ImageView {
       step: s.step,
       status: s.status,
       attempts: s.attempts,
+      ...(s.attemptHistory ? { attemptHistory: s.attemptHistory } : {}),
       exitCode: s.exitCode,
       startedAt: s.startedAt,
       finishedAt: s.finishedAt,

@@ -63,6 +63,11 @@ export interface StepLaunch extends StepRef {
   readonly logs: { readonly container: string; readonly prefix: string };
   /** Step deadline; also bounds the SAS lifetimes and the resources' expiry tag. */
   readonly timeoutMs: number;
+  /**
+   * Batch only: `memoryGb` is the container's limit (`--memory`), as on ACI; set for steps with
+   * retry.onOutOfMemory (docs/pipeline-spec.md, "Retry classes"). Otherwise a task may use its node's memory.
+   */
+  readonly limitMemory?: boolean;
   /** Batch only: in-service retries for a non-zero exit. */
   readonly retries?: number;
   /** Batch only: steps of the same image that must succeed first. */

@@ -107,7 +107,7 @@ export function* runOrchestrator(context: OrchestrationContext): Generator<unkno
   }
   status('finishing', counts);
   if (batch) {
-    yield* callActivity(context, 'finishBatchRun', { runId });
+    yield* callActivity(context, 'finishBatchRun', { runId, ...(cancelled ? { cancelled: true } : {}) });
     yield* callActivity(context, 'releaseAdmission', { kind: 'batch', leaseId: jobLeaseId(runId) });
   }
   const outcome = aggregateRunStatus(counts, plan.toleratedFailurePercent, cancelled, finalize?.status);

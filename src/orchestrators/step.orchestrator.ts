@@ -8,9 +8,10 @@
 import type { OrchestrationContext } from 'durable-functions';
 import type { StepRef } from '../compute/port';
 import { outputsPrefix } from '../runs/plan';
-import type { StepResult } from '../runs/records';
+import type { AttemptSummary, StepResult } from '../runs/records';
 import { log, nowMs } from './call';
 import type { StepOrchestratorInput } from './contracts';
+import { isOutOfMemory, nextAttempt, withMemory } from './retry-policy';
 import { attempt, type AttemptEnd, type StepHost } from './step-attempt';
 import { cachedResult, lookupStepCache, recordStepCache } from './step-cache';
 
@@ -39,11 +40,14 @@ export function* runStep(
   if (cache?.hit) return cachedResult(context, input, cache, (status) => host.publish(status));
   let runMs = 0;
   let teardown: 'deferred' | undefined;
+  // Each attempt's memory: the spec's, grown after an out-of-memory kill (retry.onOutOfMemory).
+  let memoryGb = input.step.memoryGb;
+  const history: AttemptSummary[] = [];
   for (let n = 1; ; n++) {
     const ref: StepRef = { runId: input.runId, imageKey: input.imageKey, step: input.step.id, attempt: n };
     let end: AttemptEnd;
     try {
-      end = yield* attempt(context, input, ref, host);
+      end = yield* attempt(context, withMemory(input, memoryGb), ref, host);
     } catch (error) {
       // An activity of the attempt exhausted its retries (teardown itself never throws).
       const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
@@ -58,7 +62,19 @@ export function* runStep(
     }
     runMs += end.runMs;
     teardown ??= end.teardown;
-    const done = end.cancelled || !end.retry || n >= maxAttempts || end.status?.state === 'succeeded';
+    const succeeded = end.status?.state === 'succeeded';
+    const next = nextAttempt(input.step.retry, memoryGb, succeeded ? undefined : end.status);
+    history.push({
+      attempt: n,
+      memoryGb,
+      runMs: end.runMs,
+      ...(end.status?.exitCode !== undefined ? { exitCode: end.status.exitCode } : {}),
+      ...(isOutOfMemory(end.status) ? { outOfMemory: true as const } : {}),
+      ...(end.error ? { error: end.error.code } : {}),
+    });
+    memoryGb = next.memoryGb;
+    const done = end.cancelled || !end.retry || !next.retry || n >= maxAttempts || succeeded;
+    const stoppedBy = !succeeded && end.retry && !end.cancelled && n < maxAttempts ? next.why : undefined;
     log(context, 'step attempt ended', {
       runId: ref.runId,
       image: ref.imageKey,
@@ -79,12 +95,16 @@ export function* runStep(
       ),
       status: end.cancelled ? 'cancelled' : end.status?.state === 'succeeded' ? 'succeeded' : 'failed',
       attempts: n,
+      attemptHistory: history,
       exitCode: end.status?.exitCode,
       startedAt: end.status?.startedAt ?? new Date(end.startedAt).toISOString(),
       finishedAt: end.status?.finishedAt ?? context.df.currentUtcDateTime.toISOString(),
       runMs,
       logs: end.logs,
-      error: end.error,
+      error:
+        end.error && stoppedBy
+          ? { ...end.error, message: `${end.error.message}; not retried: ${stoppedBy}` }
+          : end.error,
       keptUntil: end.keptUntil,
       ...(teardown ? { teardown } : {}),
     });

@@ -2,10 +2,10 @@
 import { toArgv } from './command';
 import { parseDuration } from './duration';
 import { topologicalLevels } from './graph';
-import { BATCH_LIMITS, BUILT_IN_DEFAULTS } from './limits';
+import { ACI_LIMITS, BATCH_LIMITS, BUILT_IN_DEFAULTS } from './limits';
 import { parseSecretRef, type SecretRef } from './secret-ref';
 import type { RawFinalize, RawPipeline, RawStep } from './spec-shape';
-import type { PipelineSpec, PipelineStep, PoolRef } from './types';
+import type { Backend, PipelineSpec, PipelineStep, PoolRef, RetryPolicy } from './types';
 
 type RawDefaults = NonNullable<RawPipeline['defaults']>;
 type RawPool = NonNullable<RawStep['pool']>;
@@ -49,11 +49,40 @@ function normaliseStep(
     ...(pool === undefined ? {} : { pool: poolRef(pool) }),
     timeoutMs: ms(step.timeout ?? defaults.timeout ?? BUILT_IN_DEFAULTS.timeout),
     retries: step.retries ?? defaults.retries ?? BUILT_IN_DEFAULTS.retries,
+    ...retryOf(step.retry, defaults.retry, backend),
     env: { ...step.env },
     secrets: Object.fromEntries(
       Object.entries(step.secrets ?? {}).map(([name, ref]) => [name, secretRef(ref)]),
     ),
     ...(step.cache === undefined ? {} : { cache: step.cache }),
+  };
+}
+
+type RawRetry = NonNullable<RawStep['retry']>;
+
+/** The step's retry classes over those of defaults (key by key); the OOM cap within the backend's limit. */
+function retryOf(
+  own: RawRetry | undefined,
+  base: RawRetry | undefined,
+  backend: Backend,
+): { retry?: RetryPolicy } {
+  if (!own && !base) return {};
+  const merged: RawRetry = { ...base, ...own };
+  const limit = backend === 'aci' ? ACI_LIMITS.maxMemoryGB : BATCH_LIMITS.maxMemoryGB;
+  const oom = merged.onOutOfMemory;
+  return {
+    retry: {
+      ...(oom
+        ? {
+            onOutOfMemory: {
+              memoryFactor: oom.memoryFactor ?? 2,
+              maxMemoryGB: Math.min(oom.maxMemoryGB ?? limit, limit),
+            },
+          }
+        : {}),
+      ...(merged.onExitCodes ? { onExitCodes: [...merged.onExitCodes] } : {}),
+      ...(merged.never ? { never: [...merged.never] } : {}),
+    },
   };
 }
 

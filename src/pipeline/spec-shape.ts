@@ -19,6 +19,7 @@ import {
   stepId,
   timeout,
 } from './spec-fields';
+import { retry } from './spec-retry';
 
 const env = record(
   str({
@@ -96,6 +97,7 @@ const finalizeFields = {
   pool: optional(pool),
   timeout: optional(timeout),
   retries: optional(retries),
+  retry: optional(retry),
   env: optional(env),
   secrets: optional(secrets),
   cache: optional(cache),
@@ -173,6 +175,7 @@ export const pipelineShape = obj(
           memoryGB: optional(memoryGB, BUILT_IN_DEFAULTS.memoryGB),
           timeout: optional(timeout, BUILT_IN_DEFAULTS.timeout),
           retries: optional(retries, BUILT_IN_DEFAULTS.retries),
+          retry: optional(retry),
           pool: optional(pool),
         },
         { description: 'Values for every step (and finalize) that does not set its own.' },

@@ -44,11 +44,22 @@ export interface PipelineStep {
   readonly pool?: PoolRef;
   readonly timeoutMs: number;
   readonly retries: number;
+  /** Retry classes (docs/pipeline-spec.md, "Retry classes"); absent: every failure is retried as before. */
+  readonly retry?: RetryPolicy;
   readonly env: Readonly<Record<string, string>>;
   /** References only; resolved by the compute adapters when a step starts. */
   readonly secrets: Readonly<Record<string, SecretRef>>;
   /** The step's own `cache` setting, when it has one (it wins over the spec's and the start request's). */
   readonly cache?: boolean;
+}
+
+/** Retry classes, normalised: the OOM cap already includes the backend's limit. */
+export interface RetryPolicy {
+  readonly onOutOfMemory?: { readonly memoryFactor: number; readonly maxMemoryGB: number };
+  /** When set, only these exit codes are retried (an out-of-memory kill follows onOutOfMemory). */
+  readonly onExitCodes?: readonly number[];
+  /** Never retried, whatever else says. */
+  readonly never?: readonly number[];
 }
 
 export interface BlobLocation {

@@ -24,7 +24,7 @@ function round(value: number, digits: number): number {
 }
 
 export function estimateCost(
-  steps: readonly Pick<StepResult, 'backend' | 'runMs' | 'cpu' | 'memoryGb'>[],
+  steps: readonly Pick<StepResult, 'backend' | 'runMs' | 'cpu' | 'memoryGb' | 'attemptHistory'>[],
   prices: Prices,
 ): CostEstimate {
   let vcpu = 0;
@@ -34,7 +34,10 @@ export function estimateCost(
     const seconds = Math.max(0, s.runMs) / 1000;
     if (s.backend === 'aci') {
       vcpu += seconds * s.cpu;
-      gb += seconds * s.memoryGb;
+      // Each attempt at its own memory (a retry after an out-of-memory kill has more).
+      gb += s.attemptHistory?.length
+        ? s.attemptHistory.reduce((sum, a) => sum + (Math.max(0, a.runMs) / 1000) * a.memoryGb, 0)
+        : seconds * s.memoryGb;
     } else {
       node += seconds;
     }

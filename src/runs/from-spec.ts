@@ -35,6 +35,7 @@ export function stepPlanOf(step: PipelineStep, cacheDefault = false): StepPlan {
     ...(pool ? { pool } : {}),
     timeoutMs: step.timeoutMs,
     retries: step.retries,
+    ...(step.retry ? { retry: step.retry } : {}),
     ...(Object.keys(step.env).length > 0 ? { env: step.env } : {}),
     ...(secrets.length > 0
       ? { secretEnv: Object.fromEntries(secrets.map(([k, ref]) => [k, formatSecretRef(ref)])) }

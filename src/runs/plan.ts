@@ -3,6 +3,7 @@
  * secret values (secrets are references, resolved by the compute adapter when a step starts).
  */
 import type { BackendKind, PoolSpec } from '../compute/port';
+import type { RetryPolicy } from '../pipeline/types';
 
 export interface StepPlan {
   readonly id: string;
@@ -16,6 +17,8 @@ export interface StepPlan {
   readonly pool?: string | PoolSpec;
   readonly timeoutMs: number;
   readonly retries: number;
+  /** Retry classes (docs/pipeline-spec.md, "Retry classes"); absent: every failure is retried. */
+  readonly retry?: RetryPolicy;
   readonly env?: Readonly<Record<string, string>>;
   /** Variable name -> secret reference (`setting:NAME` or a Key Vault URL), never a value. */
   readonly secretEnv?: Readonly<Record<string, string>>;

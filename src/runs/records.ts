@@ -47,6 +47,18 @@ export interface StepError {
 }
 
 /** What a step orchestration returns (and what the image record keeps per step). */
+/** One attempt of a step, as the manifest lists it: the memory it ran with and how it ended. */
+export interface AttemptSummary {
+  readonly attempt: number;
+  /** What admission reserved and the container was created with (a retry after OOM gets more). */
+  readonly memoryGb: number;
+  readonly runMs: number;
+  readonly exitCode?: number;
+  /** The attempt was killed for running out of memory (ACI OOMKilled, exit 137). */
+  readonly outOfMemory?: true;
+  readonly error?: StepError['code'];
+}
+
 export interface StepResult {
   readonly step: string;
   readonly status: StepOutcome;
@@ -59,7 +71,10 @@ export interface StepResult {
   /** Billable run time over all attempts, in ms (for the cost estimate). */
   readonly runMs: number;
   readonly cpu: number;
+  /** The spec's memory request; each attempt's own is in `attemptHistory`. */
   readonly memoryGb: number;
+  /** Every attempt, in order (absent in records written before retry classes). */
+  readonly attemptHistory?: readonly AttemptSummary[];
   readonly outputsPrefix: string;
   readonly logs: readonly string[];
   readonly error?: StepError;

@@ -70,6 +70,26 @@ export function parseBindMounts(containerRunOptions: string): BindMount[] {
   return mounts;
 }
 
+const UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/**
+ * The memory limit among `docker create` options (`-m`/`--memory[=]<n>[b|k|m|g]`), in bytes, as the engine
+ * on a Batch node enforces it; undefined when none is given or it does not parse.
+ */
+export function parseMemoryLimit(containerRunOptions: string): number | undefined {
+  const words = splitCommandLine(containerRunOptions);
+  let value: string | undefined;
+  for (let i = 0; i < words.length; i += 1) {
+    const w = words[i] ?? '';
+    if (w === '-m' || w === '--memory') value = words[++i];
+    else if (w.startsWith('--memory=')) value = w.slice('--memory='.length);
+  }
+  const match = /^(\d+(?:\.\d+)?)([bkmg]?)$/i.exec(value ?? '');
+  if (!match) return undefined;
+  const bytes = Number(match[1]) * (UNITS[(match[2] ?? '').toLowerCase()] ?? 1);
+  return bytes > 0 ? Math.round(bytes) : undefined;
+}
+
 const DURATION =
   /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 

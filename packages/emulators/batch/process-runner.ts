@@ -11,7 +11,7 @@ import {
   type ResourceFile,
   uploadOutputFiles,
 } from './blob-transfer';
-import { parseBindMounts, splitCommandLine } from './command-line';
+import { parseBindMounts, parseMemoryLimit, splitCommandLine } from './command-line';
 import type { FailureInfo, TaskRecord } from './model';
 import {
   type AttemptHandle,
@@ -90,7 +90,7 @@ export class ProcessRunner implements TaskRunner {
         env: this.environment(task, nodeId),
         mounts: this.mounts(nodeId, image ? undefined : container?.imageName, container?.containerRunOptions),
         workDir,
-        ...(image ? this.containerSpec(task, image, container?.workingDirectory) : {}),
+        ...(image ? this.containerSpec(task, image, container) : {}),
         stdoutFile: join(taskDir, 'stdout.txt'),
         stderrFile: join(taskDir, 'stderr.txt'),
       });
@@ -109,11 +109,17 @@ export class ProcessRunner implements TaskRunner {
   }
 
   /** Container mode: the image, working directory and labels of the task's container. */
-  private containerSpec(task: TaskRecord, image: string, workingDirectory: string | undefined) {
+  private containerSpec(
+    task: TaskRecord,
+    image: string,
+    settings: { workingDirectory?: string; containerRunOptions?: string } | undefined,
+  ) {
     const wd = `${taskDirIn(NODE_ROOT, task.job.id, task.id)}/wd`;
+    const memoryBytes = parseMemoryLimit(settings?.containerRunOptions ?? '');
     return {
       image,
-      ...(workingDirectory === 'containerImageDefault' ? {} : { containerWorkDir: wd }),
+      ...(settings?.workingDirectory === 'containerImageDefault' ? {} : { containerWorkDir: wd }),
+      ...(memoryBytes ? { memoryBytes } : {}),
       labels: { 'flotilla.batch.job': task.job.id, 'flotilla.batch.task': task.id },
     };
   }

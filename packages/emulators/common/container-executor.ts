@@ -71,6 +71,10 @@ export class ContainerExecutor implements StepExecutor {
     const name = `flotilla-${this.options.stackId}-${this.counter}-${randomBytes(3).toString('hex')}`;
     mkdirSync(this.cidDir, { recursive: true });
     const cidFile = join(this.cidDir, `${name}.cid`);
+    // The engine client's working folder, one per container: podman's conmon writes an empty file `oom`
+    // into it when the kernel kills the container for its memory (it would land in the caller's folder).
+    const clientDir = join(this.cidDir, name);
+    mkdirSync(clientDir, { recursive: true });
     for (const folder of Object.values(spec.mounts)) {
       if (!existsSync(folder)) mkdirSync(folder, { recursive: true });
       chmodSync(folder, 0o777);
@@ -116,6 +120,7 @@ export class ContainerExecutor implements StepExecutor {
       if (log.length > MAX_LOG_BYTES) log = log.slice(log.length - MAX_LOG_BYTES);
     };
     const child = spawn(this.engineName, args, {
+      cwd: clientDir,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -157,9 +162,11 @@ export class ContainerExecutor implements StepExecutor {
             return;
           }
           const state = await this.inspect(name);
+          const conmonSawOom = existsSync(join(clientDir, 'oom'));
           await remove();
           const exitCode = state?.exitCode ?? code ?? 125;
-          const oomKilled = exitCode === 137 && (state?.oomKilled === true || (oom?.killed() ?? false));
+          const oomKilled =
+            exitCode === 137 && (state?.oomKilled === true || (oom?.killed() ?? false) || conmonSawOom);
           finish(exitCode, oomKilled ? 'oom' : undefined);
         })();
       });
@@ -205,6 +212,7 @@ export class ContainerExecutor implements StepExecutor {
       child.once('close', () => {
         this.live.delete(name);
         rmSync(join(this.cidDir, `${name}.cid`), { force: true });
+        rmSync(join(this.cidDir, name), { recursive: true, force: true });
         resolve();
       });
     });

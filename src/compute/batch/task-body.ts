@@ -90,7 +90,11 @@ export function buildTask(
     commandLine: `/bin/sh -c ${shellQuote(BATCH_STEP_SCRIPT)}`,
     containerSettings: {
       imageName: launch.containerImage,
-      containerRunOptions: `-v ${wd}/in:${IN_DIR} -v ${wd}/out:${OUT_DIR}`,
+      // --memory only under retry.onOutOfMemory: then the attempt's memory is its container's limit on the
+      // node, as on ACI (docs/pipeline-spec.md, "Retry classes"); otherwise the task may use the node's.
+      containerRunOptions: `-v ${wd}/in:${IN_DIR} -v ${wd}/out:${OUT_DIR}${
+        launch.limitMemory ? ` --memory ${Math.round(launch.memoryGb * 1024)}m` : ''
+      }`,
       workingDirectory: 'taskWorkingDirectory',
       ...(registry ? { registry } : {}),
     },

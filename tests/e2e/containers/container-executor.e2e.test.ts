@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RealClock } from '../../../packages/emulators/common/clock';
@@ -69,6 +69,10 @@ describe('ContainerExecutor (podman)', () => {
   }, 60_000);
 
   it('reports a container killed for exceeding --memory as exit 137, OOMKilled', async () => {
+    // podman's conmon writes an empty `oom` file into its client's working folder on an OOM kill: the
+    // executor gives each client a folder of its own, so none lands in ours (the repository root).
+    const stray = join(process.cwd(), 'oom');
+    const strayBefore = existsSync(stray);
     const run = executor.start({
       image: IMAGE,
       command: [
@@ -84,6 +88,7 @@ describe('ContainerExecutor (podman)', () => {
     const outcome = await run.done;
     expect({ exitCode: outcome.exitCode, reason: outcome.reason }).toEqual({ exitCode: 137, reason: 'oom' });
     expect(run.logs()).not.toContain('survived');
+    expect(existsSync(stray)).toBe(strayBefore);
   }, 60_000);
 
   it('kills a hung step at its timeout and leaves no container', async () => {

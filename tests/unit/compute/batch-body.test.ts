@@ -26,6 +26,13 @@ describe('Batch bodies', () => {
     ]);
   });
 
+  it('limits the container to the attempt memory only for steps with retry.onOutOfMemory', () => {
+    const limited = buildTask(aLaunch({ memoryGb: 0.2, limitMemory: true }), resolvedFixture, 'job-1');
+    expect(limited.containerSettings?.containerRunOptions).toMatch(/ --memory 205m$/);
+    const open = buildTask(aLaunch({ memoryGb: 0.2 }), resolvedFixture, 'job-1');
+    expect(open.containerSettings?.containerRunOptions).not.toContain('--memory');
+  });
+
   it('wraps the command in /bin/sh -c and runs it in the container with /flotilla/in|out bind-mounted', () => {
     const task = buildTask(
       aLaunch({ retries: 2, dependsOn: [{ step: 'fetch', attempt: 1 }] }),

@@ -2,6 +2,7 @@ import { matchFiles } from '../../../../packages/emulators/batch/blob-transfer';
 import {
   parseBindMounts,
   parseDuration,
+  parseMemoryLimit,
   splitCommandLine,
 } from '../../../../packages/emulators/batch/command-line';
 import type { BatchHttpError } from '../../../../packages/emulators/batch/errors';
@@ -36,6 +37,14 @@ describe('Batch command lines (no shell: split like Batch on Linux)', () => {
       { hostPath: '/c', containerPath: '/d' },
     ]);
     expect(parseBindMounts('-v named-volume:/data')).toEqual([]);
+  });
+
+  it('finds the memory limit in docker create options, as the node engine enforces it', () => {
+    expect(parseMemoryLimit('-v /a:/b --memory 205m')).toBe(205 * 1024 ** 2);
+    expect(parseMemoryLimit('--memory=1.5g -v /a:/b')).toBe(1.5 * 1024 ** 3);
+    expect(parseMemoryLimit('-m 65536k')).toBe(64 * 1024 ** 2);
+    expect(parseMemoryLimit('-v /a:/b')).toBeUndefined();
+    expect(parseMemoryLimit('--memory lots')).toBeUndefined();
   });
 
   it('parses ISO 8601 durations as the SDK sends them', () => {
