@@ -50,6 +50,13 @@ export class BlobStore implements BlobPort {
     return `${this.container(container).getBlockBlobClient(blob).url}?${sas}`;
   }
 
+  /** Create-only SAS URL of one blob name (the container is created first): a client uploads one new blob. */
+  async uploadUrl(container: string, blob: string, expiresOn: Date): Promise<string> {
+    await this.ensureContainer(container);
+    const sas = await this.call('sas', () => this.signer.blobCreateSas(container, blob, expiresOn));
+    return `${this.container(container).getBlockBlobClient(blob).url}?${sas}`;
+  }
+
   /** Create-only, HTTPS-only SAS URL of a container (no overwrite, read, list or delete). */
   async writeUrl(container: string, expiresOn: Date): Promise<string> {
     // Not the cache: the container may have been deleted since (a step's outputs must land somewhere).

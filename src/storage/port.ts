@@ -29,6 +29,10 @@ export interface BlobPort {
   putPipeline(name: string, text: string): Promise<void>;
   getPipeline(name: string): Promise<string | undefined>;
   listPipelines(): Promise<string[]>;
+  /** Read-only SAS URL of one blob, expiring at `expiresOn` (handed to an authenticated client only). */
+  readUrl(container: string, blob: string, expiresOn: Date): Promise<string>;
+  /** Create-only SAS URL of one new blob name, expiring at `expiresOn` (handed to an authenticated client only). */
+  uploadUrl(container: string, blob: string, expiresOn: Date): Promise<string>;
   /** A cheap, bounded read that fails when storage is unreachable (the health route). */
   probe(): Promise<void>;
 }

@@ -20,6 +20,8 @@ import {
 export interface SasSigner {
   blobReadSas(container: string, blob: string, expiresOn: Date): Promise<string>;
   containerWriteSas(container: string, expiresOn: Date): Promise<string>;
+  /** Create-only on one blob name (a new blob, never an overwrite): what a client upload needs. */
+  blobCreateSas(container: string, blob: string, expiresOn: Date): Promise<string>;
 }
 
 const SKEW_MS = 5 * 60_000;
@@ -39,6 +41,17 @@ abstract class BaseSigner implements SasSigner {
       containerName: container,
       blobName: blob,
       permissions: BlobSASPermissions.parse('r'),
+      startsOn: new Date(Date.now() - SKEW_MS),
+      expiresOn,
+      protocol: this.protocol,
+    });
+  }
+
+  blobCreateSas(container: string, blob: string, expiresOn: Date): Promise<string> {
+    return this.sign({
+      containerName: container,
+      blobName: blob,
+      permissions: BlobSASPermissions.parse('c'),
       startsOn: new Date(Date.now() - SKEW_MS),
       expiresOn,
       protocol: this.protocol,

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { startHost, type FunctionInfo, type Host } from '../../emulators/functions';
 import type { CommandModule } from '../main';
+import { addOutputOption, formatOf } from '../output';
 
 export interface HostOptions {
   readonly app: string;
@@ -14,10 +15,12 @@ export interface HostOptions {
   readonly key?: string;
   readonly masterKey?: string;
   readonly quiet?: boolean;
+  readonly json?: boolean;
+  readonly output?: string;
 }
 
 export const hostCommand: CommandModule = (program: Command, setExitCode) => {
-  program
+  const command = program
     .command('host')
     .description('run a Functions v4 Node app folder (compiled JS) locally, like `func start`')
     .option('--app <dir>', 'the app folder (its package.json "main" names the entry files)', '.')
@@ -25,10 +28,10 @@ export const hostCommand: CommandModule = (program: Command, setExitCode) => {
     .option('--state <dir>', 'folder for durable state and blob receipts (default: <app>/.flotilla/host)')
     .option('--key <key>', 'the default function key (default: generated)')
     .option('--master-key <key>', 'the master key (default: generated)')
-    .option('--quiet', 'print only warnings and errors (no information-level invocation logs)')
-    .action(async (options: HostOptions) => {
-      setExitCode(await runHost(options));
-    });
+    .option('--quiet', 'print only warnings and errors (no information-level invocation logs)');
+  addOutputOption(command).action(async (options: HostOptions) => {
+    setExitCode(await runHost(options));
+  });
 };
 
 function port(value: string): number {
@@ -64,7 +67,10 @@ export async function runHost(options: HostOptions): Promise<number> {
     process.stderr.write(`flotilla host: ${message}\n`);
     return 1;
   }
-  process.stdout.write(banner(host));
+  // JSON: one line with the URL and the functions (the keys are the ones given or in the banner only).
+  if (formatOf(options) === 'json')
+    process.stdout.write(`${JSON.stringify({ url: host.url, functions: host.functions })}\n`);
+  else process.stdout.write(banner(host));
   const signal = await untilSignal();
   process.stderr.write(`flotilla host: ${signal}, stopping\n`);
   await host.stop();

@@ -14,6 +14,7 @@ import { azuriteBlobService } from '../../support/azurite';
 const noSas: SasSigner = {
   blobReadSas: () => Promise.reject(new Error('not used')),
   containerWriteSas: () => Promise.reject(new Error('not used')),
+  blobCreateSas: () => Promise.reject(new Error('not used')),
 };
 const service = azuriteBlobService();
 const store = new BlobStore(service, noSas, {

@@ -73,6 +73,15 @@ export class InMemoryBlobStore implements BlobPort {
     }
   }
 
+  /** Not a usable URL: the fast tier has no blob service to sign for. */
+  readUrl(container: string, blob: string, expiresOn: Date): Promise<string> {
+    return Promise.resolve(`memory:///${container}/${blob}?sp=r&se=${expiresOn.toISOString()}`);
+  }
+
+  uploadUrl(container: string, blob: string, expiresOn: Date): Promise<string> {
+    return Promise.resolve(`memory:///${container}/${blob}?sp=c&se=${expiresOn.toISOString()}`);
+  }
+
   putPipeline(name: string, text: string): Promise<void> {
     return this.putText(this.pipelinesContainer, `${name}.yaml`, text, 'application/yaml');
   }
