@@ -60,6 +60,16 @@ export async function uploadUrls(
   };
 }
 
+/** A folder POST /api/uploads made: its blobs are for a run the client starts, never a run by themselves. */
+export const UPLOAD_FOLDER = /^u-\d{14}-[0-9a-f]{8}$/;
+
+export function isUploadedBlob(name: string): boolean {
+  return name
+    .split('/')
+    .slice(0, -1)
+    .some((segment) => UPLOAD_FOLDER.test(segment));
+}
+
 /** `u-<yyyymmddhhmmss>-<8 hex>`: sorts by time, unique enough that two uploads never share a folder. */
 export function newUploadId(now: number, random: string): string {
   const stamp = new Date(now).toISOString().replace(/[-:T]/g, '').slice(0, 14);

@@ -2,9 +2,12 @@
  * `flotilla host`: runs a Functions v4 app folder (compiled JS) in the embedded host, like `func start`:
  * prints the functions and their URLs, serves on 127.0.0.1, stops cleanly on Ctrl-C / SIGTERM.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { startHost, type FunctionInfo, type Host } from '../../emulators/functions';
+import { readLocalSettings } from '../../emulators/functions/app-config';
+import { trustCertificate } from '../../emulators/stack/tls';
 import type { CommandModule } from '../main';
 import { addOutputOption, formatOf } from '../output';
 
@@ -42,10 +45,28 @@ function port(value: string): number {
   return n;
 }
 
+/**
+ * `func start` starts the worker with local.settings.json in its environment, so NODE_EXTRA_CA_CERTS there
+ * takes effect; this host loads the app in its own process, where Node read that variable at start-up.
+ * Trust the file's certificate here instead (e.g. the stack's, from `flotilla emulators --write-settings`).
+ */
+function trustSettingsCertificate(appDir: string): void {
+  const file = readLocalSettings(appDir).NODE_EXTRA_CA_CERTS;
+  if (!file || file === process.env.NODE_EXTRA_CA_CERTS) return;
+  if (!existsSync(file)) {
+    process.stderr.write(
+      `flotilla host: NODE_EXTRA_CA_CERTS in local.settings.json names ${file}, which is missing\n`,
+    );
+    return;
+  }
+  trustCertificate(readFileSync(file, 'utf8'));
+}
+
 export async function runHost(options: HostOptions): Promise<number> {
   const appDir = resolve(options.app);
   let host: Host;
   try {
+    trustSettingsCertificate(appDir);
     host = await startHost({
       appDir,
       port: options.port,
