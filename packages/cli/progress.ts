@@ -49,11 +49,10 @@ export function countsLine(run: RunView, elapsedMs: number, columns = Infinity):
   const c = run.counts;
   const done = c.succeeded + c.failed + c.cancelled;
   const time = `${formatDuration(elapsedMs)}${run.phase ? `  (${run.phase})` : ''}`;
-  const wide =
-    `${progressBar(done, c.total)} ${done}/${c.total} images  ` +
-    `succeeded ${c.succeeded}  failed ${c.failed}  running ${c.running}  pending ${c.pending}  ${time}`;
-  if (wide.length <= columns) return wide;
-  // Narrow terminals: short labels, then a bar as wide as what is left.
+  const words = ` ${done}/${c.total} images  succeeded ${c.succeeded}  failed ${c.failed}  running ${c.running}  pending ${c.pending}  ${time}`;
+  // Narrower terminals: a shorter bar, then short labels and a bar as wide as what is left.
+  for (const width of [24, 16, 10])
+    if (width + 2 + words.length <= columns) return `${progressBar(done, c.total, width)}${words}`;
   const tail = ` ${done}/${c.total} ok ${c.succeeded} fail ${c.failed} run ${c.running} wait ${c.pending} ${formatDuration(elapsedMs)}`;
   const bar = Math.min(24, columns - tail.length - 2);
   return fit(bar >= 4 ? `${progressBar(done, c.total, bar)}${tail}` : tail.trimStart(), columns);
@@ -99,8 +98,8 @@ export function changeLines(previous: RunView | undefined, run: RunView, elapsed
   return lines;
 }
 
-/** The table printed at the end. */
-export function resultTable(run: RunView): string[] {
+/** The table printed at the end; in a terminal `columns` wide, image names are cut to fit (at least 12). */
+export function resultTable(run: RunView, columns = Infinity): string[] {
   const steps = [...new Set(run.images.flatMap((i) => i.steps.map((s) => s.step)))];
   const rows = run.images.map((image) => [
     label(image),
@@ -116,9 +115,11 @@ export function resultTable(run: RunView): string[] {
   ]);
   const header = ['IMAGE', 'STATUS', ...steps.map((s) => s.toUpperCase()), 'TIME'];
   const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => (r[col] ?? '').length)));
+  const rest = widths.slice(1).reduce((sum, w) => sum + w + 2, 0);
+  widths[0] = Math.max(12, Math.min(widths[0] ?? 0, columns - rest));
   const format = (cells: string[]) =>
     cells
-      .map((cell, col) => cell.padEnd(widths[col] ?? 0))
+      .map((cell, col) => (col === 0 ? fit(cell, widths[0]!) : cell).padEnd(widths[col] ?? 0))
       .join('  ')
       .trimEnd();
   const lines = [format(header), ...rows.map(format)];

@@ -39,7 +39,7 @@ export const statusCommand: CommandModule = (program: Command, setExitCode) => {
               `${ended ? 'Took' : 'Running for'} ${formatDuration(durationMs)} (created ${run.createdAt})\n`,
             );
             process.stdout.write(`${countsLine(run, durationMs, columns)}\n\n`);
-            process.stdout.write(`${resultTable(run).join('\n')}\n`);
+            process.stdout.write(`${resultTable(run, columns).join('\n')}\n`);
             const cost = costLine(run.cost);
             if (cost) process.stdout.write(`${cost}\n`);
           }

@@ -114,7 +114,7 @@ async function finish(
     );
     return exitCode;
   }
-  out.write(`\n${resultTable(run).join('\n')}\n\n`);
+  out.write(`\n${resultTable(run, out.isTTY ? out.columns || 80 : Infinity).join('\n')}\n\n`);
   const c = run.counts;
   out.write(
     `Run ${run.runId} ${run.status}: ${c.succeeded} of ${c.total} images succeeded, ${c.failed} failed` +
