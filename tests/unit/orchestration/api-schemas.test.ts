@@ -74,7 +74,9 @@ describe('OpenAPI document', () => {
         '/runs/{id}/cancel',
         '/runs/{id}/logs',
         '/runs/{id}/manifest',
+        '/runs/{id}/outputs',
         '/runs/{id}/rerun',
+        '/uploads',
       ].sort(),
     );
   });
