@@ -14,6 +14,8 @@ import './functions/list-runs.http';
 import './functions/get-run.http';
 import './functions/run-manifest.http';
 import './functions/run-logs.http';
+import './functions/run-outputs.http';
+import './functions/uploads.http';
 import './functions/cancel-run.http';
 import './functions/rerun-run.http';
 import './functions/pipelines.http';

@@ -1,5 +1,6 @@
 /** The OpenAPI 3.1 document of the HTTP API (GET /api/openapi.json). Request schemas come from the zod schemas. */
 import { z } from 'zod';
+import { transferPaths } from './openapi-transfer';
 import { callbackBody, listRunsQuery, rerunBody, startRunBody } from './schemas';
 import { uploadBody } from './step-uploads';
 
@@ -88,6 +89,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      ...transferPaths(runIdParameter),
       '/runs/{id}/cancel': {
         post: {
           summary: 'Cancel a run: stop admitting work and tear down what is in flight.',

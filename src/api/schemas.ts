@@ -124,3 +124,38 @@ export const rerunBody = z
   )
   .strict();
 export type RerunBody = z.infer<typeof rerunBody>;
+
+export const MAX_UPLOADS = 1000;
+const containerName = z
+  .string({ error: 'expected a blob container name' })
+  .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, {
+    error:
+      'a container name has 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit',
+  });
+const uploadFile = z
+  .string({ error: 'expected a file name' })
+  .min(1, { error: 'a file name cannot be empty' })
+  .max(255, { error: 'a file name has at most 255 characters' })
+  .refine((s) => !/[/\\]/.test(s) && s !== '.' && s !== '..', {
+    error: 'a file name has no "/" or "\\" and is not "." or ".."',
+  });
+/** POST /api/uploads: new blobs a client may create, `<prefix><uploadId>/<file>` in `container`. */
+export const uploadBody = z
+  .object(
+    {
+      container: containerName,
+      prefix: z
+        .string({ error: 'expected a blob name prefix' })
+        .max(512, { error: 'a prefix has at most 512 characters' })
+        .refine((s) => s === '' || s.endsWith('/'), { error: 'a prefix is empty or ends with "/"' })
+        .default(''),
+      files: z
+        .array(uploadFile, { error: 'expected a list of file names' })
+        .min(1, { error: 'give at least one file' })
+        .max(MAX_UPLOADS, { error: `at most ${MAX_UPLOADS} files per upload` })
+        .refine((list) => new Set(list).size === list.length, { error: 'the file list has duplicates' }),
+    },
+    { error: 'expected a JSON object' },
+  )
+  .strict();
+export type UploadBody = z.infer<typeof uploadBody>;

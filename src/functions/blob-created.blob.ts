@@ -2,6 +2,7 @@ import { app, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { ApiError } from '../api/http';
 import { resolvePipeline, startRun } from '../api/start-run';
+import { isUploadedBlob } from '../api/uploads';
 import { blobRunId } from '../runs/run-ids';
 import { appDeps } from '../composition';
 import { loadSetting } from '../config';
@@ -9,6 +10,7 @@ import { loadSetting } from '../config';
 /**
  * Event Grid-source blob trigger: a new blob at `<images container>/<pipeline>/<path>` starts a run of that
  * pipeline for that image. The run id is derived from the blob URL and ETag: a duplicate event starts nothing.
+ * Blobs in a folder POST /api/uploads made (`u-<time>-<hex>/`) start nothing: their client starts the run.
  */
 export async function blobCreatedHandler(_blob: unknown, context: InvocationContext): Promise<void> {
   const meta = context.triggerMetadata ?? {};
@@ -19,6 +21,11 @@ export async function blobCreatedHandler(_blob: unknown, context: InvocationCont
   const slash = name.indexOf('/');
   if (slash <= 0) {
     context.warn(`blob ignored blob=${name} reason="not under <pipeline>/"`);
+    return;
+  }
+  if (isUploadedBlob(name)) {
+    // POST /api/uploads handed it out for a run its client starts itself (`flotilla run --target`).
+    context.log(`blob ignored blob=${name} reason="uploaded for an explicit run"`);
     return;
   }
   const pipeline = name.slice(0, slash);

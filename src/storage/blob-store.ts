@@ -51,8 +51,9 @@ export class BlobStore implements BlobPort {
     return `${this.container(container).getBlockBlobClient(blob).url}?${sas}`;
   }
 
-  /** Create-only, HTTPS-only SAS URL of one blob (no overwrite, read, list or delete). */
+  /** Create-only, HTTPS-only SAS URL of one blob (no overwrite, read, list or delete); the container is created first. */
   async uploadUrl(container: string, blob: string, expiresOn: Date): Promise<string> {
+    await this.ensureContainer(container);
     const sas = await this.call('sas', () => this.signer.blobCreateSas(container, blob, expiresOn));
     return `${this.container(container).getBlockBlobClient(blob).url}?${sas}`;
   }

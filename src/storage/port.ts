@@ -32,10 +32,12 @@ export interface BlobPort {
   putPipeline(name: string, text: string): Promise<void>;
   getPipeline(name: string): Promise<string | undefined>;
   listPipelines(): Promise<string[]>;
+  /** Read-only SAS URL of one blob, expiring at `expiresOn` (handed to an authenticated client only). */
+  readUrl(container: string, blob: string, expiresOn: Date): Promise<string>;
+  /** Create-only SAS URL of one new blob name, expiring at `expiresOn` (an authenticated client or an upload grant). */
+  uploadUrl(container: string, blob: string, expiresOn: Date): Promise<string>;
   /** A cheap, bounded read that fails when storage is unreachable (the health route). */
   probe(): Promise<void>;
-  /** Create-only, HTTPS-only SAS URL of one blob (an upload grant's URLs). */
-  uploadUrl(container: string, blob: string, expiresOn: Date): Promise<string>;
   /** Creates the container if it is missing. */
   recreateContainer(container: string): Promise<void>;
 }

@@ -20,7 +20,7 @@ import {
 export interface SasSigner {
   blobReadSas(container: string, blob: string, expiresOn: Date): Promise<string>;
   containerWriteSas(container: string, expiresOn: Date): Promise<string>;
-  /** Create-only SAS of one blob (no overwrite, read, list or delete): an upload grant's URLs. */
+  /** Create-only SAS of one blob (no overwrite, read, list or delete): client uploads and upload grants' URLs. */
   blobCreateSas(container: string, blob: string, expiresOn: Date): Promise<string>;
 }
 

@@ -12,10 +12,11 @@ export class Terminal {
     readonly session: string,
   ) {}
 
-  /** Starts `command` (a shell command line) in a new 120x40 session; the pane stays after it exits. */
-  static open(name: string, command: string): Terminal {
+  /** Starts `command` (a shell command line) in a new session (120x40 by default); the pane stays after it exits. */
+  static open(name: string, command: string, size = { columns: 120, rows: 40 }): Terminal {
     const term = new Terminal(`flotilla-test-${process.pid}-${name}`, name);
-    term.tmux('-f', '/dev/null', 'new-session', '-d', '-s', name, '-x', '120', '-y', '40', command);
+    const [x, y] = [String(size.columns), String(size.rows)];
+    term.tmux('-f', '/dev/null', 'new-session', '-d', '-s', name, '-x', x, '-y', y, command);
     term.tmux('set-option', '-t', name, 'remain-on-exit', 'on');
     return term;
   }

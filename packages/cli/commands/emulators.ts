@@ -1,12 +1,18 @@
 /**
  * `flotilla emulators`: starts the embedded stack (Azurite, managed identity, ACI and Batch emulators) in the
- * foreground and prints the settings that point an app at it, as `KEY=value` lines (or `--json`) on stdout.
- * Ctrl-C (SIGINT) or SIGTERM stops everything.
+ * foreground and prints every setting a flotilla app needs against it (the stack's, plus the callback URL of a
+ * host on --host-port, a fresh callback secret and the task hub), as `KEY=value` lines (or `--output json`) on
+ * stdout. `--write-settings <file>` writes them instead (mode 0600): a `*.json` file as local.settings.json
+ * (`{"IsEncrypted":false,"Values":{...}}`, what `flotilla host` and `func start` read from the app folder), any
+ * other name as an env file (`KEY=value` lines, shell-quoted: `set -a; . file`). Ctrl-C or SIGTERM stops it.
  */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { formatSettings, type Stack, startStack } from '../../emulators/stack';
+import { appEnvironment, formatSettings, type Stack, startStack } from '../../emulators/stack';
 import type { CommandModule } from '../main';
+import { addOutputOption, formatOf } from '../output';
 
 export interface EmulatorsOptions {
   readonly state: string;
@@ -14,10 +20,13 @@ export interface EmulatorsOptions {
   readonly faults?: string;
   readonly simulate?: boolean;
   readonly json?: boolean;
+  readonly output?: string;
+  readonly writeSettings?: string;
+  readonly hostPort: number;
 }
 
 export const emulatorsCommand: CommandModule = (program: Command, setExitCode) => {
-  program
+  const command = program
     .command('emulators')
     .description(
       'run Azurite, the managed-identity endpoint and the ACI and Batch emulators in the foreground',
@@ -34,11 +43,29 @@ export const emulatorsCommand: CommandModule = (program: Command, setExitCode) =
     )
     .option('--faults <file>', 'JSON fault rules (default: $FLOTILLA_EMULATOR_FAULTS)')
     .option('--simulate', 'run no step processes: steps end after a simulated time with exit code 0')
-    .option('--json', 'print the settings as one JSON object instead of KEY=value lines')
-    .action(async (options: EmulatorsOptions) => {
-      setExitCode(await runEmulators(options));
-    });
+    .option(
+      '--write-settings <file>',
+      'write the settings to this file instead of printing them: *.json as local.settings.json, else KEY=value lines',
+    )
+    .option('--host-port <n>', 'port the app will be hosted on (its callback URL)', hostPort, 7071);
+  addOutputOption(command).action(async (options: EmulatorsOptions) => {
+    setExitCode(await runEmulators(options));
+  });
 };
+
+function hostPort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535)
+    throw new InvalidArgumentError(`expected a port from 1 to 65535, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** local.settings.json for a `*.json` file, else an env file; both hold every setting. */
+export function settingsFileText(file: string, settings: Record<string, string>): string {
+  if (file.toLowerCase().endsWith('.json'))
+    return `${JSON.stringify({ IsEncrypted: false, Values: settings }, null, 2)}\n`;
+  return `${formatSettings(settings, 'env')}\n`;
+}
 
 function portBase(value: string): number {
   const n = Number(value);
@@ -57,9 +84,25 @@ export async function runEmulators(options: EmulatorsOptions): Promise<number> {
     faults: options.faults,
     portBase: options.portBase,
   });
-  process.stdout.write(`${formatSettings(stack.settings, options.json ? 'json' : 'env')}\n`);
+  const settings = {
+    FUNCTIONS_WORKER_RUNTIME: 'node',
+    ...appEnvironment(stack.settings, {
+      port: options.hostPort,
+      callbackSecret: randomBytes(32).toString('base64url'),
+      ...(process.env.FLOTILLA_TASK_HUB ? { taskHub: process.env.FLOTILLA_TASK_HUB } : {}),
+    }),
+  };
+  const json = formatOf(options) === 'json';
+  if (options.writeSettings) {
+    writeFileSync(options.writeSettings, settingsFileText(options.writeSettings, settings), { mode: 0o600 });
+    process.stdout.write(
+      json
+        ? `${JSON.stringify({ settingsFile: resolve(options.writeSettings), names: Object.keys(settings) })}\n`
+        : `settings written to ${options.writeSettings}: ${Object.keys(settings).join(', ')}\n`,
+    );
+  } else process.stdout.write(`${formatSettings(settings, json ? 'json' : 'env')}\n`);
   const signals = untilSignal();
-  process.stderr.write(hint(stack));
+  process.stderr.write(hint(stack, options));
   await signals.signal;
   process.stderr.write('flotilla emulators: stopping\n');
   await stack.stop();
@@ -67,12 +110,15 @@ export async function runEmulators(options: EmulatorsOptions): Promise<number> {
   return 0;
 }
 
-function hint(stack: Stack): string {
+function hint(stack: Stack, options: EmulatorsOptions): string {
   const faults = stack.faults.rules().length;
+  const port = options.hostPort === 7071 ? '' : ` --port ${options.hostPort}`;
   return [
     `flotilla emulators: ready (${stack.execution.mode === 'container' ? `${stack.execution.engine} container` : stack.execution.mode} mode, ${faults} fault rule${faults === 1 ? '' : 's'}).`,
-    '  Export the settings above (they include NODE_EXTRA_CA_CERTS, so Node trusts the stack certificate),',
-    '  then run your app against them, e.g.:  flotilla host --app .',
+    options.writeSettings?.toLowerCase().endsWith('local.settings.json')
+      ? `  With ${options.writeSettings} in the app folder, run:  flotilla host --app .${port}`
+      : '  Export the settings (they include NODE_EXTRA_CA_CERTS, so Node trusts the stack certificate),',
+    `  then run your app against them, e.g.:  flotilla host --app .${port}`,
     '  Press Ctrl-C to stop.',
     '',
   ].join('\n');

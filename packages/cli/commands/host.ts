@@ -2,10 +2,14 @@
  * `flotilla host`: runs a Functions v4 app folder (compiled JS) in the embedded host, like `func start`:
  * prints the functions and their URLs, serves on 127.0.0.1, stops cleanly on Ctrl-C / SIGTERM.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { startHost, type FunctionInfo, type Host } from '../../emulators/functions';
+import { readLocalSettings } from '../../emulators/functions/app-config';
+import { trustCertificate } from '../../emulators/stack/tls';
 import type { CommandModule } from '../main';
+import { addOutputOption, formatOf } from '../output';
 
 export interface HostOptions {
   readonly app: string;
@@ -14,10 +18,12 @@ export interface HostOptions {
   readonly key?: string;
   readonly masterKey?: string;
   readonly quiet?: boolean;
+  readonly json?: boolean;
+  readonly output?: string;
 }
 
 export const hostCommand: CommandModule = (program: Command, setExitCode) => {
-  program
+  const command = program
     .command('host')
     .description('run a Functions v4 Node app folder (compiled JS) locally, like `func start`')
     .option('--app <dir>', 'the app folder (its package.json "main" names the entry files)', '.')
@@ -25,10 +31,10 @@ export const hostCommand: CommandModule = (program: Command, setExitCode) => {
     .option('--state <dir>', 'folder for durable state and blob receipts (default: <app>/.flotilla/host)')
     .option('--key <key>', 'the default function key (default: generated)')
     .option('--master-key <key>', 'the master key (default: generated)')
-    .option('--quiet', 'print only warnings and errors (no information-level invocation logs)')
-    .action(async (options: HostOptions) => {
-      setExitCode(await runHost(options));
-    });
+    .option('--quiet', 'print only warnings and errors (no information-level invocation logs)');
+  addOutputOption(command).action(async (options: HostOptions) => {
+    setExitCode(await runHost(options));
+  });
 };
 
 function port(value: string): number {
@@ -39,10 +45,28 @@ function port(value: string): number {
   return n;
 }
 
+/**
+ * `func start` starts the worker with local.settings.json in its environment, so NODE_EXTRA_CA_CERTS there
+ * takes effect; this host loads the app in its own process, where Node read that variable at start-up.
+ * Trust the file's certificate here instead (e.g. the stack's, from `flotilla emulators --write-settings`).
+ */
+function trustSettingsCertificate(appDir: string): void {
+  const file = readLocalSettings(appDir).NODE_EXTRA_CA_CERTS;
+  if (!file || file === process.env.NODE_EXTRA_CA_CERTS) return;
+  if (!existsSync(file)) {
+    process.stderr.write(
+      `flotilla host: NODE_EXTRA_CA_CERTS in local.settings.json names ${file}, which is missing\n`,
+    );
+    return;
+  }
+  trustCertificate(readFileSync(file, 'utf8'));
+}
+
 export async function runHost(options: HostOptions): Promise<number> {
   const appDir = resolve(options.app);
   let host: Host;
   try {
+    trustSettingsCertificate(appDir);
     host = await startHost({
       appDir,
       port: options.port,
@@ -64,7 +88,10 @@ export async function runHost(options: HostOptions): Promise<number> {
     process.stderr.write(`flotilla host: ${message}\n`);
     return 1;
   }
-  process.stdout.write(banner(host));
+  // JSON: one line with the URL and the functions (the keys are the ones given or in the banner only).
+  if (formatOf(options) === 'json')
+    process.stdout.write(`${JSON.stringify({ url: host.url, functions: host.functions })}\n`);
+  else process.stdout.write(banner(host));
   const signal = await untilSignal();
   process.stderr.write(`flotilla host: ${signal}, stopping\n`);
   await host.stop();

@@ -6,23 +6,32 @@
 import { type Command } from 'commander';
 import { ApiCallError } from '../api-client';
 import type { CommandModule } from '../main';
+import { addOutputOption, CliUsageError, EXIT, formatOf } from '../output';
 import { addConnectOptions, type ConnectOptions, withApi } from '../run/connect';
 import { followRun, INTERRUPTED_EXIT_CODE } from '../run/follow';
+import { interval, outputsCommand } from './run';
 
-type Options = ConnectOptions & { all?: boolean; detach?: boolean; json?: boolean; interval: number };
+type Options = ConnectOptions & {
+  all?: boolean;
+  detach?: boolean;
+  json?: boolean;
+  output?: string;
+  interval: number;
+};
 
 export const rerunCommand: CommandModule = (program: Command, setExitCode) => {
-  addConnectOptions(
-    program
-      .command('rerun')
-      .description("rerun a run's failed and cancelled images (--all: every image) with the plan it used")
-      .argument('<runId>', 'the run to rerun')
-      .option('--all', 'rerun every image, not only the failed and cancelled ones')
-      .option('--detach', 'print the new run id and return instead of following the run')
-      .option('--json', 'print progress and the result as JSON lines')
-      .option('--interval <ms>', 'how often to poll the run status', (v) => Number(v), 500),
+  addOutputOption(
+    addConnectOptions(
+      program
+        .command('rerun')
+        .description("rerun a run's failed and cancelled images (--all: every image) with the plan it used")
+        .argument('<runId>', 'the run to rerun')
+        .option('--all', 'rerun every image, not only the failed and cancelled ones')
+        .option('--detach', 'print the new run id and return instead of following the run')
+        .option('--interval <ms>', 'how often to poll the run status (100-60000)', interval, 500),
+    ),
   ).action(async (runId: string, options: Options) => {
-    setExitCode(await rerun(runId, options));
+    setExitCode(await rerun(runId, { ...options, json: formatOf(options) === 'json' }));
   });
 };
 
@@ -34,11 +43,13 @@ const say = (json: boolean | undefined) => (line: string) => {
 export async function rerun(runId: string, options: Options): Promise<number> {
   const log = say(options.json);
   try {
-    return await withApi(options, log, async (api, local) => {
+    return await withApi(options, log, async (api, local, connection) => {
       const started = await api.rerunRun(runId, options.all ? 'all' : 'failed');
       log(`run ${started.runId} started: rerun of ${started.rerunOf}, ${started.images} images`);
       if (options.detach) {
-        process.stdout.write(`${started.runId}\n`);
+        process.stdout.write(
+          options.json ? `${JSON.stringify({ event: 'started', ...started })}\n` : `${started.runId}\n`,
+        );
         log(`follow it with: flotilla status ${started.runId}`);
         return 0;
       }
@@ -48,9 +59,14 @@ export async function rerun(runId: string, options: Options): Promise<number> {
         ...(local ? { local } : {}),
         log,
         onAbort: () => process.exit(INTERRUPTED_EXIT_CODE),
+        outputsCommand: (id) => outputsCommand(id, connection, options.state),
       });
     });
   } catch (error) {
+    if (error instanceof CliUsageError) {
+      log(`flotilla rerun: ${error.message}`);
+      return EXIT.usage;
+    }
     if (!(error instanceof ApiCallError)) throw error;
     log(`flotilla rerun: ${error.message}`);
     for (const d of error.details) log(`  ${d.path}: ${d.message}`);

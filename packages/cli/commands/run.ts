@@ -1,16 +1,21 @@
 /**
  * `flotilla run <pipeline> --images ...`: validates the spec, boots the embedded stack (or talks to a
- * deployed app with --target), starts the run through the HTTP API, shows live progress and ends with a
- * result table. Exit code: 0 all images succeeded, 2 partially succeeded, 1 failed, cancelled or invalid,
+ * deployed app: --target, FLOTILLA_TARGET or the config file; local image files are uploaded through the
+ * app's upload URLs), starts the run through the HTTP API, shows live progress and ends with a result table,
+ * the cost and the command that fetches the outputs. Exit code: 0 all images succeeded, 2 partially succeeded, 1 failed, cancelled or invalid,
  * 130 interrupted: Ctrl-C cancels the run and waits for its teardown before exiting, a second Ctrl-C exits at
  * once. The embedded stack's processes run in their own process groups, so only this process sees Ctrl-C.
  */
 import { resolve } from 'node:path';
-import { type Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { loadPipelineFile, PipelineFileError, type PipelineSpec } from '../../../src/pipeline';
 import { ApiCallError, FlotillaApi } from '../api-client';
+import type { Connection } from '../config';
 import type { CommandModule } from '../main';
+import { addOutputOption, CliUsageError, EXIT, formatOf } from '../output';
+import { connectionOf } from '../run/connect';
+import { uploadThroughApp } from '../run/upload';
 import { selectImages, ImageSelectionError } from '../run/images';
 import { bootLocalStack, type LocalStack, localImageMounts } from '../run/local-stack';
 import { followRun, INTERRUPTED_EXIT_CODE } from '../run/follow';
@@ -21,7 +26,9 @@ export interface RunOptions {
   readonly images: string[];
   readonly target?: string;
   readonly key?: string;
+  readonly config?: string;
   readonly json?: boolean;
+  readonly output?: string;
   readonly state: string;
   readonly faults?: string;
   readonly simulate?: boolean;
@@ -31,7 +38,7 @@ export interface RunOptions {
 }
 
 export const runCommand: CommandModule = (program: Command, setExitCode) => {
-  program
+  const command = program
     .command('run')
     .description('run a pipeline over images and show its progress (embedded stack unless --target)')
     .argument('<pipeline>', 'pipeline spec file (YAML or JSON)')
@@ -39,13 +46,13 @@ export const runCommand: CommandModule = (program: Command, setExitCode) => {
       '--images <images...>',
       'local image files or quoted globs, or blob names / a blob prefix ending in "/"',
     )
-    .option('--target <url>', 'base URL of a deployed flotilla app (default: boot the embedded stack)')
-    .option('--key <key>', 'function key for --target (or FLOTILLA_FUNCTION_KEY)')
-    .option('--json', 'print progress and the result as JSON lines')
+    .option('--target <url>', "a deployed app's base URL (or FLOTILLA_TARGET; default: the embedded stack)")
+    .option('--key <key>', 'function key for the target (prefer FLOTILLA_FUNCTION_KEY or the config file)')
+    .option('--config <file>', 'config file with target and functionKey (or FLOTILLA_CONFIG)')
     .option('--state <dir>', 'state folder of the embedded stack (Azurite data, logs)', '.flotilla')
     .option('--faults <file>', 'fault rules for the embedded emulators (JSON, see docs/emulators.md)')
     .option('--simulate', 'simulate steps in the emulators instead of running them')
-    .option('--interval <ms>', 'how often to poll the run status', (v) => Number(v), 500)
+    .option('--interval <ms>', 'how often to poll the run status (100-60000)', interval, 500)
     .option(
       '--cache',
       "reuse the outputs of earlier identical runs of each step (they show as 'cached'; a step's own cache: false wins)",
@@ -53,11 +60,32 @@ export const runCommand: CommandModule = (program: Command, setExitCode) => {
     .option(
       '--no-cache',
       "run every step even if the spec turns the step cache on (a step's own cache: true wins)",
-    )
-    .action(async (pipeline: string, options: RunOptions) => {
-      setExitCode(await runPipeline(pipeline, options));
-    });
+    );
+  addOutputOption(command).action(async (pipeline: string, options: RunOptions) => {
+    setExitCode(await runPipeline(pipeline, { ...options, json: formatOf(options) === 'json' }));
+  });
 };
+
+/** `--interval`: a whole number of milliseconds, 100 to 60000. */
+export function interval(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 100 || n > 60_000)
+    throw new InvalidArgumentError(`expected milliseconds from 100 to 60000, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** The command that fetches a run's outputs from where it ran (no key: it comes from the env or config). */
+export function outputsCommand(runId: string, connection: Connection | undefined, state: string): string {
+  const where = !connection?.target
+    ? ` --state ${quote(state)}`
+    : connection.targetFrom === 'flag'
+      ? ` --target ${quote(connection.target)}`
+      : '';
+  return `flotilla outputs ${runId}${where} --to ./${runId}`;
+}
+
+const quote = (value: string) =>
+  /^[\w./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 
 const say = (json: boolean | undefined) => (line: string) => {
   if (json) process.stdout.write(`${JSON.stringify({ event: 'log', message: line })}\n`);
@@ -76,11 +104,13 @@ export async function runPipeline(pipelineFile: string, options: RunOptions): Pr
     log(`flotilla run: ${error.message}`);
     return 1;
   }
-  if (options.target && selection.kind === 'files') {
-    log(
-      'flotilla run: with --target, --images names blobs already in the input container (upload them first)',
-    );
-    return 1;
+  let connection: Connection;
+  try {
+    connection = connectionOf(options, log);
+  } catch (error) {
+    if (!(error instanceof CliUsageError)) throw error;
+    log(`flotilla run: ${error.message}`);
+    return EXIT.usage;
   }
   let local: LocalStack | undefined;
   let following = false;
@@ -102,7 +132,7 @@ export async function runPipeline(pipelineFile: string, options: RunOptions): Pr
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const signal of signals) process.on(signal, onSignal);
   try {
-    if (!options.target) {
+    if (!connection.target) {
       local = await bootLocalStack({
         stateDir: resolve(options.state),
         mode: options.simulate ? 'simulate' : 'auto',
@@ -117,11 +147,13 @@ export async function runPipeline(pipelineFile: string, options: RunOptions): Pr
     }
     const api = local
       ? new FlotillaApi(local.baseUrl, local.key)
-      : new FlotillaApi(options.target!, options.key ?? process.env.FLOTILLA_FUNCTION_KEY);
+      : new FlotillaApi(connection.target!, connection.key);
     const { spec, raw } = loaded;
     const images =
-      selection.kind === 'files' && local
-        ? await local.uploadImages(spec.inputs.container, spec.inputs.prefix, selection.files)
+      selection.kind === 'files'
+        ? local
+          ? await local.uploadImages(spec.inputs.container, spec.inputs.prefix, selection.files)
+          : await uploadThroughApp(api, spec.inputs, selection.files, log)
         : selection.kind === 'blobs'
           ? selection.names
           : undefined;
@@ -140,8 +172,13 @@ export async function runPipeline(pipelineFile: string, options: RunOptions): Pr
       log,
       // A second Ctrl-C: exit now; the exit kills the stack's process groups (common/child-guard.ts).
       onAbort: () => process.exit(INTERRUPTED_EXIT_CODE),
+      outputsCommand: (runId) => outputsCommand(runId, connection, options.state),
     });
   } catch (error) {
+    if (error instanceof CliUsageError) {
+      log(`flotilla run: ${error.message}`);
+      return EXIT.usage;
+    }
     if (error instanceof ApiCallError) {
       log(`flotilla run: ${error.message}`);
       for (const d of error.details) log(`  ${d.path}: ${d.message}`);

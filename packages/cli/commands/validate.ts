@@ -9,6 +9,7 @@ import { glob } from 'tinyglobby';
 import { type ParseResult, type SpecError } from '../../../src/pipeline';
 import { loadPipelineFile, PipelineFileError } from '../../../src/pipeline/load-file';
 import type { CommandModule } from '../main';
+import { addOutputOption, formatOf } from '../output';
 
 export interface Output {
   out(line: string): void;
@@ -27,16 +28,18 @@ interface FileReport {
 }
 
 export const validateCommand: CommandModule = (program: Command, setExitCode) => {
-  program
+  const command = program
     .command('validate')
     .description(
       'check pipeline spec files (YAML or JSON); print every problem as file:line:col: path: message',
     )
-    .argument('<file...>', 'pipeline files; quoted glob patterns (e.g. "samples/**/pipeline.*") are expanded')
-    .option('--json', 'print a JSON report on stdout instead of lines')
-    .action(async (files: string[], options: { json?: boolean }) => {
-      setExitCode(await validateFiles(files, options));
-    });
+    .argument(
+      '<file...>',
+      'pipeline files; quoted glob patterns (e.g. "samples/**/pipeline.*") are expanded',
+    );
+  addOutputOption(command).action(async (files: string[], options: { json?: boolean; output?: string }) => {
+    setExitCode(await validateFiles(files, { json: formatOf(options) === 'json' }));
+  });
 };
 
 export async function validateFiles(

@@ -3,8 +3,8 @@
  * The first Ctrl-C cancels the run and waits (at most `cancelWaitMs`) for its teardown, then the command
  * exits 130 (interrupted); a second one stops at once (`onAbort`, else: stop waiting).
  */
-import { ApiCallError, ENDED_STATES, type FlotillaApi, type RunView } from '../api-client';
-import { changeLines, formatDuration, liveFrame, resultTable } from '../progress';
+import { ApiCallError, type FlotillaApi, hasEnded, type RunView } from '../api-client';
+import { changeLines, costLine, formatDuration, liveFrame, resultTable, runDurationMs } from '../progress';
 import type { LocalStack } from './local-stack';
 
 export interface FollowOptions {
@@ -17,6 +17,8 @@ export interface FollowOptions {
   readonly cancelWaitMs?: number;
   /** A second Ctrl-C: stop at once (the caller kills what it started and exits). */
   readonly onAbort?: () => void;
+  /** The command that fetches the run's outputs, printed at the end (e.g. `flotilla outputs r-… --to ./out`). */
+  readonly outputsCommand?: (runId: string) => string;
 }
 
 /** The exit code of a command the user interrupted (128 + SIGINT), as shells report it. */
@@ -71,8 +73,9 @@ export async function followRun(api: FlotillaApi, runId: string, options: Follow
           );
         }
       } else if (live) {
-        const frame = liveFrame(run, elapsed);
-        out.write(`${drawn ? `\x1b[${drawn}A` : ''}${frame.map((l) => `\x1b[2K${l}`).join('\n')}\n`);
+        // Read each time: the terminal may be resized. Lines never wrap, so moving up `drawn` lines is exact.
+        const frame = liveFrame(run, elapsed, Math.max(1, (out.rows || 24) - 4), out.columns || 80);
+        out.write(`${drawn ? `\x1b[${drawn}A` : ''}${frame.map((l) => `\x1b[2K${l}`).join('\n')}\n\x1b[J`);
         drawn = frame.length;
       } else {
         for (const line of changeLines(previous, run, elapsed)) out.write(`${line}\n`);
@@ -81,7 +84,7 @@ export async function followRun(api: FlotillaApi, runId: string, options: Follow
       const gaveUp = Date.now() > cancelDeadline;
       if (gaveUp)
         options.log(`run ${runId} did not end within ${options.cancelWaitMs ?? 120_000} ms of the cancel`);
-      if (ENDED_STATES.has(run.status) || abandon || gaveUp) {
+      if (hasEnded(run) || abandon || gaveUp) {
         const code = await finish(api, run, elapsed, options, out);
         return cancelling ? INTERRUPTED_EXIT_CODE : code;
       }
@@ -99,27 +102,28 @@ async function finish(
   options: FollowOptions,
   out: NodeJS.WriteStream,
 ): Promise<number> {
-  const manifest = ENDED_STATES.has(run.status)
-    ? await api.getManifest(run.runId).catch(() => undefined)
-    : undefined;
+  const ended = hasEnded(run);
+  const manifest = ended ? await api.getManifest(run.runId).catch(() => undefined) : undefined;
+  const durationMs = runDurationMs(run, ended, Date.now());
+  const fetch = ended && options.outputsCommand ? options.outputsCommand(run.runId) : undefined;
   const leftovers = options.local?.liveResources();
   const exitCode = EXIT_CODES[run.status] ?? 1;
   if (options.json) {
     out.write(
-      `${JSON.stringify({ event: 'result', runId: run.runId, status: run.status, exitCode, counts: run.counts, cost: run.cost, manifest: run.manifest, images: run.images, leftovers, elapsedMs })}\n`,
+      `${JSON.stringify({ event: 'result', runId: run.runId, status: run.status, exitCode, counts: run.counts, cost: run.cost, manifest: run.manifest, images: run.images, leftovers, elapsedMs, durationMs, ...(fetch ? { outputsCommand: fetch } : {}) })}\n`,
     );
     return exitCode;
   }
-  out.write(`\n${resultTable(run).join('\n')}\n\n`);
+  out.write(`\n${resultTable(run, out.isTTY ? out.columns || 80 : Infinity).join('\n')}\n\n`);
   const c = run.counts;
   out.write(
     `Run ${run.runId} ${run.status}: ${c.succeeded} of ${c.total} images succeeded, ${c.failed} failed` +
-      `${c.cancelled ? `, ${c.cancelled} cancelled` : ''} in ${formatDuration(elapsedMs)}.\n`,
+      `${c.cancelled ? `, ${c.cancelled} cancelled` : ''} in ${formatDuration(durationMs)}.\n`,
   );
-  const cost = (run.cost as { total?: number; currency?: string } | undefined)?.total;
-  if (cost !== undefined) out.write(`Cost estimate: ${cost.toFixed(6)}\n`);
-  if (run.manifest) out.write(`Manifest: ${run.manifest}\n`);
-  else if (manifest) out.write(`Manifest: results/${run.runId}/manifest.json\n`);
+  const cost = costLine(run.cost);
+  if (cost) out.write(`${cost}\n`);
+  if (manifest || run.manifest) out.write(`Manifest: results/${run.runId}/manifest.json\n`);
+  if (fetch) out.write(`Outputs: ${fetch}\n`);
   // On the embedded stack, always say what is left (0 after a clean teardown).
   if (leftovers) {
     out.write(

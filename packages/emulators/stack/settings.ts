@@ -69,7 +69,10 @@ export function stackSettings(input: SettingsInput): StackSettings {
 }
 
 /** `KEY=value` lines (values quoted for POSIX shells when needed), or one JSON object. */
-export function formatSettings(settings: StackSettings, format: 'env' | 'json'): string {
+export function formatSettings(
+  settings: Readonly<Record<string, string | undefined>>,
+  format: 'env' | 'json',
+): string {
   const entries = Object.entries(settings).filter((e): e is [string, string] => e[1] !== undefined);
   if (format === 'json') return JSON.stringify(Object.fromEntries(entries), null, 2);
   return entries.map(([key, value]) => `${key}=${shellQuote(value)}`).join('\n');

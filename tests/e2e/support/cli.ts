@@ -24,11 +24,47 @@ export interface CliRun {
   ): Promise<Record<string, unknown>>;
 }
 
+const NO_USER_CONFIG = { FLOTILLA_CONFIG: '', FLOTILLA_TARGET: '', FLOTILLA_FUNCTION_KEY: '' };
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI to its end and collects its output as text (table output, errors). */
+export function cliText(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 120_000,
+): Promise<CliResult> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env: { FLOTILLA_LOCAL_ENGINE: 'process', ...process.env, ...NO_USER_CONFIG, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`flotilla ${args.join(' ')} did not end in ${timeoutMs} ms; stderr:\n${stderr}`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: ROOT,
-    // Steps run as local processes unless a test asks for containers (tests/e2e/cli/demo-containers).
-    env: { FLOTILLA_LOCAL_ENGINE: 'process', ...process.env, ...env },
+    // Steps run as local processes unless a test asks for containers (tests/e2e/cli/demo-containers); no
+    // user config file (FLOTILLA_CONFIG empty) and no target from the developer's environment.
+    env: { FLOTILLA_LOCAL_ENGINE: 'process', ...process.env, ...NO_USER_CONFIG, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const events: Record<string, unknown>[] = [];

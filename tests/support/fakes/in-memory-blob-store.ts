@@ -93,6 +93,15 @@ export class InMemoryBlobStore implements BlobPort {
     }
   }
 
+  /** Not a usable URL: the fast tier has no blob service to sign for. */
+  readUrl(container: string, blob: string, expiresOn: Date): Promise<string> {
+    return Promise.resolve(`memory:///${container}/${blob}?sp=r&se=${expiresOn.toISOString()}`);
+  }
+
+  uploadUrl(container: string, blob: string, expiresOn: Date): Promise<string> {
+    return Promise.resolve(`memory:///${container}/${blob}?sp=c&se=${expiresOn.toISOString()}`);
+  }
+
   putPipeline(name: string, text: string): Promise<void> {
     return this.putText(this.pipelinesContainer, `${name}.yaml`, text, 'application/yaml');
   }
@@ -121,11 +130,6 @@ export class InMemoryBlobStore implements BlobPort {
   /** Storage in memory is always reachable. */
   probe(): Promise<void> {
     return Promise.resolve();
-  }
-
-  /** Not a real SAS: an address naming the blob and when it would expire. */
-  uploadUrl(container: string, blob: string, expiresOn: Date): Promise<string> {
-    return Promise.resolve(`memory://${container}/${blob}?se=${expiresOn.toISOString()}&sp=c`);
   }
 
   recreateContainer(): Promise<void> {

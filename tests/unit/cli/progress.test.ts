@@ -1,5 +1,14 @@
-import type { ImageView, RunView } from '../../../packages/cli/api-client';
-import { changeLines, countsLine, liveFrame, progressBar, resultTable } from '../../../packages/cli/progress';
+import { hasEnded, type ImageView, type RunView } from '../../../packages/cli/api-client';
+import {
+  changeLines,
+  costLine,
+  countsLine,
+  liveFrame,
+  progressBar,
+  resultTable,
+  runDurationMs,
+  stepSummary,
+} from '../../../packages/cli/progress';
 
 const image = (key: string, status: string, steps: [string, string, number?][]): ImageView => ({
   imageKey: key,
@@ -96,5 +105,61 @@ describe('run progress rendering', () => {
     const [, row] = resultTable(run);
     expect(row).toMatch(/a\.pgm\s+succeeded\s+≡ cached\s+✓ exit 0/);
     expect(liveFrame(run, 0)[0]).toContain('tile ≡  predict ✓');
+  });
+});
+
+describe('the live view in a narrow terminal', () => {
+  const many = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      image(`scene-with-a-long-name-${String(i).padStart(4, '0')}`, i % 3 ? 'running' : 'succeeded', [
+        ['tile', 'succeeded'],
+        ['detect-buildings', i % 3 ? 'running' : 'succeeded'],
+        ['classify-damage', i % 3 ? 'waiting' : 'succeeded'],
+        ['report', 'pending'],
+      ]),
+    );
+
+  it.each([60, 40, 80, 120])('fits every line in %i columns', (columns) => {
+    const run = { ...aRun(many(30)), phase: 'images' };
+    const frame = liveFrame(run, 3_725_000, 10, columns);
+    for (const line of frame) expect([...line].length).toBeLessThanOrEqual(columns);
+    expect(frame).toHaveLength(12); // 10 images, "… and 20 more images", the counts
+    expect(frame[10]).toBe('  … and 20 more images');
+    expect(frame[11]).toMatch(/10\/30/);
+  });
+
+  it('keeps the counts readable at 60 columns (a shorter bar and short labels)', () => {
+    const line = countsLine(aRun(many(30)), 65_000, 60);
+    expect(line.length).toBeLessThanOrEqual(60);
+    expect(line).toMatch(/^\[#*-*\] 10\/30 ok 10 fail 0 run 20 wait 0 1m05s$/);
+  });
+
+  it('shows a state it does not know by name, and ends a run whose orchestration ended', () => {
+    const run = aRun([
+      image('a', 'budget_exceeded', [
+        ['tile', 'cached'],
+        ['predict', 'budget_exceeded'],
+      ]),
+    ]);
+    expect(stepSummary(run.images[0]!)).toBe('tile ≡  predict budget_exceeded');
+    expect(liveFrame(run, 0, 10, 100)[0]).toMatch(
+      /a\.pgm +• budget_exceeded tile ≡ {2}predict budget_exceeded/,
+    );
+    expect(resultTable(run)[1]).toMatch(/budget_exceeded\s+≡\s+budget_exceeded/);
+    expect(hasEnded({ status: 'budget_exceeded', runtimeStatus: 'Completed' })).toBe(true);
+    expect(hasEnded({ status: 'budget_exceeded', runtimeStatus: 'Running' })).toBe(false);
+    expect(hasEnded({ status: 'running', runtimeStatus: 'Completed' })).toBe(false);
+    expect(hasEnded({ status: 'terminated', runtimeStatus: 'Terminated' })).toBe(true);
+  });
+
+  it('gives the cost with its currency, and the run its own duration', () => {
+    expect(costLine({ total: 0.00017, aci: 0.00017, batch: 0 })).toBe(
+      'Cost estimate: 0.000170 USD (ACI 0.000170, Batch 0.000000)',
+    );
+    expect(costLine({ total: 1.5, currency: 'EUR' })).toBe('Cost estimate: 1.500000 EUR');
+    expect(costLine(undefined)).toBeUndefined();
+    const times = { createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:01:05.000Z' };
+    expect(runDurationMs(times, true, Date.parse('2026-01-01T01:00:00.000Z'))).toBe(65_000);
+    expect(runDurationMs(times, false, Date.parse('2026-01-01T00:02:00.000Z'))).toBe(120_000);
   });
 });

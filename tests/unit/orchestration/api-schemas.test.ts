@@ -74,8 +74,10 @@ describe('OpenAPI document', () => {
         '/runs/{id}/cancel',
         '/runs/{id}/logs',
         '/runs/{id}/manifest',
+        '/runs/{id}/outputs',
         '/runs/{id}/rerun',
         '/step-uploads/{grant}',
+        '/uploads',
       ].sort(),
     );
   });
