@@ -70,7 +70,10 @@ export async function stopRunWork(
     const current = (lane?.customStatus as LaneCustomStatus | undefined)?.current;
     if (!current) continue;
     const image = await statusOrUndefined(client, instanceIds.image(runId, current.imageKey));
-    const steps = (image?.customStatus as ImageCustomStatus | undefined)?.steps ?? {};
+    const custom = image?.customStatus as ImageCustomStatus | undefined;
+    const steps = custom?.steps ?? {};
+    // Batch steps in bulk wait in the image orchestration itself.
+    if (custom?.batch?.length) targets.push(instanceIds.image(runId, current.imageKey));
     for (const [step, state] of Object.entries(steps)) {
       if (state === 'running') targets.push(instanceIds.step(runId, current.imageKey, step));
     }

@@ -69,6 +69,11 @@ export interface StepLaunch extends StepRef {
   readonly dependsOn?: readonly { readonly step: string; readonly attempt: number }[];
   /** Batch only: a named pool or a pool spec; default FLOTILLA_BATCH_POOL_ID. */
   readonly pool?: string | PoolSpec;
+  /**
+   * Batch only: who hears of the task's completion from the run's monitor: the image orchestration (Batch
+   * steps in bulk, docs/orchestration.md) or, by default, the step's own orchestration.
+   */
+  readonly notify?: 'image';
 }
 
 export interface StartResult extends StepRef {
@@ -91,7 +96,10 @@ export interface StepStatus {
   readonly reason?: string;
 }
 
-export interface StepReport extends StepRef, StepStatus {}
+export interface StepReport extends StepRef, StepStatus {
+  /** Batch: the launch's `notify`. */
+  readonly notify?: 'image';
+}
 
 export interface RunPoll {
   /** Steps that reached a final state since the watermark. */
@@ -138,6 +146,8 @@ export interface ComputeBackend {
    * the next sweep deletes it even while its run goes on.
    */
   deferRelease(ref: StepRef): Promise<void>;
+  /** Batch only: ends the steps' tasks now (timeout, cancel); a task already ended is done. Idempotent. */
+  stop?(refs: readonly StepRef[]): Promise<void>;
   /** Frees what the step holds (ACI: deletes the group). Idempotent. */
   release(ref: StepRef): Promise<void>;
   /** The run added its last step: let the service finish (Batch: terminate the job when all tasks end). */

@@ -67,6 +67,8 @@ export interface ImageInput {
 
 export interface ImageCustomStatus {
   readonly steps: Readonly<Record<string, string>>;
+  /** Batch steps the image orchestration itself waits for (the cancel request raises `cancel` to it). */
+  readonly batch?: readonly string[];
 }
 
 export interface StepOrchestratorInput extends Omit<StartStepInput, 'ref'> {
@@ -105,5 +107,7 @@ export type OrchestratorName = keyof OrchestratorContracts;
 /** Event names raised to step instances. */
 export const events = {
   stepCompleted: (attempt: number): string => `step-completed:${attempt}`,
+  /** To the image orchestration, from the run's Batch monitor (a BatchStepEvent). */
+  batchStep: (step: string, attempt: number): string => `batch-step:${step}:${attempt}`,
   cancel: 'cancel',
 } as const;

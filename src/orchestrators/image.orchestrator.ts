@@ -7,6 +7,7 @@ import type { OrchestrationContext } from 'durable-functions';
 import { nextMoves, sinkSteps, type StepState } from '../runs/graph';
 import { instanceIds } from '../runs/ids';
 import { imageOutcome, type ImageResult, type StepResult } from '../runs/records';
+import { inBulk, runBatchSteps } from './batch-steps';
 import { callActivity, callAll, log, subOrchestrationTask } from './call';
 import type { ImageCustomStatus, ImageInput, StepOrchestratorInput } from './contracts';
 
@@ -42,7 +43,12 @@ export function* imageOrchestrator(context: OrchestrationContext): Generator<unk
   const states: Record<string, StepState> = Object.fromEntries(plan.steps.map((s) => [s.id, 'waiting']));
   const results = new Map<string, StepResult>();
   const sinks = sinkSteps(plan.steps);
-  const publish = () => context.df.setCustomStatus({ steps: { ...states } } satisfies ImageCustomStatus);
+  let bulk: readonly string[] = [];
+  const publish = () =>
+    context.df.setCustomStatus({
+      steps: { ...states },
+      ...(bulk.length ? { batch: bulk } : {}),
+    } satisfies ImageCustomStatus);
   try {
     for (;;) {
       const moves = nextMoves(plan.steps, states);
@@ -53,6 +59,28 @@ export function* imageOrchestrator(context: OrchestrationContext): Generator<unk
       if (moves.start.length === 0) break;
       for (const id of moves.start) states[id] = 'running';
       publish();
+      if (inBulk(plan.steps, moves.start)) {
+        // Batch steps in bulk, without step orchestrations (batch-steps.ts; docs/orchestration.md).
+        bulk = moves.start;
+        publish();
+        const onState = (id: string, state: StepState) => {
+          states[id] = state;
+          publish();
+        };
+        const done = yield* runBatchSteps(context, input, moves.start, results, onState);
+        bulk = [];
+        for (const result of done) {
+          states[result.step] = result.status;
+          results.set(result.step, result);
+        }
+        if (!done.some((r) => r.status === 'cancelled')) continue;
+        for (const step of plan.steps) {
+          if (states[step.id] !== 'waiting' && states[step.id] !== 'running') continue;
+          states[step.id] = 'cancelled';
+          results.set(step.id, placeholder(input, step.id, 'cancelled', 'the run was cancelled'));
+        }
+        break;
+      }
       const tasks = moves.start.map((id) => {
         const step = plan.steps.find((s) => s.id === id);
         if (!step) throw new Error(`unknown step ${id}`);
