@@ -182,6 +182,52 @@ export interface PollBatchRunOutput {
   readonly runActive: boolean;
 }
 
+/** A Batch step of one image and the attempt to run (Batch steps in bulk, docs/orchestration.md). */
+export interface BatchStepAttempt {
+  readonly step: StepPlan;
+  readonly attempt: number;
+}
+
+/** A Batch step the run's monitor adds once `after` (a step of the same image, that attempt) succeeded. */
+export interface LaterBatchStep extends BatchStepAttempt {
+  readonly after: { readonly step: string; readonly attempt: number };
+}
+
+export interface SubmitBatchStepsInput extends Omit<StartStepInput, 'ref' | 'step'> {
+  readonly runId: string;
+  readonly imageKey: string;
+  /** Added now, in one call. */
+  readonly start: readonly BatchStepAttempt[];
+  /** Written to the image's Batch plan for the monitor to add when their step succeeds. */
+  readonly later: readonly LaterBatchStep[];
+}
+
+export type BatchStartOutcome =
+  | { readonly outcome: 'started' }
+  | {
+      readonly outcome: 'permanent';
+      readonly code: 'image-inaccessible' | 'bad-request';
+      readonly message: string;
+    };
+
+export type SubmitBatchStepsOutput =
+  | { readonly cancelled: true }
+  | { readonly cancelled: false; readonly started: Readonly<Record<string, BatchStartOutcome>> };
+
+/** What the monitor raises to the image orchestration when one of its Batch tasks completed. */
+export interface BatchStepEvent {
+  readonly status: StepStatus;
+  readonly logs: readonly string[];
+  /** Steps the monitor added after this one (they are running now), or could not add (permanent). */
+  readonly added: Readonly<Record<string, BatchStartOutcome>>;
+}
+
+export interface StopBatchStepsInput {
+  readonly runId: string;
+  readonly imageKey: string;
+  readonly steps: readonly { readonly step: string; readonly attempt: number }[];
+}
+
 export interface ActivityContracts {
   acquireAdmission: { input: AcquireAdmissionInput; output: AdmissionAnswer };
   releaseAdmission: { input: { kind: BackendKind; leaseId: string }; output: null };
@@ -200,6 +246,9 @@ export interface ActivityContracts {
   /** The step cache (docs/orchestration.md, 'Step cache'): lookup before admission, index write on success. */
   lookupStepCache: { input: LookupInput; output: LookupResult };
   storeStepCache: { input: StoreEntryInput; output: { stored: boolean } };
+  submitBatchSteps: { input: SubmitBatchStepsInput; output: SubmitBatchStepsOutput };
+  /** Ends the tasks (timeout, cancel) and frees what they hold; returns the logs of each step. */
+  stopBatchSteps: { input: StopBatchStepsInput; output: Readonly<Record<string, readonly string[]>> };
 }
 
 export type ActivityName = keyof ActivityContracts;

@@ -33,6 +33,11 @@ export interface ActivityDeps {
    * endpoint, the same path a container's callback takes. Rejects when the step did not accept it.
    */
   notifyStep(ref: StepRef, exitCode: number | undefined): Promise<void>;
+  /**
+   * Raises an event to an orchestration through the durable client (the Batch monitor's poll). Given per
+   * invocation by the activities that bind a durable client (src/functions/durable.ts).
+   */
+  readonly raiseEvent?: (instanceId: string, name: string, data: unknown) => Promise<void>;
 }
 
 export type ActivityHandler<N extends ActivityName> = (input: ActivityInput<N>) => Promise<ActivityOutput<N>>;

@@ -14,6 +14,8 @@ import { releaseAdmission } from './release-admission.activity';
 import { releaseStep } from './release-step.activity';
 import { saveStepLogs } from './save-step-logs.activity';
 import { startStep } from './start-step.activity';
+import { stopBatchSteps } from './stop-batch-steps.activity';
+import { submitBatchSteps } from './submit-batch-steps.activity';
 import { writeImageRecord } from './write-image-record.activity';
 import { writeManifest } from './write-manifest.activity';
 
@@ -33,6 +35,8 @@ export const activityFactories: { readonly [N in ActivityName]: ActivityFactory<
   finishBatchRun,
   lookupStepCache,
   storeStepCache,
+  submitBatchSteps,
+  stopBatchSteps,
 };
 
 export type Activities = { readonly [N in ActivityName]: ActivityHandler<N> };

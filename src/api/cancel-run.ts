@@ -63,14 +63,13 @@ export async function stopRunWork(
   );
   lanes.forEach((lane, n) => {
     const current = (lane?.customStatus as LaneCustomStatus | undefined)?.current;
-    for (const [step, state] of Object.entries(current?.steps ?? {})) {
-      if (state !== 'running' || !current) continue;
-      // A step its lane runs inline waits for `cancel` in the lane's instance.
-      targets.push(
-        current.step?.id === step
-          ? instanceIds.lane(runId, n)
-          : instanceIds.step(runId, current.imageKey, step),
-      );
+    if (!current) return;
+    const running = Object.entries(current.steps ?? {}).filter(([, state]) => state === 'running');
+    if (running.length === 0) return;
+    // The lane itself waits for `cancel` for the step it runs inline and for Batch steps in bulk.
+    targets.push(instanceIds.lane(runId, n));
+    for (const [step] of running) {
+      if (current.step?.id !== step) targets.push(instanceIds.step(runId, current.imageKey, step));
     }
   });
   let signalled = 0;

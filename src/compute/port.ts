@@ -76,6 +76,11 @@ export interface StepLaunch extends StepRef {
   readonly pool?: string | PoolSpec;
   /** The orchestration instance that waits for this attempt; the signed callback names it. */
   readonly callbackInstance?: string;
+  /**
+   * Batch steps in bulk (docs/orchestration.md): the orchestration instance (the lane running the image) the
+   * run's monitor reports the task's completion to; unset, the step's own orchestration hears of it.
+   */
+  readonly notify?: string;
 }
 
 export interface StartResult extends StepRef {
@@ -98,7 +103,10 @@ export interface StepStatus {
   readonly reason?: string;
 }
 
-export interface StepReport extends StepRef, StepStatus {}
+export interface StepReport extends StepRef, StepStatus {
+  /** Batch: the launch's `notify`. */
+  readonly notify?: string;
+}
 
 export interface RunPoll {
   /** Steps that reached a final state since the watermark. */
@@ -145,6 +153,8 @@ export interface ComputeBackend {
    * the next sweep deletes it even while its run goes on.
    */
   deferRelease(ref: StepRef): Promise<void>;
+  /** Batch only: ends the steps' tasks now (timeout, cancel); a task already ended is done. Idempotent. */
+  stop?(refs: readonly StepRef[]): Promise<void>;
   /** Frees what the step holds (ACI: deletes the group). Idempotent. */
   release(ref: StepRef): Promise<void>;
   /** The run added its last step: let the service finish (Batch: terminate the job when all tasks end). */

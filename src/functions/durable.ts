@@ -2,6 +2,7 @@
  * Registers the orchestrators and the activities. Orchestrators are pure generators (src/orchestrators);
  * activities are built from their factories over the app's ports on first use.
  */
+import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { OrchestrationHandler } from 'durable-functions';
 import { activityFactories, createActivities, type Activities } from '../activities';
@@ -46,6 +47,22 @@ function activity<N extends ActivityName>(name: N) {
   };
 }
 
+/** Activities that raise events through the durable client: built per invocation over that client. */
+const WITH_CLIENT: ReadonlySet<ActivityName> = new Set(['pollBatchRun']);
+
+function activityWithClient<N extends ActivityName>(name: N) {
+  return (input: unknown, context: InvocationContext) => {
+    const client = df.getClient(context);
+    const handler = activityFactories[name]({
+      ...appDeps().activities,
+      raiseEvent: (instanceId, event, data) => client.raiseEvent(instanceId, event, data),
+    }) as (i: unknown) => Promise<unknown>;
+    return handler(input);
+  };
+}
+
 for (const name of Object.keys(activityFactories) as ActivityName[]) {
-  df.app.activity(name, { handler: activity(name) });
+  if (WITH_CLIENT.has(name))
+    df.app.activity(name, { handler: activityWithClient(name), extraInputs: [df.input.durableClient()] });
+  else df.app.activity(name, { handler: activity(name) });
 }

@@ -81,6 +81,8 @@ export interface ImageInput {
 /** An image's step states (in its lane's custom status). */
 export interface ImageCustomStatus {
   readonly steps: Readonly<Record<string, string>>;
+  /** Batch steps the image orchestration itself waits for (the cancel request raises `cancel` to it). */
+  readonly batch?: readonly string[];
 }
 
 export interface StepOrchestratorInput extends Omit<StartStepInput, 'ref'> {
@@ -124,5 +126,8 @@ export type OrchestratorName = keyof OrchestratorContracts;
 export const events = {
   stepCompleted: (imageKey: string, step: string, attempt: number): string =>
     `step-completed:${imageKey}/${step}#${attempt}`,
+  /** To the instance running an image's Batch steps in bulk, from the run's Batch monitor (a BatchStepEvent). */
+  batchStep: (imageKey: string, step: string, attempt: number): string =>
+    `batch-step:${imageKey}/${step}#${attempt}`,
   cancel: 'cancel',
 } as const;

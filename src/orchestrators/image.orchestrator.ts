@@ -10,6 +10,7 @@ import { nextMoves, sinkSteps, type StepState } from '../runs/graph';
 import { instanceIds } from '../runs/ids';
 import type { StepPlan } from '../runs/plan';
 import { imageOutcome, type ImageResult, type StepResult } from '../runs/records';
+import { inBulk, runBatchSteps } from './batch-steps';
 import { callActivity, callAll, log, subOrchestrationTask } from './call';
 import type { ImageInput, InlineStepStatus, StepOrchestratorInput } from './contracts';
 import { runStep } from './step.orchestrator';
@@ -73,6 +74,25 @@ export function* runImage(
       if (moves.start.length === 0) break;
       for (const id of moves.start) states[id] = 'running';
       publish();
+      if (inBulk(plan.steps, moves.start)) {
+        // Batch steps in bulk, without step orchestrations (batch-steps.ts; docs/orchestration.md).
+        const onState = (id: string, state: StepState) => {
+          states[id] = state;
+          publish();
+        };
+        const done = yield* runBatchSteps(context, input, moves.start, results, onState);
+        for (const result of done) {
+          states[result.step] = result.status;
+          results.set(result.step, result);
+        }
+        if (!done.some((r) => r.status === 'cancelled')) continue;
+        for (const step of plan.steps) {
+          if (states[step.id] !== 'waiting' && states[step.id] !== 'running') continue;
+          states[step.id] = 'cancelled';
+          results.set(step.id, placeholder(input, step.id, 'cancelled', 'the run was cancelled'));
+        }
+        break;
+      }
       const wavePlans = moves.start.map((id) => {
         const step = plan.steps.find((s) => s.id === id);
         if (!step) throw new Error(`unknown step ${id}`);

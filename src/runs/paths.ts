@@ -20,6 +20,8 @@ export const statePaths = {
   /** A Batch attempt's resolved secrets, readable only through its task's read SAS; deleted when the step ends. */
   stepSecrets: (ref: { runId: string; imageKey: string; step: string; attempt: number }): string =>
     `step-secrets/${ref.runId}/${ref.imageKey}/${ref.step}/attempt-${ref.attempt}.env`,
+  /** An image's Batch steps the run's monitor adds once the step before them succeeded. */
+  batchPlan: (runId: string, imageKey: string): string => `batch-plans/${runId}/${imageKey}.json`,
   /** One record per `Idempotency-Key` of `POST /api/runs` (the key's SHA-256, never the key itself). */
   idempotency: (keyHash: string): string => `idempotency/${keyHash}.json`,
 } as const;

@@ -1,4 +1,6 @@
+import { batchJobId } from '../../src/compute/naming';
 import type { Manifest } from '../../src/runs/records';
+import { batchClient } from '../support/batch-client';
 import { aPipeline, type E2E, runToEnd, startE2E, uploadImages } from './support/harness';
 
 let e2e: E2E;
@@ -39,7 +41,12 @@ test('3 images x 3 steps on Batch: one job for the run, a task per step, complet
   const adds = e2e.stack.batch.recorder
     .all()
     .filter((r) => r.operation === 'Task_AddCollection' || r.operation === 'Task_Add');
-  expect(adds.length).toBeGreaterThanOrEqual(9);
+  // In bulk (docs/orchestration.md, "Batch steps in bulk"): never more add calls than tasks, and a task per step.
+  expect(adds.length).toBeGreaterThanOrEqual(1);
+  expect(adds.length).toBeLessThanOrEqual(9);
+  const tasks = await batchClient(e2e.stack.batch).task.list(batchJobId(runId));
+  expect(tasks.map((t) => t.displayName).sort()).toHaveLength(9);
+  expect(new Set(tasks.map((t) => t.displayName)).size).toBe(9);
   const jobAdds = e2e.stack.batch.recorder.all().filter((r) => r.operation === 'Job_Add');
   expect(jobAdds.length).toBeGreaterThanOrEqual(1);
   const manifest = await e2e.api<Manifest>('runManifest', { params: { id: runId } });

@@ -207,6 +207,19 @@ export class BatchBackend implements ComputeBackend {
     return this.deps.store.readUrl(STATE_CONTAINER, blob, this.deps.store.sasExpiry(launch.timeoutMs));
   }
 
+  /** Terminates the steps' tasks (a task that already completed, or is gone, is done). */
+  async stop(refs: readonly StepRef[]): Promise<void> {
+    for (const ref of refs) {
+      await this.ignoring('TaskCompleted', 'Task_Terminate', (abortSignal) =>
+        this.deps.client.task.terminate(batchJobId(ref.runId), batchTaskId(ref), {
+          abortSignal: msSignal(abortSignal),
+        }),
+      ).catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+      });
+    }
+  }
+
   /** The attempt ended: its secrets blob goes (the task has long read it). */
   async release(ref: StepRef): Promise<void> {
     await this.deps.store.deleteIfExists(STATE_CONTAINER, statePaths.stepSecrets(ref));

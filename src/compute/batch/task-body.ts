@@ -42,16 +42,18 @@ export function isoDuration(ms: number): string {
 }
 
 /** The displayName carries the step's identity, so a task list maps back to steps without a lookup. */
-export const taskDisplayName = (launch: Pick<StepLaunch, 'imageKey' | 'step' | 'attempt'>): string =>
-  JSON.stringify([launch.imageKey, launch.step, launch.attempt]);
+export const taskDisplayName = (
+  launch: Pick<StepLaunch, 'imageKey' | 'step' | 'attempt' | 'notify'>,
+): string =>
+  JSON.stringify([launch.imageKey, launch.step, launch.attempt, ...(launch.notify ? [launch.notify] : [])]);
 
 export function parseDisplayName(
   name: string | undefined,
-): { imageKey: string; step: string; attempt: number } | undefined {
+): { imageKey: string; step: string; attempt: number; notify?: string } | undefined {
   try {
-    const [image, step, attempt] = JSON.parse(name ?? '') as unknown[];
+    const [image, step, attempt, notify] = JSON.parse(name ?? '') as unknown[];
     if (typeof image === 'string' && typeof step === 'string' && typeof attempt === 'number')
-      return { imageKey: image, step, attempt };
+      return { imageKey: image, step, attempt, ...(typeof notify === 'string' && notify !== '' ? { notify } : {}) };
   } catch {
     // not ours
   }
