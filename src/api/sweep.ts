@@ -7,6 +7,7 @@
  * through the same delete admission as the steps' (docs/orchestration.md, "Teardown under delete limits").
  * Drops admission leases of ended runs too.
  */
+import type { LogLevel } from '../telemetry/logger';
 import type { DurableClient } from 'durable-functions';
 import { decideDelete, type DeleteDecision } from '../admission/delete-policy';
 import { type Ledger, release, releaseRuns } from '../admission/policy';
@@ -30,7 +31,7 @@ export interface SweepDeps {
   compute(kind: BackendKind): ComputeBackend;
   limits: Pick<AdmissionLimits, 'aciDeletesPer5Min' | 'aciDeletesPerHour'>;
   now: () => number;
-  log: (line: string) => void;
+  log: (line: string, level?: LogLevel) => void;
 }
 
 const ALIVE = new Set(['Running', 'Pending', 'ContinuedAsNew', 'Suspended']);
@@ -66,7 +67,7 @@ export async function sweep(
     } catch (error) {
       state = NOT_FOUND.test(messageOf(error)) ? 'ended' : 'unreadable';
       if (state === 'unreadable')
-        deps.log(`sweeper could not read run runId=${runId} error=${messageOf(error)}`);
+        deps.log(`sweeper could not read run runId=${runId} error=${messageOf(error)}`, 'warn');
     }
     runs.set(runId, state);
     return state;
@@ -83,7 +84,10 @@ export async function sweep(
     try {
       keep = await keptUntil(resource);
     } catch (error) {
-      deps.log(`sweeper could not read the keep record resource=${resource.name} error=${messageOf(error)}`);
+      deps.log(
+        `sweeper could not read the keep record resource=${resource.name} error=${messageOf(error)}`,
+        'warn',
+      );
       return SKIP;
     }
     if (keep !== undefined) {
@@ -103,7 +107,7 @@ export async function sweep(
     try {
       resources = await deps.compute(kind).listManaged();
     } catch (error) {
-      deps.log(`sweeper could not list backend=${kind} error=${messageOf(error)}`);
+      deps.log(`sweeper could not list backend=${kind} error=${messageOf(error)}`, 'warn');
       report.errors += 1;
       continue;
     }
@@ -131,6 +135,7 @@ export async function sweep(
         report.errors += 1;
         deps.log(
           `sweeper could not delete backend=${kind} resource=${resource.name} error=${messageOf(error)}`,
+          'warn',
         );
       }
     }

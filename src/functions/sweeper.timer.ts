@@ -4,6 +4,7 @@ import { sweep } from '../api/sweep';
 import { recordTerminatedRuns } from '../api/terminated-runs';
 import { loadSetting } from '../config';
 import { appDeps } from '../composition';
+import type { LogLevel } from '../telemetry/logger';
 
 /**
  * The orphan sweeper (FLOTILLA_SWEEP_SCHEDULE, default every 5 minutes): the teardown guarantee, and the
@@ -11,12 +12,17 @@ import { appDeps } from '../composition';
  */
 export async function sweeperHandler(_timer: Timer, context: InvocationContext): Promise<void> {
   const deps = appDeps();
-  const activities = { ...deps.activities, log: (line: string) => context.log(line) };
+  // The structured logger (docs/telemetry.md) when the app has one, else the invocation's log.
+  const telemetry = deps.telemetry;
+  const log = telemetry
+    ? (line: string, level?: LogLevel) => telemetry.logger.line(line, level)
+    : (line: string) => context.log(line);
+  const activities = { ...deps.activities, log };
   const client = df.getClient(context);
   // Terminated runs first: their steps are told to tear down, then the sweep removes what is left.
   const terminated = await recordTerminatedRuns(activities, client);
   const report = await sweep(activities, client, deps.backends);
-  context.log(
+  log(
     `sweep done examined=${report.examined} deleted=${report.deleted.length} kept=${report.kept} skipped=${report.skipped} errors=${report.errors} terminated=${terminated.length}`,
   );
 }
