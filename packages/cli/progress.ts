@@ -17,7 +17,6 @@ const MARK: Record<string, string> = {
   admission: '…',
   waiting: '·',
   pending: '·',
-  cached: '≡',
 };
 
 /** A state's mark, or a neutral dot for a state this CLI does not know (its name is printed beside it). */
