@@ -13,18 +13,18 @@ beforeAll(async () => {
   e2e = await startE2E({
     aci: {
       simulate: (spec) => {
-        const url = spec.env.FLOTILLA_OUTPUT_URL;
+        // The pipeline's outputs container is `outputs` (aPipeline); the prefix is the attempt's.
         const prefix = spec.env.FLOTILLA_OUTPUT_PREFIX;
-        if (spec.container === 'stage-out' && url && prefix) {
-          const container = decodeURIComponent(new URL(url).pathname.split('/').at(-1) ?? '');
+        if (spec.container === 'stage-out' && prefix) {
           const text = `outputs of ${prefix}`;
-          const blob = e2e.blobs.getContainerClient(container).getBlockBlobClient(`${prefix}result.txt`);
+          const blob = e2e.blobs.getContainerClient('outputs').getBlockBlobClient(`${prefix}result.txt`);
           uploads.push(blob.upload(text, text.length));
         }
         return { durationMs: 10_000, exitCode: 0 };
       },
     },
   });
+  await e2e.blobs.getContainerClient('outputs').createIfNotExists();
 }, 60_000);
 afterAll(() => e2e?.stop());
 
