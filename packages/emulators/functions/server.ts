@@ -94,7 +94,7 @@ export function createHostServer(deps: ServerDeps): http.Server {
  * the app's own DurableClient (its `rpcBaseUrl`). It is a separate loopback port the host never advertises.
  */
 export function createRpcServer(engine: () => DurableEngineApi | undefined): http.Server {
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     const run = async () => {
       const body = await readBody(req);
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -112,6 +112,10 @@ export function createRpcServer(engine: () => DurableEngineApi | undefined): htt
       });
     });
   });
+  // The same keep-alive as the public server: the DurableClient reuses pooled sockets (ECONNRESET otherwise).
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  return server;
 }
 
 async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
