@@ -28,7 +28,8 @@ export async function startBatchSteps(
   if (inputs.length === 0) return [];
   const launches = await Promise.all(
     inputs.map(async (input) => {
-      if (!input.callbackInstance) throw new Error(`Batch step ${input.step.id} in bulk names no instance to notify`);
+      if (!input.callbackInstance)
+        throw new Error(`Batch step ${input.step.id} in bulk names no instance to notify`);
       return { ...(await buildLaunch(deps.store, input)), notify: input.callbackInstance };
     }),
   );

@@ -240,7 +240,9 @@ export function* runBatchSteps(
         });
       continue;
     }
-    const waits = active.map((t) => context.df.waitForExternalEvent(events.batchStep(imageKey, t.plan.id, t.attempt)));
+    const waits = active.map((t) =>
+      context.df.waitForExternalEvent(events.batchStep(imageKey, t.plan.id, t.attempt)),
+    );
     const cancel = context.df.waitForExternalEvent(events.cancel);
     const timer = context.df.createTimer(new Date(Math.min(deadline, now + BATCH_SILENCE_MS)));
     const winner: unknown = yield context.df.Task.any([...waits, cancel, timer]);

@@ -53,7 +53,12 @@ export function parseDisplayName(
   try {
     const [image, step, attempt, notify] = JSON.parse(name ?? '') as unknown[];
     if (typeof image === 'string' && typeof step === 'string' && typeof attempt === 'number')
-      return { imageKey: image, step, attempt, ...(typeof notify === 'string' && notify !== '' ? { notify } : {}) };
+      return {
+        imageKey: image,
+        step,
+        attempt,
+        ...(typeof notify === 'string' && notify !== '' ? { notify } : {}),
+      };
   } catch {
     // not ours
   }
