@@ -33,6 +33,7 @@ export function stepPlanOf(step: PipelineStep): StepPlan {
     ...(step.gpu ? { gpu: { count: step.gpu.count, ...(step.gpu.sku ? { sku: step.gpu.sku } : {}) } } : {}),
     ...(pool ? { pool } : {}),
     timeoutMs: step.timeoutMs,
+    ...(step.expectedMs === undefined ? {} : { expectedMs: step.expectedMs }),
     retries: step.retries,
     ...(Object.keys(step.env).length > 0 ? { env: step.env } : {}),
     ...(secrets.length > 0
@@ -60,5 +61,6 @@ export function planFromSpec(
     keepOnFailureMs: spec.teardown.keepOnFailureMs,
     laneBatch,
     createdAt,
+    ...(spec.budget ? { budget: spec.budget } : {}),
   };
 }
