@@ -38,7 +38,13 @@ export class ApiCallError extends Error {
   }
 }
 
-export const ENDED_STATES = new Set(['succeeded', 'partially_succeeded', 'failed', 'cancelled']);
+export const ENDED_STATES = new Set([
+  'succeeded',
+  'partially_succeeded',
+  'failed',
+  'cancelled',
+  'budget_exceeded',
+]);
 
 export class FlotillaApi {
   constructor(

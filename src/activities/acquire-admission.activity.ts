@@ -7,11 +7,34 @@ import { decide } from '../admission/policy';
 import { RESULTS_CONTAINER, runPaths } from '../runs/paths';
 import type { AdmissionAnswer } from './contracts';
 import type { ActivityFactory } from './deps';
+import { reserveBudget } from './budget-ledger';
 import { updateLedger } from './ledger';
+
+/** While the budget is held by attempts in flight, ask again after this long (they settle when they end). */
+export const BUDGET_RETRY_MS = 15_000;
+
+function waitOrTimeout(waitedMs: number, timeoutMs: number, reason: string): AdmissionAnswer {
+  if (waitedMs >= timeoutMs)
+    return {
+      granted: false,
+      cancelled: false,
+      refused: 'admission-timeout',
+      reason: `waited ${waitedMs} ms for admission (FLOTILLA_ADMISSION_TIMEOUT_MS is ${timeoutMs}); still blocked by: ${reason}`,
+    };
+  return { granted: false, cancelled: false, retryAfterMs: BUDGET_RETRY_MS, reason };
+}
 
 export const acquireAdmission: ActivityFactory<'acquireAdmission'> = (deps) => async (input) => {
   const cancelled = (await deps.store.getText(RESULTS_CONTAINER, runPaths.cancel(input.runId))) !== undefined;
   if (cancelled) return { granted: false, cancelled: true };
+  if (input.budget) {
+    // The budget first: an attempt that could push the run past its cap waits or never starts.
+    const budget = await reserveBudget(deps.store, deps.prices, input, input.budget);
+    if (budget.kind === 'refused')
+      return { granted: false, cancelled: false, refused: 'budget-exceeded', reason: budget.reason };
+    if (budget.kind === 'wait')
+      return waitOrTimeout(input.waitedMs, deps.limits.admissionTimeoutMs, budget.reason);
+  }
   // What the backend really holds for the step (ACI: the step plus its stager sidecar).
   const cores = input.kind === 'aci' ? deps.compute('aci').admissionCores(input) : 0;
   const request = {

@@ -10,6 +10,7 @@ import { pollBatchRun } from './poll-batch-run.activity';
 import { releaseAdmission } from './release-admission.activity';
 import { releaseStep } from './release-step.activity';
 import { saveStepLogs } from './save-step-logs.activity';
+import { settleBudget } from './settle-budget.activity';
 import { startStep } from './start-step.activity';
 import { writeImageRecord } from './write-image-record.activity';
 import { writeManifest } from './write-manifest.activity';
@@ -27,6 +28,7 @@ export const activityFactories: { readonly [N in ActivityName]: ActivityFactory<
   writeManifest,
   pollBatchRun,
   finishBatchRun,
+  settleBudget,
 };
 
 export type Activities = { readonly [N in ActivityName]: ActivityHandler<N> };

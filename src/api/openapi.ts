@@ -190,6 +190,7 @@ export function openApiDocument(): Record<string, unknown> {
                 'failed',
                 'cancelled',
                 'terminated',
+                'budget_exceeded',
               ],
             },
             counts: { type: 'object' },

@@ -28,6 +28,23 @@ const blobName = z
       `the blob name ${JSON.stringify(issue.input)} must not contain control characters (NUL, newline, ...)`,
   });
 
+/** A run's cost cap (docs/http-api.md): `{ maxCost, currency }`, currency ISO 4217 (default USD). */
+export const budgetBody = z
+  .object(
+    {
+      maxCost: z
+        .number({ error: 'expected a number: the most the run may cost' })
+        .positive({ error: 'maxCost must be more than 0' })
+        .refine(Number.isFinite, { error: 'maxCost must be a finite number' }),
+      currency: z
+        .string({ error: 'expected an ISO 4217 currency code' })
+        .regex(/^[A-Z]{3}$/, { error: 'a currency is an ISO 4217 code: three upper-case letters, e.g. USD' })
+        .default('USD'),
+    },
+    { error: 'expected an object { maxCost, currency }' },
+  )
+  .strict();
+
 export const startRunBody = z
   .object(
     {
@@ -48,6 +65,7 @@ export const startRunBody = z
           error: 'a prefix must not contain control characters (NUL, newline, ...)',
         })
         .optional(),
+      budget: budgetBody.optional(),
     },
     { error: 'expected a JSON object' },
   )
@@ -70,6 +88,7 @@ export const RUN_STATES = [
   'failed',
   'cancelled',
   'terminated',
+  'budget_exceeded',
 ] as const;
 export const listRunsQuery = z
   .object({

@@ -5,6 +5,7 @@
 import type { DurableClient } from 'durable-functions';
 import { parsePipeline, type PipelineSpec } from '../pipeline';
 import { checkDeploymentPolicy, type DeploymentPolicy, prefixProblem } from '../pipeline/deployment-policy';
+import type { Budget } from '../admission/budget';
 import { planFromSpec } from '../runs/from-spec';
 import { newRunId } from '../runs/run-ids';
 import { imageKey, relativeToPrefix } from '../runs/image-key';
@@ -130,12 +131,13 @@ export async function startRun(
   client: StartClient,
   spec: PipelineSpec,
   images: readonly string[],
-  options: { runId?: string; now: Date; source: 'api' | 'blob' },
+  options: { runId?: string; now: Date; source: 'api' | 'blob'; budget?: Budget },
 ): Promise<StartedRun> {
+  const budget = options.budget;
   return startPlanned(
     store,
     client,
-    (runId, createdAt) => planFromSpec(spec, runId, createdAt),
+    (runId, createdAt) => ({ ...planFromSpec(spec, runId, createdAt), ...(budget ? { budget } : {}) }),
     images,
     options,
   );

@@ -65,6 +65,7 @@ export function* imageOrchestrator(context: OrchestrationContext): Generator<unk
           sinkSteps: sinks,
           upstream: Object.fromEntries(step.dependsOn.map((d) => [d, results.get(d)?.outputsPrefix ?? ''])),
           keepOnFailureMs: plan.keepOnFailureMs,
+          ...(plan.budget ? { budget: plan.budget } : {}),
         };
         return subOrchestrationTask(
           context,

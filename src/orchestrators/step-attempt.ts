@@ -22,6 +22,22 @@ export interface AttemptEnd {
 
 type Admitted = 'granted' | 'cancelled' | { readonly refused: StepError };
 
+/** The run's budget claim for this attempt (none without a budget): src/admission/budget.ts. */
+function budgetClaim(input: StepOrchestratorInput, ref: StepRef) {
+  if (!input.budget) return {};
+  const pool = input.step.pool;
+  return {
+    budget: {
+      ...input.budget,
+      imageKey: ref.imageKey,
+      step: ref.step,
+      attempt: ref.attempt,
+      timeoutMs: input.step.timeoutMs,
+      ...(pool ? { pool } : {}),
+    },
+  };
+}
+
 function* admit(context: OrchestrationContext, input: StepOrchestratorInput, ref: StepRef) {
   const since = nowMs(context);
   for (;;) {
@@ -33,6 +49,7 @@ function* admit(context: OrchestrationContext, input: StepOrchestratorInput, ref
       memoryGb: input.step.memoryGb,
       leaseMs: input.step.timeoutMs + LEASE_MARGIN_MS,
       waitedMs: nowMs(context) - since,
+      ...budgetClaim(input, ref),
     });
     if (answer.granted) return 'granted' satisfies Admitted;
     if (answer.cancelled) return 'cancelled' satisfies Admitted;
@@ -86,7 +103,7 @@ function* teardown(context: OrchestrationContext, input: StepOrchestratorInput, 
   }
 }
 
-const leaseIdOf = (ref: StepRef) => `${ref.runId}:${ref.imageKey}:${ref.step}#${ref.attempt}`;
+export const leaseIdOf = (ref: StepRef) => `${ref.runId}:${ref.imageKey}:${ref.step}#${ref.attempt}`;
 
 export function* attempt(context: OrchestrationContext, input: StepOrchestratorInput, ref: StepRef) {
   const setPhase = (phase: StepCustomStatus['phase']) =>

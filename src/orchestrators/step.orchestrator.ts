@@ -7,9 +7,40 @@ import type { OrchestrationContext } from 'durable-functions';
 import type { StepRef } from '../compute/port';
 import { outputsPrefix } from '../runs/plan';
 import type { StepResult } from '../runs/records';
-import { log, nowMs } from './call';
 import type { StepCustomStatus, StepOrchestratorInput } from './contracts';
-import { attempt, type AttemptEnd } from './step-attempt';
+import { callActivity, log, nowMs } from './call';
+import { attempt, leaseIdOf, type AttemptEnd } from './step-attempt';
+
+/**
+ * The attempt's budget reservation becomes what it ran. A settle that keeps failing leaves the worst case
+ * reserved (the cap still holds; later steps may wait or be refused) and is logged, never the step's outcome.
+ */
+function* settleBudget(
+  context: OrchestrationContext,
+  input: StepOrchestratorInput,
+  ref: StepRef,
+  runMs: number,
+) {
+  try {
+    yield* callActivity(context, 'settleBudget', {
+      runId: ref.runId,
+      leaseId: leaseIdOf(ref),
+      backend: input.step.backend,
+      cpu: input.step.cpu,
+      memoryGb: input.step.memoryGb,
+      ...(input.step.pool ? { pool: input.step.pool } : {}),
+      runMs,
+    });
+  } catch (error) {
+    log(context, 'budget not settled; the attempt stays reserved at its worst case', {
+      runId: ref.runId,
+      image: ref.imageKey,
+      step: ref.step,
+      attempt: ref.attempt,
+      error: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '',
+    });
+  }
+}
 
 export function* stepOrchestrator(context: OrchestrationContext): Generator<unknown, StepResult, unknown> {
   const input = context.df.getInput<StepOrchestratorInput>();
@@ -41,6 +72,7 @@ export function* stepOrchestrator(context: OrchestrationContext): Generator<unkn
     }
     runMs += end.runMs;
     teardown ??= end.teardown;
+    if (input.budget) yield* settleBudget(context, input, ref, end.runMs);
     const done = end.cancelled || !end.retry || n >= maxAttempts || end.status?.state === 'succeeded';
     log(context, 'step attempt ended', {
       runId: ref.runId,
@@ -60,7 +92,14 @@ export function* stepOrchestrator(context: OrchestrationContext): Generator<unkn
         input.step.id,
         n,
       ),
-      status: end.cancelled ? 'cancelled' : end.status?.state === 'succeeded' ? 'succeeded' : 'failed',
+      status: end.cancelled
+        ? 'cancelled'
+        : end.status?.state === 'succeeded'
+          ? 'succeeded'
+          : // Refused by the budget before any attempt ran: the step did not run.
+            end.error?.code === 'budget-exceeded' && n === 1
+            ? 'skipped'
+            : 'failed',
       attempts: n,
       exitCode: end.status?.exitCode,
       startedAt: end.status?.startedAt ?? new Date(end.startedAt).toISOString(),
