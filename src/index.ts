@@ -7,6 +7,7 @@ app.setup({ enableHttpStream: false });
 import './functions/health.http';
 import './functions/durable';
 import './functions/start-run.http';
+import './functions/plans.http';
 import './functions/list-runs.http';
 import './functions/get-run.http';
 import './functions/run-manifest.http';

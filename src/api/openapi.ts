@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 document of the HTTP API (GET /api/openapi.json). Request schemas come from the zod schemas. */
 import { z } from 'zod';
-import { callbackBody, listRunsQuery, rerunBody, startRunBody } from './schemas';
+import { callbackBody, listRunsQuery, planBody, rerunBody, startRunBody } from './schemas';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const jsonContent = (schema: unknown) => ({ 'application/json': { schema } });
@@ -48,6 +48,18 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '200': { description: 'Runs.', content: jsonContent(ref('RunList')) },
             '400': error('Bad filter.'),
+          },
+        },
+      },
+      '/plans': {
+        post: {
+          summary:
+            'Quote a run before anything runs: containers per backend, the time the quotas impose, the cost range.',
+          requestBody: { required: true, content: jsonContent(ref('Plan')) },
+          responses: {
+            '200': { description: 'The quote.', content: jsonContent({ type: 'object' }) },
+            '400': error('The request or the pipeline is not valid (field errors in details).'),
+            '404': error('No stored pipeline of that name.'),
           },
         },
       },
@@ -157,6 +169,7 @@ export function openApiDocument(): Record<string, unknown> {
     components: {
       schemas: {
         StartRun: schemaOf(startRunBody),
+        Plan: schemaOf(planBody),
         Rerun: schemaOf(rerunBody),
         RunAccepted: {
           type: 'object',

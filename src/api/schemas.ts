@@ -139,3 +139,48 @@ export const rerunBody = z
   )
   .strict();
 export type RerunBody = z.infer<typeof rerunBody>;
+
+/** POST /api/plans (docs/http-api.md, "Plans"). */
+export const planBody = z
+  .object(
+    {
+      pipeline: z.union([pipelineName, z.record(z.string(), z.unknown())], {
+        error: 'expected a pipeline name (string) or an inline pipeline spec (object)',
+      }),
+      images: z
+        .union(
+          [
+            z
+              .number()
+              .int({ error: 'a number of images is a whole number' })
+              .min(1, { error: 'give at least one image' })
+              .max(MAX_IMAGES, { error: `at most ${MAX_IMAGES} images per run` }),
+            z
+              .array(blobName)
+              .min(1, { error: 'give at least one image' })
+              .max(MAX_IMAGES, { error: `at most ${MAX_IMAGES} images per run` }),
+          ],
+          { error: 'expected a number of images or a list of blob names' },
+        )
+        .optional(),
+      prefix: z.string({ error: 'expected a blob name prefix' }).max(1024).optional(),
+      stepDurations: z
+        .record(z.string(), z.string({ error: 'expected a duration such as 90s, 5m or 1h30m' }), {
+          error: 'expected an object: step id -> duration (e.g. { "tile": "2m" })',
+        })
+        .optional(),
+      budget: budgetBody.optional(),
+    },
+    { error: 'expected a JSON object' },
+  )
+  .strict()
+  .refine((body) => body.images !== undefined || body.prefix !== undefined, {
+    error: 'give images (a number or a list of blob names) or a prefix',
+    path: ['images'],
+  })
+  .refine((body) => !(body.images !== undefined && body.prefix !== undefined), {
+    error: 'give images or prefix, not both',
+    path: ['images'],
+  });
+
+export type PlanBody = z.infer<typeof planBody>;
