@@ -171,7 +171,12 @@ export const planBody = z
         .optional(),
       budget: budgetBody.optional(),
     },
-    { error: 'expected a JSON object' },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `unknown field ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; allowed: pipeline, images, prefix, stepDurations, budget`
+          : 'expected a JSON object',
+    },
   )
   .strict()
   .refine((body) => body.images !== undefined || body.prefix !== undefined, {

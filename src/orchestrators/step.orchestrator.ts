@@ -82,6 +82,8 @@ export function* stepOrchestrator(context: OrchestrationContext): Generator<unkn
       state: end.status?.state ?? end.error?.code ?? 'unknown',
     });
     if (!done) continue;
+    // Refused by the budget before any attempt ran: the step did not run (skipped, no attempt).
+    const notRun = end.error?.code === 'budget-exceeded' && n === 1;
     context.df.setCustomStatus({ attempt: n, phase: 'done' } satisfies StepCustomStatus);
     return {
       ...base,
@@ -96,11 +98,10 @@ export function* stepOrchestrator(context: OrchestrationContext): Generator<unkn
         ? 'cancelled'
         : end.status?.state === 'succeeded'
           ? 'succeeded'
-          : // Refused by the budget before any attempt ran: the step did not run.
-            end.error?.code === 'budget-exceeded' && n === 1
+          : notRun
             ? 'skipped'
             : 'failed',
-      attempts: n,
+      attempts: notRun ? 0 : n,
       exitCode: end.status?.exitCode,
       startedAt: end.status?.startedAt ?? new Date(end.startedAt).toISOString(),
       finishedAt: end.status?.finishedAt ?? context.df.currentUtcDateTime.toISOString(),
