@@ -53,7 +53,12 @@ export class FlotillaApi {
     private readonly timeoutMs = 30_000,
   ) {}
 
-  startRun(body: { pipeline: unknown; images?: string[]; prefix?: string }): Promise<StartedRun> {
+  startRun(body: {
+    pipeline: unknown;
+    images?: string[];
+    prefix?: string;
+    budget?: { maxCost: number; currency: string };
+  }): Promise<StartedRun> {
     return this.request('POST', '/api/runs', body);
   }
 
@@ -63,6 +68,11 @@ export class FlotillaApi {
 
   rerunRun(runId: string, only: 'failed' | 'all'): Promise<StartedRun & { rerunOf: string }> {
     return this.request('POST', `/api/runs/${encodeURIComponent(runId)}/rerun`, { only });
+  }
+
+  /** POST /api/plans: the quote of a run (docs/http-api.md, "Plans"). */
+  plan(body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return this.request('POST', '/api/plans', body);
   }
 
   cancelRun(runId: string): Promise<unknown> {

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { emulatorsCommand } from './commands/emulators';
 import { hostCommand } from './commands/host';
 import { logsCommand } from './commands/logs';
+import { planCommand } from './commands/plan';
 import { rerunCommand } from './commands/rerun';
 import { runCommand } from './commands/run';
 import { cancelCommand, statusCommand } from './commands/status';
@@ -12,6 +13,7 @@ export type CommandModule = (program: Command, setExitCode: (code: number) => vo
 
 const commands: CommandModule[] = [
   validateCommand,
+  planCommand,
   emulatorsCommand,
   hostCommand,
   runCommand,

@@ -6,7 +6,7 @@
  * once. The embedded stack's processes run in their own process groups, so only this process sees Ctrl-C.
  */
 import { resolve } from 'node:path';
-import { type Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { loadPipelineFile, PipelineFileError, type PipelineSpec } from '../../../src/pipeline';
 import { ApiCallError, FlotillaApi } from '../api-client';
@@ -26,6 +26,16 @@ export interface RunOptions {
   readonly faults?: string;
   readonly simulate?: boolean;
   readonly interval: number;
+  readonly budget?: { maxCost: number; currency: string };
+}
+
+/** `--budget <n>[:<CUR>]`, e.g. `2.5` or `2.5:EUR` (currency default USD). */
+export function parseBudget(text: string): { maxCost: number; currency: string } {
+  const match = /^([0-9]+(?:\.[0-9]+)?)(?::([A-Z]{3}))?$/.exec(text.trim());
+  const maxCost = Number(match?.[1]);
+  if (!match || !(maxCost > 0))
+    throw new InvalidArgumentError('expected <maxCost>[:<CURRENCY>], e.g. 2.5 or 2.5:EUR (maxCost > 0)');
+  return { maxCost, currency: match[2] ?? 'USD' };
 }
 
 export const runCommand: CommandModule = (program: Command, setExitCode) => {
@@ -44,6 +54,11 @@ export const runCommand: CommandModule = (program: Command, setExitCode) => {
     .option('--faults <file>', 'fault rules for the embedded emulators (JSON, see docs/emulators.md)')
     .option('--simulate', 'simulate steps in the emulators instead of running them')
     .option('--interval <ms>', 'how often to poll the run status', (v) => Number(v), 500)
+    .option(
+      '--budget <maxCost[:CUR]>',
+      'cost cap of the run, e.g. 2.5 or 2.5:EUR (default currency USD; must be the prices currency): steps that could pass it do not start, the run ends budget_exceeded',
+      parseBudget,
+    )
     .action(async (pipeline: string, options: RunOptions) => {
       setExitCode(await runPipeline(pipeline, options));
     });
@@ -119,6 +134,7 @@ export async function runPipeline(pipelineFile: string, options: RunOptions): Pr
       pipeline: raw,
       ...(images ? { images } : {}),
       ...(selection.kind === 'prefix' ? { prefix: selection.prefix } : {}),
+      ...(options.budget ? { budget: options.budget } : {}),
     });
     log(`run ${started.runId} started: pipeline ${started.pipeline}, ${started.images} images`);
     following = true;

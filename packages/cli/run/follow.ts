@@ -116,8 +116,22 @@ async function finish(
     `Run ${run.runId} ${run.status}: ${c.succeeded} of ${c.total} images succeeded, ${c.failed} failed` +
       `${c.cancelled ? `, ${c.cancelled} cancelled` : ''} in ${formatDuration(elapsedMs)}.\n`,
   );
-  const cost = (run.cost as { total?: number; currency?: string } | undefined)?.total;
-  if (cost !== undefined) out.write(`Cost estimate: ${cost.toFixed(6)}\n`);
+  const estimate = run.cost as { total?: number; currency?: string; batchIdle?: number } | undefined;
+  const currency = estimate?.currency ? ` ${estimate.currency}` : '';
+  if (estimate?.total !== undefined) {
+    const idle =
+      estimate.batchIdle !== undefined
+        ? ` (idle Batch pool time ${estimate.batchIdle.toFixed(6)}${currency}, not in the total)`
+        : '';
+    out.write(`Cost estimate: ${estimate.total.toFixed(6)}${currency}${idle}\n`);
+  }
+  const budget = (
+    run as { budget?: { spent: number; maxCost: number; currency: string; refused: unknown[] } }
+  ).budget;
+  if (budget)
+    out.write(
+      `Budget: ${budget.spent.toFixed(6)} of ${budget.maxCost} ${budget.currency} spent${budget.refused.length ? `; ${budget.refused.length} steps not started` : ''}\n`,
+    );
   if (run.manifest) out.write(`Manifest: ${run.manifest}\n`);
   else if (manifest) out.write(`Manifest: results/${run.runId}/manifest.json\n`);
   // On the embedded stack, always say what is left (0 after a clean teardown).
