@@ -9,12 +9,7 @@ export type ImageOutcome = 'succeeded' | 'failed' | 'cancelled';
 /** `terminated`: the run orchestration was terminated through the management API (written by the sweeper). */
 /** `budget_exceeded`: the run's budget refused a step (docs/orchestration.md, "Admission with a budget"). */
 export type RunOutcome =
-  | 'succeeded'
-  | 'partially_succeeded'
-  | 'failed'
-  | 'cancelled'
-  | 'terminated'
-  | 'budget_exceeded';
+  'succeeded' | 'partially_succeeded' | 'failed' | 'cancelled' | 'terminated' | 'budget_exceeded';
 
 /** Stable codes for why a step did not succeed. */
 export type StepErrorCode =
@@ -121,7 +116,9 @@ export function imageOutcome(steps: readonly StepResult[]): {
   failedStep?: string;
   budgetExceeded?: true;
 } {
-  const budget = steps.some((s) => s.error?.code === 'budget-exceeded') ? { budgetExceeded: true as const } : {};
+  const budget = steps.some((s) => s.error?.code === 'budget-exceeded')
+    ? { budgetExceeded: true as const }
+    : {};
   const failed = steps.find((s) => s.status === 'failed');
   if (failed) return { status: 'failed', failedStep: failed.step, ...budget };
   if (steps.some((s) => s.status === 'cancelled' || s.status === 'skipped'))
