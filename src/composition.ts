@@ -297,6 +297,7 @@ export function appDepsFromComposition(): AppDeps {
         aciVcpuSecond: config.FLOTILLA_PRICE_ACI_VCPU_SECOND,
         aciGbSecond: config.FLOTILLA_PRICE_ACI_GB_SECOND,
         batchNodeHour: config.FLOTILLA_PRICE_BATCH_NODE_HOUR,
+        currency: config.FLOTILLA_PRICE_CURRENCY,
       },
       now,
       log: (line, level) => root.telemetry.logger.line(line, level),

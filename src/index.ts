@@ -10,6 +10,7 @@ app.hook.appTerminate(() => shutdownTelemetry());
 import './functions/health.http';
 import './functions/durable';
 import './functions/start-run.http';
+import './functions/plans.http';
 import './functions/list-runs.http';
 import './functions/get-run.http';
 import './functions/run-manifest.http';

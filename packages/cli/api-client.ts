@@ -58,6 +58,7 @@ export const ENDED_STATES = new Set([
   'failed',
   'cancelled',
   'terminated',
+  'budget_exceeded',
 ]);
 const ENDED_RUNTIME = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
 
@@ -83,6 +84,7 @@ export class FlotillaApi {
     images?: string[];
     prefix?: string;
     cache?: boolean;
+    budget?: { maxCost: number; currency: string };
   }): Promise<StartedRun> {
     return this.request('POST', '/api/runs', body);
   }
@@ -93,6 +95,11 @@ export class FlotillaApi {
 
   rerunRun(runId: string, only: 'failed' | 'all'): Promise<StartedRun & { rerunOf: string }> {
     return this.request('POST', `/api/runs/${encodeURIComponent(runId)}/rerun`, { only });
+  }
+
+  /** POST /api/plans: the quote of a run (docs/http-api.md, "Plans"). */
+  plan(body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return this.request('POST', '/api/plans', body);
   }
 
   cancelRun(runId: string): Promise<unknown> {

@@ -5,6 +5,7 @@ import { logsCommand } from './commands/logs';
 import { outputsCommand } from './commands/outputs';
 import { pipelinesCommand } from './commands/pipelines';
 import { runsCommand } from './commands/runs';
+import { planCommand } from './commands/plan';
 import { rerunCommand } from './commands/rerun';
 import { runCommand } from './commands/run';
 import { cancelCommand, statusCommand } from './commands/status';
@@ -16,6 +17,7 @@ export type CommandModule = (program: Command, setExitCode: (code: number) => vo
 
 const commands: CommandModule[] = [
   validateCommand,
+  planCommand,
   emulatorsCommand,
   hostCommand,
   runCommand,

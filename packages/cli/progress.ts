@@ -165,12 +165,16 @@ export function runDurationMs(
  * the built-in prices (FLOTILLA_PRICE_*).
  */
 export function costLine(cost: unknown): string | undefined {
-  const c = cost as { total?: number; aci?: number; batch?: number; currency?: string } | undefined;
+  const c = cost as
+    { total?: number; aci?: number; batch?: number; batchIdle?: number; currency?: string } | undefined;
   if (typeof c?.total !== 'number') return undefined;
   const currency = c.currency ?? 'USD';
   const parts = [
     ...(typeof c.aci === 'number' ? [`ACI ${c.aci.toFixed(6)}`] : []),
     ...(typeof c.batch === 'number' ? [`Batch ${c.batch.toFixed(6)}`] : []),
+    ...(typeof c.batchIdle === 'number'
+      ? [`idle Batch pool time ${c.batchIdle.toFixed(6)}, not in the total`]
+      : []),
   ];
   return `Cost estimate: ${c.total.toFixed(6)} ${currency}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }

@@ -1,6 +1,7 @@
 /**
  * Admission of one request against its backend's ledger, as a function the activities share: acquireAdmission
- * (the run's Batch job) and startStep (a step attempt: admission folded into its start). Quotas cause waiting,
+ * (the run's Batch job) and startStep (a step attempt: admission folded into its start). The run's budget comes
+ * first (a reservation of the attempt's worst case, src/admission/budget.ts); then quotas cause waiting,
  * with two ends: a request that can never fit is refused at once, and a wait past
  * FLOTILLA_ADMISSION_TIMEOUT_MS is refused with `admission-timeout`.
  */
@@ -9,11 +10,34 @@ import type { BackendKind } from '../compute/port';
 import { RESULTS_CONTAINER, runPaths } from '../runs/paths';
 import type { AcquireAdmissionInput, AdmissionAnswer } from './contracts';
 import type { ActivityDeps } from './deps';
+import { reserveBudget } from './budget-ledger';
 import { updateLedger } from './ledger';
+
+/** While the budget is held by attempts in flight, ask again after this long (they settle when they end). */
+export const BUDGET_RETRY_MS = 15_000;
+
+function waitOrTimeout(waitedMs: number, timeoutMs: number, reason: string): AdmissionAnswer {
+  if (waitedMs >= timeoutMs)
+    return {
+      granted: false,
+      cancelled: false,
+      refused: 'admission-timeout',
+      reason: `waited ${waitedMs} ms for admission (FLOTILLA_ADMISSION_TIMEOUT_MS is ${timeoutMs}); still blocked by: ${reason}`,
+    };
+  return { granted: false, cancelled: false, retryAfterMs: BUDGET_RETRY_MS, reason };
+}
 
 export async function admit(deps: ActivityDeps, input: AcquireAdmissionInput): Promise<AdmissionAnswer> {
   const cancelled = (await deps.store.getText(RESULTS_CONTAINER, runPaths.cancel(input.runId))) !== undefined;
   if (cancelled) return { granted: false, cancelled: true };
+  if (input.budget) {
+    // The budget first: an attempt that could push the run past its cap waits or never starts.
+    const budget = await reserveBudget(deps.store, deps.prices, input, input.budget);
+    if (budget.kind === 'refused')
+      return { granted: false, cancelled: false, refused: 'budget-exceeded', reason: budget.reason };
+    if (budget.kind === 'wait')
+      return waitOrTimeout(input.waitedMs, deps.limits.admissionTimeoutMs, budget.reason);
+  }
   // What the backend really holds for the step (ACI: the step plus its stager sidecar).
   const cores = input.kind === 'aci' ? deps.compute('aci').admissionCores(input) : 0;
   const request = {

@@ -6,6 +6,7 @@
  */
 import type { LookupInput, LookupResult, StoreEntryInput } from '../cache/types';
 import type { BackendKind, RunPoll, StepRef, StepStatus } from '../compute/port';
+import type { BudgetSummary } from '../admission/budget';
 import type { CostEstimate } from '../runs/cost';
 import type { BlobLocation, RunPlan, StepPlan } from '../runs/plan';
 import type { ImageRecord, RunOutcome, RunTotals, StepResult } from '../runs/records';
@@ -21,6 +22,30 @@ export interface AcquireAdmissionInput {
   readonly leaseMs: number;
   /** How long this attempt has waited for admission so far (orchestration time). */
   readonly waitedMs: number;
+  /** The run has a budget: reserve the attempt's worst case in it first (src/admission/budget.ts). */
+  readonly budget?: BudgetClaim;
+}
+
+/** What a budget reservation needs: the run's budget and who asks, with what priced (docs/orchestration.md). */
+export interface BudgetClaim {
+  readonly maxCost: number;
+  readonly currency: string;
+  readonly imageKey: string;
+  readonly step: string;
+  readonly attempt: number;
+  readonly timeoutMs: number;
+  readonly pool?: StepPlan['pool'];
+}
+
+/** settleBudget: an attempt ended; its reservation becomes what it ran (`runMs`) at its price. */
+export interface SettleBudgetInput {
+  readonly runId: string;
+  readonly leaseId: string;
+  readonly backend: BackendKind;
+  readonly cpu: number;
+  readonly memoryGb: number;
+  readonly pool?: StepPlan['pool'];
+  readonly runMs: number;
 }
 
 export type AdmissionAnswer =
@@ -36,7 +61,7 @@ export type AdmissionAnswer =
       /** Waiting cannot help: the request never fits, or it has waited past FLOTILLA_ADMISSION_TIMEOUT_MS. */
       readonly granted: false;
       readonly cancelled: false;
-      readonly refused: 'admission-impossible' | 'admission-timeout';
+      readonly refused: 'admission-impossible' | 'admission-timeout' | 'budget-exceeded';
       readonly reason: string;
     };
 
@@ -77,6 +102,8 @@ export interface StartStepInput {
 
 /** The start of one attempt, admission folded in (docs/orchestration.md, "A step"). */
 export interface BeginStepInput extends StartStepInput {
+  /** The run's budget (RunPlan.budget): the attempt reserves its worst case in it before the quotas. */
+  readonly budget?: { readonly maxCost: number; readonly currency: string };
   readonly admission: {
     readonly leaseId: string;
     readonly leaseMs: number;
@@ -167,6 +194,8 @@ export interface WriteManifestOutput {
   readonly manifest: string;
   readonly totals: RunTotals;
   readonly cost: CostEstimate;
+  /** The run's budget, when it has one (spent, reserved, refused). */
+  readonly budget?: BudgetSummary;
 }
 
 export interface PollBatchRunInput {
@@ -240,6 +269,7 @@ export interface ActivityContracts {
   loadImages: { input: LoadImagesInput; output: LoadImagesOutput };
   writeImageRecord: { input: ImageRecord; output: string };
   writeManifest: { input: WriteManifestInput; output: WriteManifestOutput };
+  settleBudget: { input: SettleBudgetInput; output: null };
   pollBatchRun: { input: PollBatchRunInput; output: PollBatchRunOutput };
   /** `cancelled`: the run's job is terminated and deleted (its running tasks stop), not left to finish. */
   finishBatchRun: { input: { runId: string; cancelled?: boolean }; output: null };

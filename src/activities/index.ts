@@ -13,6 +13,7 @@ import { pollBatchRun } from './poll-batch-run.activity';
 import { releaseAdmission } from './release-admission.activity';
 import { releaseStep } from './release-step.activity';
 import { saveStepLogs } from './save-step-logs.activity';
+import { settleBudget } from './settle-budget.activity';
 import { startStep } from './start-step.activity';
 import { stopBatchSteps } from './stop-batch-steps.activity';
 import { submitBatchSteps } from './submit-batch-steps.activity';
@@ -37,6 +38,7 @@ export const activityFactories: { readonly [N in ActivityName]: ActivityFactory<
   storeStepCache,
   submitBatchSteps,
   stopBatchSteps,
+  settleBudget,
 };
 
 export type Activities = { readonly [N in ActivityName]: ActivityHandler<N> };

@@ -12,25 +12,36 @@ function isConflict(error: unknown): boolean {
 }
 
 /**
- * Applies `change` to the ledger of `kind` under optimistic concurrency. `change` returns the new ledger and a
- * result, or `undefined` ledger to write nothing. Retries lost races with a short jittered pause.
+ * Applies `change` to the JSON blob `container/blob` (`empty` when it does not exist) under optimistic
+ * concurrency. `change` returns the new value and a result, or `undefined` value to write nothing. Retries
+ * lost races with a short jittered pause.
  */
-export async function updateLedger<T>(
+export async function updateJsonBlob<V, T>(
   store: RunStore,
-  kind: BackendKind,
-  change: (ledger: Ledger) => { ledger?: Ledger; result: T },
+  container: string,
+  blob: string,
+  empty: V,
+  change: (value: V) => { ledger?: V; result: T },
 ): Promise<T> {
-  const blob = statePaths.ledger(kind);
   for (let attempt = 1; ; attempt++) {
-    const read = await store.readManifest<Ledger>(STATE_CONTAINER, blob);
-    const { ledger, result } = change(read?.value ?? EMPTY_LEDGER);
+    const read = await store.readManifest<V>(container, blob);
+    const { ledger, result } = change(read?.value ?? empty);
     if (!ledger) return result;
     try {
-      await store.writeManifest(STATE_CONTAINER, blob, ledger, read?.etag);
+      await store.writeManifest(container, blob, ledger, read?.etag);
       return result;
     } catch (error) {
       if (!isConflict(error) || attempt >= MAX_CONFLICTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 20 * attempt)));
     }
   }
+}
+
+/** Applies `change` to the ledger of `kind` (see updateJsonBlob). */
+export async function updateLedger<T>(
+  store: RunStore,
+  kind: BackendKind,
+  change: (ledger: Ledger) => { ledger?: Ledger; result: T },
+): Promise<T> {
+  return updateJsonBlob(store, STATE_CONTAINER, statePaths.ledger(kind), EMPTY_LEDGER, change);
 }

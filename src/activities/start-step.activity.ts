@@ -16,6 +16,22 @@ const BAD_REQUEST = new Set(['BAD_REQUEST', 'QUOTA_TOO_SMALL', 'AUTH', 'SECRET_U
 /** A gate answers `undefined` to let the start go on, or the answer that ends it here. */
 type Gate = (deps: ActivityDeps, input: BeginStepInput) => Promise<StartStepOutput | undefined>;
 
+/** The run's budget claim for this attempt (none without a budget): src/admission/budget.ts. */
+function budgetClaim(input: BeginStepInput) {
+  if (!input.budget) return {};
+  const { pool } = input.step;
+  return {
+    budget: {
+      ...input.budget,
+      imageKey: input.ref.imageKey,
+      step: input.ref.step,
+      attempt: input.ref.attempt,
+      timeoutMs: input.step.timeoutMs,
+      ...(pool ? { pool } : {}),
+    },
+  };
+}
+
 const admission: Gate = async (deps, input) => {
   const answer = await admit(deps, {
     kind: input.step.backend,
@@ -23,6 +39,7 @@ const admission: Gate = async (deps, input) => {
     cpu: input.step.cpu,
     memoryGb: input.step.memoryGb,
     ...input.admission,
+    ...budgetClaim(input),
   });
   return answer.granted ? undefined : { outcome: 'admission', answer };
 };

@@ -1,7 +1,7 @@
 /** The OpenAPI 3.1 document of the HTTP API (GET /api/openapi.json). Request schemas come from the zod schemas. */
 import { z } from 'zod';
 import { transferPaths } from './openapi-transfer';
-import { callbackBody, listRunsQuery, rerunBody, startRunBody } from './schemas';
+import { callbackBody, listRunsQuery, planBody, rerunBody, startRunBody } from './schemas';
 import { uploadBody } from './step-uploads';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -50,6 +50,18 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '200': { description: 'Runs.', content: jsonContent(ref('RunList')) },
             '400': error('Bad filter.'),
+          },
+        },
+      },
+      '/plans': {
+        post: {
+          summary:
+            'Quote a run before anything runs: containers per backend, the time the quotas impose, the cost range.',
+          requestBody: { required: true, content: jsonContent(ref('Plan')) },
+          responses: {
+            '200': { description: 'The quote.', content: jsonContent({ type: 'object' }) },
+            '400': error('The request or the pipeline is not valid (field errors in details).'),
+            '404': error('No stored pipeline of that name.'),
           },
         },
       },
@@ -173,6 +185,7 @@ export function openApiDocument(): Record<string, unknown> {
     components: {
       schemas: {
         StartRun: schemaOf(startRunBody),
+        Plan: schemaOf(planBody),
         Rerun: schemaOf(rerunBody),
         RunAccepted: {
           type: 'object',
@@ -206,6 +219,7 @@ export function openApiDocument(): Record<string, unknown> {
                 'failed',
                 'cancelled',
                 'terminated',
+                'budget_exceeded',
               ],
             },
             counts: { type: 'object' },

@@ -1,4 +1,5 @@
 /** GET /api/runs/{id}: counts by state, each image's step states, timings and (when done) the cost estimate. */
+import { summarise, type BudgetLedger, type BudgetSummary } from '../admission/budget';
 import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
 import type {
   LaneCustomStatus,
@@ -63,6 +64,8 @@ export interface RunView {
   readonly images: readonly ImageView[];
   readonly imagesTruncated: boolean;
   readonly cost?: unknown;
+  /** The run's budget: cap, currency, spent, reserved by steps in flight, and what it refused. */
+  readonly budget?: BudgetSummary;
   readonly manifest?: string;
 }
 
@@ -170,6 +173,7 @@ export async function runView(store: ViewStore, client: ViewClient, runId: strin
         images: (manifest?.images ?? []).map(recordView),
         imagesTruncated: false,
         cost: outcome.cost,
+        ...(manifest?.budget ? { budget: budgetOf(manifest.budget) } : {}),
         manifest: `/api/runs/${runId}/manifest`,
       };
     }
@@ -224,5 +228,26 @@ export async function runView(store: ViewStore, client: ViewClient, runId: strin
     counts,
     images: [...done.images, ...inFlight],
     imagesTruncated: done.truncated,
+    ...(await liveBudget(store, runId, input?.plan.budget !== undefined)),
   };
+}
+
+const budgetOf = (b: BudgetSummary): BudgetSummary => ({
+  maxCost: b.maxCost,
+  currency: b.currency,
+  spent: b.spent,
+  reserved: b.reserved,
+  exceeded: b.exceeded,
+  refused: b.refused,
+});
+
+/** While the run is in flight: its budget ledger as it stands (none when the run has no budget). */
+async function liveBudget(
+  store: ViewStore,
+  runId: string,
+  has: boolean,
+): Promise<{ budget?: BudgetSummary }> {
+  if (!has) return {};
+  const text = await store.getText(RESULTS_CONTAINER, runPaths.budget(runId));
+  return text ? { budget: summarise(JSON.parse(text) as BudgetLedger) } : {};
 }

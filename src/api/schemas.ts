@@ -28,6 +28,23 @@ const blobName = z
       `the blob name ${JSON.stringify(issue.input)} must not contain control characters (NUL, newline, ...)`,
   });
 
+/** A run's cost cap (docs/http-api.md): `{ maxCost, currency }`, currency ISO 4217 (default USD). */
+export const budgetBody = z
+  .object(
+    {
+      maxCost: z
+        .number({ error: 'expected a number: the most the run may cost' })
+        .positive({ error: 'maxCost must be more than 0' })
+        .refine(Number.isFinite, { error: 'maxCost must be a finite number' }),
+      currency: z
+        .string({ error: 'expected an ISO 4217 currency code' })
+        .regex(/^[A-Z]{3}$/, { error: 'a currency is an ISO 4217 code: three upper-case letters, e.g. USD' })
+        .default('USD'),
+    },
+    { error: 'expected an object { maxCost, currency }' },
+  )
+  .strict();
+
 export const startRunBody = z
   .object(
     {
@@ -52,6 +69,7 @@ export const startRunBody = z
       cache: z
         .boolean({ error: 'expected true or false (turns the step cache on or off for this run)' })
         .optional(),
+      budget: budgetBody.optional(),
     },
     { error: 'expected a JSON object' },
   )
@@ -74,6 +92,7 @@ export const RUN_STATES = [
   'failed',
   'cancelled',
   'terminated',
+  'budget_exceeded',
 ] as const;
 export const listRunsQuery = z
   .object({
@@ -159,3 +178,53 @@ export const uploadBody = z
   )
   .strict();
 export type UploadBody = z.infer<typeof uploadBody>;
+
+/** POST /api/plans (docs/http-api.md, "Plans"). */
+export const planBody = z
+  .object(
+    {
+      pipeline: z.union([pipelineName, z.record(z.string(), z.unknown())], {
+        error: 'expected a pipeline name (string) or an inline pipeline spec (object)',
+      }),
+      images: z
+        .union(
+          [
+            z
+              .number()
+              .int({ error: 'a number of images is a whole number' })
+              .min(1, { error: 'give at least one image' })
+              .max(MAX_IMAGES, { error: `at most ${MAX_IMAGES} images per run` }),
+            z
+              .array(blobName)
+              .min(1, { error: 'give at least one image' })
+              .max(MAX_IMAGES, { error: `at most ${MAX_IMAGES} images per run` }),
+          ],
+          { error: 'expected a number of images or a list of blob names' },
+        )
+        .optional(),
+      prefix: z.string({ error: 'expected a blob name prefix' }).max(1024).optional(),
+      stepDurations: z
+        .record(z.string(), z.string({ error: 'expected a duration such as 90s, 5m or 1h30m' }), {
+          error: 'expected an object: step id -> duration (e.g. { "tile": "2m" })',
+        })
+        .optional(),
+      budget: budgetBody.optional(),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `unknown field ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; allowed: pipeline, images, prefix, stepDurations, budget`
+          : 'expected a JSON object',
+    },
+  )
+  .strict()
+  .refine((body) => body.images !== undefined || body.prefix !== undefined, {
+    error: 'give images (a number or a list of blob names) or a prefix',
+    path: ['images'],
+  })
+  .refine((body) => !(body.images !== undefined && body.prefix !== undefined), {
+    error: 'give images or prefix, not both',
+    path: ['images'],
+  });
+
+export type PlanBody = z.infer<typeof planBody>;

@@ -5,6 +5,7 @@
 import type { DurableClient } from 'durable-functions';
 import { parsePipeline, type PipelineSpec } from '../pipeline';
 import { checkDeploymentPolicy, type DeploymentPolicy, prefixProblem } from '../pipeline/deployment-policy';
+import type { Budget } from '../admission/budget';
 import { planFromSpec } from '../runs/from-spec';
 import { newRunId } from '../runs/run-ids';
 import { imageKey, relativeToPrefix } from '../runs/image-key';
@@ -130,13 +131,17 @@ export async function startRun(
   client: StartClient,
   spec: PipelineSpec,
   images: readonly string[],
-  options: { runId?: string; now: Date; source: 'api' | 'blob'; cache?: boolean },
+  options: { runId?: string; now: Date; source: 'api' | 'blob'; cache?: boolean; budget?: Budget },
 ): Promise<StartedRun> {
   const cache = options.cache === undefined ? {} : { cache: options.cache };
+  const budget = options.budget;
   return startPlanned(
     store,
     client,
-    (runId, createdAt) => planFromSpec(spec, runId, createdAt, undefined, cache),
+    (runId, createdAt) => ({
+      ...planFromSpec(spec, runId, createdAt, undefined, cache),
+      ...(budget ? { budget } : {}),
+    }),
     images,
     options,
   );

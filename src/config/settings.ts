@@ -104,6 +104,10 @@ export const settingsSchema = z.object({
   FLOTILLA_PRICE_ACI_VCPU_SECOND: nonNegativeNumber.default(0.0000113),
   FLOTILLA_PRICE_ACI_GB_SECOND: nonNegativeNumber.default(0.0000012),
   FLOTILLA_PRICE_BATCH_NODE_HOUR: nonNegativeNumber.default(0.9),
+  FLOTILLA_PRICE_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, { error: 'expected an ISO 4217 currency code: three upper-case letters, e.g. USD' })
+    .default('USD'),
   FLOTILLA_LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'], { error: 'expected debug, info, warn or error' })
     .default('info'),
@@ -260,6 +264,11 @@ export const settingDocs: Record<SettingName, SettingDoc> = {
   FLOTILLA_PRICE_BATCH_NODE_HOUR: {
     description: 'Cost estimate: price of one Batch node hour.',
     sample: '0.9',
+  },
+  FLOTILLA_PRICE_CURRENCY: {
+    description:
+      'ISO 4217 code of the prices above; every cost (status, manifest, quote, CLI, UI) is in it, and a budget must be given in it.',
+    sample: 'USD',
   },
   FLOTILLA_LOG_LEVEL: {
     description:

@@ -3,6 +3,7 @@ import * as df from 'durable-functions';
 import { handle, json, parseWith, readJson } from '../api/http';
 import { IDEMPOTENCY_HEADER, idempotencyKey, runIdForKey } from '../api/idempotency';
 import { startRunBody } from '../api/schemas';
+import { runBudget } from '../api/run-budget';
 import { listImages, resolvePipeline, startRun } from '../api/start-run';
 import { appDeps } from '../composition';
 import { newRunId } from '../runs/run-ids';
@@ -21,12 +22,14 @@ export async function startRunHandler(
       const now = new Date(deps.now());
       const spec = await resolvePipeline(deps.store, body.pipeline, deps.policy);
       const images = await listImages(deps.store, spec, body);
+      const budget = runBudget(spec, body.budget, deps.activities.prices);
       // With a key, a retried request maps to the run the first one started (docs/http-api.md).
       const claimed = key ? await runIdForKey(deps.store, key, raw, newRunId, now) : undefined;
       const run = await startRun(deps.store, df.getClient(context), spec, images, {
         now,
         source: 'api',
         ...(body.cache === undefined ? {} : { cache: body.cache }),
+        ...(budget ? { budget } : {}),
         ...(claimed ? { runId: claimed.runId } : {}),
       });
       context.log(`run accepted runId=${run.runId} pipeline=${run.pipeline} images=${run.images}`);

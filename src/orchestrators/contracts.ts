@@ -1,5 +1,6 @@
 /** The orchestrator contracts: names, inputs and outputs of every orchestration, in one map. */
 import type { StartStepInput } from '../activities/contracts';
+import type { BudgetSummary } from '../admission/budget';
 import type { CostEstimate } from '../runs/cost';
 import type { RunPlan } from '../runs/plan';
 import type { RunOutcome, RunTotals, StepResult } from '../runs/records';
@@ -17,6 +18,7 @@ export interface RunOutput {
   readonly totals: RunTotals;
   readonly cost: CostEstimate;
   readonly manifest: string;
+  readonly budget?: BudgetSummary;
 }
 
 export type RunPhase = 'admission' | 'images' | 'finalize' | 'finishing' | 'done';
@@ -38,6 +40,8 @@ export interface LaneInput {
   readonly next: number;
   readonly counts: ImageCounts;
   readonly unrecorded?: readonly UnrecordedImage[];
+  /** An image of this lane was refused by the budget (a failed image whose retry the budget refused). */
+  readonly budgetExceeded?: boolean;
 }
 
 /** An image whose record could not be written: the manifest still lists it, failed, with this reason. */
@@ -51,6 +55,8 @@ export interface LaneOutput {
   readonly counts: ImageCounts;
   readonly cancelled: boolean;
   readonly unrecorded?: readonly UnrecordedImage[];
+  /** The budget refused a step of this lane: its remaining images did not start. */
+  readonly budgetExceeded?: boolean;
 }
 
 export interface LaneCustomStatus {
@@ -91,6 +97,8 @@ export interface StepOrchestratorInput extends Omit<StartStepInput, 'ref'> {
   readonly keepOnFailureMs: number;
   /** Dependency step id -> its cache key, when it has one (the step cache keys dependents by them). */
   readonly upstreamKeys?: Readonly<Record<string, string>>;
+  /** The run's budget (RunPlan.budget): every attempt reserves its worst case first. */
+  readonly budget?: RunPlan['budget'];
 }
 
 export type StepPhase = 'admission' | 'starting' | 'waiting' | 'finishing' | 'teardown' | 'done';

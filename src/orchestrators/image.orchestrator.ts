@@ -74,8 +74,9 @@ export function* runImage(
       if (moves.start.length === 0) break;
       for (const id of moves.start) states[id] = 'running';
       publish();
-      if (inBulk(plan.steps, moves.start)) {
-        // Batch steps in bulk, without step orchestrations (batch-steps.ts; docs/orchestration.md).
+      if (!plan.budget && inBulk(plan.steps, moves.start)) {
+        // Batch steps in bulk, without step orchestrations (batch-steps.ts; docs/orchestration.md). A run
+        // with a budget keeps the step path: every attempt reserves its worst case at admission.
         const onState = (id: string, state: StepState) => {
           states[id] = state;
           publish();
@@ -108,6 +109,7 @@ export function* runImage(
         upstream: Object.fromEntries(step.dependsOn.map((d) => [d, results.get(d)?.outputsPrefix ?? ''])),
         ...(step.cache ? { upstreamKeys: upstreamKeys(step.dependsOn, results) } : {}),
         keepOnFailureMs: plan.keepOnFailureMs,
+        ...(plan.budget ? { budget: plan.budget } : {}),
       });
       const only = wavePlans.length === 1 ? wavePlans[0] : undefined;
       // A wave of one ACI step runs here: no instance to start and no parent to wake (docs/orchestration.md,

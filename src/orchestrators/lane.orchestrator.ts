@@ -33,6 +33,7 @@ export function* laneOrchestrator(
   const indexes = laneIndexes(input.next, lanes, images, plan.laneBatch);
   let counts = input.counts;
   const unrecorded = [...(input.unrecorded ?? [])];
+  let budgetExceeded = input.budgetExceeded === true;
   if (indexes.length === 0) return { counts, cancelled: false, unrecorded };
   const batch = yield* callActivity(context, 'loadImages', { runId: plan.runId, indexes });
   if (batch.cancelled) return cancelledRest(counts, input.next, lanes, images);
@@ -45,6 +46,7 @@ export function* laneOrchestrator(
         current: { ...current, steps, ...(step ? { step } : {}) },
       } satisfies LaneCustomStatus),
     );
+    budgetExceeded ||= result.budgetExceeded === true;
     counts = addCounts(counts, {
       total: 0,
       succeeded: result.status === 'succeeded' ? 1 : 0,
@@ -53,6 +55,15 @@ export function* laneOrchestrator(
     });
     if (result.error && unrecorded.length < MAX_UNRECORDED)
       unrecorded.push({ imageKey: item.imageKey, image: item.image, message: result.error.message });
+    if (result.status === 'cancelled' && result.budgetExceeded)
+      // The budget refused a step: the lane's other images do not start (counted cancelled; the manifest
+      // lists them as not started).
+      return {
+        ...cancelledRest(counts, item.index + lanes, lanes, images),
+        cancelled: false,
+        budgetExceeded: true,
+        unrecorded,
+      };
     if (result.status === 'cancelled')
       return { ...cancelledRest(counts, item.index + lanes, lanes, images), unrecorded };
   }
@@ -60,8 +71,14 @@ export function* laneOrchestrator(
   const last = indexes[indexes.length - 1] ?? input.next;
   const next = last + lanes;
   if (next < images) {
-    context.df.continueAsNew({ ...input, next, counts, unrecorded } satisfies LaneInput);
+    context.df.continueAsNew({
+      ...input,
+      next,
+      counts,
+      unrecorded,
+      ...(budgetExceeded ? { budgetExceeded } : {}),
+    } satisfies LaneInput);
     return undefined;
   }
-  return { counts, cancelled: false, unrecorded };
+  return { counts, cancelled: false, unrecorded, ...(budgetExceeded ? { budgetExceeded } : {}) };
 }

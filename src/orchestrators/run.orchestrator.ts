@@ -31,6 +31,7 @@ export function* runOrchestrator(context: OrchestrationContext): Generator<unkno
     context.df.setCustomStatus({ phase, lanes, images: imageCount, counts } satisfies RunCustomStatus);
   const batch = usesBatch(plan);
   let cancelled = false;
+  let budgetExceeded = false;
   if (batch) {
     status('admission');
     for (;;) {
@@ -86,12 +87,18 @@ export function* runOrchestrator(context: OrchestrationContext): Generator<unkno
     if (!lanesDone.isCompleted) log(context, 'lanes did not complete before the monitor ended', { runId });
     counts = results.reduce((sum, r) => addCounts(sum, r.counts), counts);
     cancelled = results.some((r) => r.cancelled);
+    budgetExceeded = results.some((r) => r.budgetExceeded);
     unrecorded = results.flatMap((r) => r.unrecorded ?? []);
   } else {
     counts = { ...counts, cancelled: imageCount };
   }
   let finalize: StepResult | undefined;
-  if (plan.finalize && !cancelled && shouldFinalize(counts, plan.toleratedFailurePercent)) {
+  if (
+    plan.finalize &&
+    !cancelled &&
+    !budgetExceeded &&
+    shouldFinalize(counts, plan.toleratedFailurePercent)
+  ) {
     status('finalize', counts);
     const input: StepOrchestratorInput = {
       runId,
@@ -101,16 +108,22 @@ export function* runOrchestrator(context: OrchestrationContext): Generator<unkno
       outputs: plan.outputs,
       sinkSteps: sinkSteps(plan.steps),
       keepOnFailureMs: plan.keepOnFailureMs,
+      ...(plan.budget ? { budget: plan.budget } : {}),
     };
     finalize = yield* callSubOrchestration(context, 'stepOrchestrator', input, instanceIds.finalize(runId));
     if (finalize.status === 'cancelled') cancelled = true;
+    if (finalize.error?.code === 'budget-exceeded') budgetExceeded = true;
   }
   status('finishing', counts);
   if (batch) {
     yield* callActivity(context, 'finishBatchRun', { runId, ...(cancelled ? { cancelled: true } : {}) });
     yield* callActivity(context, 'releaseAdmission', { kind: 'batch', leaseId: jobLeaseId(runId) });
   }
-  const outcome = aggregateRunStatus(counts, plan.toleratedFailurePercent, cancelled, finalize?.status);
+  // A run whose budget refused a step ends `budget_exceeded` (unless it was cancelled).
+  const outcome =
+    budgetExceeded && !cancelled
+      ? 'budget_exceeded'
+      : aggregateRunStatus(counts, plan.toleratedFailurePercent, cancelled, finalize?.status);
   const written = yield* callActivity(context, 'writeManifest', {
     plan,
     status: outcome,
@@ -127,5 +140,6 @@ export function* runOrchestrator(context: OrchestrationContext): Generator<unkno
     totals: written.totals,
     cost: written.cost,
     manifest: written.manifest,
+    ...(written.budget ? { budget: written.budget } : {}),
   };
 }

@@ -30,7 +30,7 @@ export interface StepHost {
   publish(status: StepCustomStatus): void;
 }
 
-const leaseIdOf = (ref: StepRef) => `${ref.runId}:${ref.imageKey}:${ref.step}#${ref.attempt}`;
+export const leaseIdOf = (ref: StepRef) => `${ref.runId}:${ref.imageKey}:${ref.step}#${ref.attempt}`;
 
 const errorMessage = (error: unknown) =>
   error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);

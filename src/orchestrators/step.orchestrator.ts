@@ -9,11 +9,42 @@ import type { OrchestrationContext } from 'durable-functions';
 import type { StepRef } from '../compute/port';
 import { outputsPrefix } from '../runs/plan';
 import type { AttemptSummary, StepResult } from '../runs/records';
-import { log, nowMs } from './call';
+import { callActivity, log, nowMs } from './call';
 import type { StepOrchestratorInput } from './contracts';
 import { isOutOfMemory, nextAttempt, withMemory } from './retry-policy';
-import { attempt, type AttemptEnd, type StepHost } from './step-attempt';
+import { attempt, leaseIdOf, type AttemptEnd, type StepHost } from './step-attempt';
 import { cachedResult, lookupStepCache, recordStepCache } from './step-cache';
+
+/**
+ * The attempt's budget reservation becomes what it ran. A settle that keeps failing leaves the worst case
+ * reserved (the cap still holds; later steps may wait or be refused) and is logged, never the step's outcome.
+ */
+function* settleBudget(
+  context: OrchestrationContext,
+  input: StepOrchestratorInput,
+  ref: StepRef,
+  runMs: number,
+) {
+  try {
+    yield* callActivity(context, 'settleBudget', {
+      runId: ref.runId,
+      leaseId: leaseIdOf(ref),
+      backend: input.step.backend,
+      cpu: input.step.cpu,
+      memoryGb: input.step.memoryGb,
+      ...(input.step.pool ? { pool: input.step.pool } : {}),
+      runMs,
+    });
+  } catch (error) {
+    log(context, 'budget not settled; the attempt stays reserved at its worst case', {
+      runId: ref.runId,
+      image: ref.imageKey,
+      step: ref.step,
+      attempt: ref.attempt,
+      error: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '',
+    });
+  }
+}
 
 export function* stepOrchestrator(context: OrchestrationContext): Generator<unknown, StepResult, unknown> {
   const input = context.df.getInput<StepOrchestratorInput>();
@@ -62,6 +93,7 @@ export function* runStep(
     }
     runMs += end.runMs;
     teardown ??= end.teardown;
+    if (input.budget) yield* settleBudget(context, withMemory(input, memoryGb), ref, end.runMs);
     const succeeded = end.status?.state === 'succeeded';
     const next = nextAttempt(input.step.retry, memoryGb, succeeded ? undefined : end.status);
     history.push({
@@ -83,6 +115,8 @@ export function* runStep(
       state: end.status?.state ?? end.error?.code ?? 'unknown',
     });
     if (!done) continue;
+    // Refused by the budget before any attempt ran: the step did not run (skipped, no attempt).
+    const notRun = end.error?.code === 'budget-exceeded' && n === 1;
     host.publish({ attempt: n, phase: 'done' });
     return yield* recordStepCache(context, input, cache, {
       ...base,
@@ -93,8 +127,14 @@ export function* runStep(
         input.step.id,
         n,
       ),
-      status: end.cancelled ? 'cancelled' : end.status?.state === 'succeeded' ? 'succeeded' : 'failed',
-      attempts: n,
+      status: end.cancelled
+        ? 'cancelled'
+        : end.status?.state === 'succeeded'
+          ? 'succeeded'
+          : notRun
+            ? 'skipped'
+            : 'failed',
+      attempts: notRun ? 0 : n,
       attemptHistory: history,
       exitCode: end.status?.exitCode,
       startedAt: end.status?.startedAt ?? new Date(end.startedAt).toISOString(),

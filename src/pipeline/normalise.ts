@@ -25,6 +25,9 @@ export function normalise(raw: RawPipeline): PipelineSpec {
     ...(raw.finalize === undefined ? {} : { finalize: normaliseStep(raw.finalize, [], defaults) }),
     teardown: { keepOnFailureMs: ms(raw.teardown?.keepOnFailure ?? BUILT_IN_DEFAULTS.keepOnFailure) },
     cache: raw.cache ?? false,
+    ...(raw.budget === undefined
+      ? {}
+      : { budget: { maxCost: raw.budget.maxCost, currency: raw.budget.currency ?? 'USD' } }),
   };
 }
 
@@ -48,6 +51,7 @@ function normaliseStep(
       : { gpu: { count: step.gpu.count, ...(step.gpu.sku ? { sku: step.gpu.sku } : {}) } }),
     ...(pool === undefined ? {} : { pool: poolRef(pool) }),
     timeoutMs: ms(step.timeout ?? defaults.timeout ?? BUILT_IN_DEFAULTS.timeout),
+    ...(step.expectedDuration === undefined ? {} : { expectedMs: ms(step.expectedDuration) }),
     retries: step.retries ?? defaults.retries ?? BUILT_IN_DEFAULTS.retries,
     ...retryOf(step.retry, defaults.retry, backend),
     env: { ...step.env },

@@ -68,6 +68,10 @@ export const timeout = duration(
     maxMs: RANGES.timeoutMaxMs,
   },
 );
+export const expectedDuration = duration(
+  'How long one attempt usually runs: the quote (`flotilla plan`, POST /api/plans) uses it for the low end of the cost range and the quota time. Default: the timeout.',
+  { allowZero: false, maxMs: RANGES.timeoutMaxMs },
+);
 export const retries = num({
   integer: true,
   min: RANGES.retries.min,

@@ -18,6 +18,7 @@ import {
   retries,
   stepId,
   timeout,
+  expectedDuration,
 } from './spec-fields';
 import { retry } from './spec-retry';
 
@@ -96,6 +97,7 @@ const finalizeFields = {
   gpu: optional(gpu),
   pool: optional(pool),
   timeout: optional(timeout),
+  expectedDuration: optional(expectedDuration),
   retries: optional(retries),
   retry: optional(retry),
   env: optional(env),
@@ -140,6 +142,32 @@ const prefix = str({
   pattern: '^(?!/)[^\\\\]*$',
   help: 'a blob prefix must not start with "/" or contain backslashes',
 });
+
+const budgetShape = obj(
+  {
+    maxCost: required(
+      num({
+        above: 0,
+        description:
+          'The most the run may cost, in `currency`: admission starts no step whose worst case (its timeout at its price) could pass it.',
+      }),
+    ),
+    currency: optional(
+      str<string>({
+        expected: 'an ISO 4217 currency code',
+        description:
+          'ISO 4217 code of maxCost (default USD); must be the currency of the prices (FLOTILLA_PRICE_CURRENCY).',
+        pattern: '^[A-Z]{3}$',
+        help: 'use three upper-case letters, e.g. USD or EUR',
+      }),
+      'USD',
+    ),
+  },
+  {
+    description:
+      'A cost cap for each run (docs/pipeline-spec.md, "Budget"); a start request may set its own.',
+  },
+);
 
 export const pipelineShape = obj(
   {
@@ -202,6 +230,7 @@ export const pipelineShape = obj(
     ),
     finalize: optional(finalizeShape),
     cache: optional(cache, false),
+    budget: optional(budgetShape),
     teardown: optional(
       obj(
         {

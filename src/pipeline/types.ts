@@ -43,6 +43,8 @@ export interface PipelineStep {
   /** Batch steps only; undefined means the app's default pool (setting FLOTILLA_BATCH_POOL_ID). */
   readonly pool?: PoolRef;
   readonly timeoutMs: number;
+  /** `expectedDuration`: what the quote assumes one attempt runs (default: the timeout). */
+  readonly expectedMs?: number;
   readonly retries: number;
   /** Retry classes (docs/pipeline-spec.md, "Retry classes"); absent: every failure is retried as before. */
   readonly retry?: RetryPolicy;
@@ -83,6 +85,8 @@ export interface PipelineSpec {
   readonly teardown: { readonly keepOnFailureMs: number };
   /** The spec's top-level `cache` (default false): every step that sets none reuses cached outputs. */
   readonly cache: boolean;
+  /** The cost cap of each run (docs/pipeline-spec.md, "Budget"). */
+  readonly budget?: { readonly maxCost: number; readonly currency: string };
 }
 
 /** One problem in a spec. `path` is like `steps[1].cpu` ('' for syntax errors and the document itself); line and column are 1-based. */

@@ -34,6 +34,7 @@ export function stepPlanOf(step: PipelineStep, cacheDefault = false): StepPlan {
     ...(step.gpu ? { gpu: { count: step.gpu.count, ...(step.gpu.sku ? { sku: step.gpu.sku } : {}) } } : {}),
     ...(pool ? { pool } : {}),
     timeoutMs: step.timeoutMs,
+    ...(step.expectedMs === undefined ? {} : { expectedMs: step.expectedMs }),
     retries: step.retries,
     ...(step.retry ? { retry: step.retry } : {}),
     ...(Object.keys(step.env).length > 0 ? { env: step.env } : {}),
@@ -65,5 +66,6 @@ export function planFromSpec(
     keepOnFailureMs: spec.teardown.keepOnFailureMs,
     laneBatch,
     createdAt,
+    ...(spec.budget ? { budget: spec.budget } : {}),
   };
 }

@@ -11,6 +11,8 @@ export const runPaths = {
   cancel: (runId: string): string => `${runId}/cancel.json`,
   imageRecord: (runId: string, imageKey: string): string => `${runId}/${imageKey}/result.json`,
   manifest: (runId: string): string => `${runId}/manifest.json`,
+  /** The run's budget ledger (reservations and settled costs), when it has a budget. */
+  budget: (runId: string): string => `${runId}/budget.json`,
 } as const;
 
 export const statePaths = {

@@ -16,6 +16,8 @@ export interface StepPlan {
   readonly gpu?: { readonly count: number; readonly sku?: string };
   readonly pool?: string | PoolSpec;
   readonly timeoutMs: number;
+  /** What the quote assumes one attempt runs (the spec's `expectedDuration`); absent: the timeout. */
+  readonly expectedMs?: number;
   readonly retries: number;
   /** Retry classes (docs/pipeline-spec.md, "Retry classes"); absent: every failure is retried. */
   readonly retry?: RetryPolicy;
@@ -49,6 +51,8 @@ export interface RunPlan {
   readonly createdAt: string;
   /** The run this one reruns (POST /api/runs/{id}/rerun, docs/http-api.md); its plan is this one's. */
   readonly rerunOf?: string;
+  /** The run's cost cap (the start request's, else the spec's): docs/orchestration.md, "Admission with a budget". */
+  readonly budget?: { readonly maxCost: number; readonly currency: string };
 }
 
 /** Default images per lane execution before continue-as-new. */

@@ -1,5 +1,6 @@
 /** Result records: what steps and images return, what is stored per image, and the run manifest. */
 import type { BackendKind } from '../compute/port';
+import type { BudgetSummary } from '../admission/budget';
 import type { CostEstimate } from './cost';
 import type { RunPlan } from './plan';
 
@@ -26,7 +27,9 @@ export interface StepCacheInfo {
 }
 export type ImageOutcome = 'succeeded' | 'failed' | 'cancelled';
 /** `terminated`: the run orchestration was terminated through the management API (written by the sweeper). */
-export type RunOutcome = 'succeeded' | 'partially_succeeded' | 'failed' | 'cancelled' | 'terminated';
+/** `budget_exceeded`: the run's budget refused a step (docs/orchestration.md, "Admission with a budget"). */
+export type RunOutcome =
+  'succeeded' | 'partially_succeeded' | 'failed' | 'cancelled' | 'terminated' | 'budget_exceeded';
 
 /** Stable codes for why a step did not succeed. */
 export type StepErrorCode =
@@ -39,7 +42,8 @@ export type StepErrorCode =
   | 'cancelled'
   | 'dependency-failed'
   | 'admission-impossible'
-  | 'admission-timeout';
+  | 'admission-timeout'
+  | 'budget-exceeded';
 
 export interface StepError {
   readonly code: StepErrorCode;
@@ -93,6 +97,8 @@ export interface ImageResult {
   readonly imageKey: string;
   readonly status: ImageOutcome;
   readonly failedStep?: string;
+  /** A step of it was refused by the run's budget (it did not run). */
+  readonly budgetExceeded?: true;
   /** Why the image failed when no step did: its record could not be written (`record-unwritten`). */
   readonly error?: { readonly code: 'record-unwritten'; readonly message: string };
 }
@@ -132,12 +138,27 @@ export interface Manifest {
   readonly totals: RunTotals;
   /** What kept the manifest from being complete (e.g. the run's image list was deleted during the run). */
   readonly problems?: readonly string[];
+  /** The run's budget: spent, and what did not run because of it (docs/orchestration.md). */
+  readonly budget?: ManifestBudget;
 }
 
-export function imageOutcome(steps: readonly StepResult[]): { status: ImageOutcome; failedStep?: string } {
+export interface ManifestBudget extends BudgetSummary {
+  /** Images that did not start because of the budget (none of their steps ran). */
+  readonly notStarted: readonly { readonly imageKey: string; readonly image: string }[];
+}
+
+export function imageOutcome(steps: readonly StepResult[]): {
+  status: ImageOutcome;
+  failedStep?: string;
+  budgetExceeded?: true;
+} {
+  const budget = steps.some((s) => s.error?.code === 'budget-exceeded')
+    ? { budgetExceeded: true as const }
+    : {};
   const failed = steps.find((s) => s.status === 'failed');
-  if (failed) return { status: 'failed', failedStep: failed.step };
-  if (steps.some((s) => s.status === 'cancelled' || s.status === 'skipped')) return { status: 'cancelled' };
+  if (failed) return { status: 'failed', failedStep: failed.step, ...budget };
+  if (steps.some((s) => s.status === 'cancelled' || s.status === 'skipped'))
+    return { status: 'cancelled', ...budget };
   return { status: 'succeeded' };
 }
 

@@ -10,10 +10,12 @@
  *   logs?: string[], cache?: { from?: string, miss?: string } }} StepView
  * @typedef {{ imageKey: string, image?: string, status: string, steps: StepView[] }} ImageView
  * @typedef {{ total?: number, aci?: number, batch?: number, aciVcpuSeconds?: number, aciGbSeconds?: number,
- *   batchNodeSeconds?: number }} Cost
+ *   batchNodeSeconds?: number, currency?: string, batchIdle?: number }} Cost
+ * @typedef {{ maxCost: number, currency: string, spent: number, reserved: number, exceeded: boolean,
+ *   refused: { imageKey: string, step: string }[] }} Budget
  * @typedef {{ runId: string, pipeline: string, status: string, runtimeStatus: string, phase?: string,
  *   createdAt: string, updatedAt: string, counts: Record<string, number>, images: ImageView[],
- *   imagesTruncated: boolean, cost?: Cost, manifest?: string }} RunView
+ *   imagesTruncated: boolean, cost?: Cost, budget?: Budget, manifest?: string }} RunView
  * @typedef {{ runId: string, pipeline: string, createdAt: string, status: string, phase?: string }} RunSummary
  * @typedef {{ spec?: { steps?: { id: string }[], outputs?: { container?: string } }, images?: ImageView[],
  *   finalize?: StepView, finishedAt?: string }} Manifest
@@ -21,7 +23,7 @@
 
 const KEY_STORAGE = 'flotilla.functionKey';
 const POLL_MS = 1500;
-const TERMINAL = new Set(['succeeded', 'partially_succeeded', 'failed', 'cancelled']);
+const TERMINAL = new Set(['succeeded', 'partially_succeeded', 'failed', 'cancelled', 'budget_exceeded']);
 const STEP_TERMINAL = new Set(['succeeded', 'cached', 'failed', 'cancelled', 'skipped']);
 /** A text mark beside every state's colour, so the state never rests on colour alone. */
 const ICONS = /** @type {Record<string, string>} */ ({
@@ -29,6 +31,7 @@ const ICONS = /** @type {Record<string, string>} */ ({
   cached: '\u2261',
   failed: '\u2717',
   partially_succeeded: '\u26a0',
+  budget_exceeded: '\u26a0',
   running: '\u25b6',
   waiting: '\u2026',
   pending: '\u2026',
@@ -94,8 +97,21 @@ function when(iso) {
 /** @param {Cost | undefined} cost */
 function costText(cost) {
   if (!cost || typeof cost.total !== 'number') return 'when the run ends';
-  // The API gives the estimate in the currency of the configured prices, without naming it.
-  return `${cost.total.toFixed(6)} (ACI ${(cost.aci ?? 0).toFixed(6)}, Batch ${(cost.batch ?? 0).toFixed(6)})`;
+  // In the currency of the configured prices (FLOTILLA_PRICE_CURRENCY), which the estimate names.
+  const cur = cost.currency ? ` ${cost.currency}` : '';
+  const idle =
+    typeof cost.batchIdle === 'number'
+      ? `; idle Batch pool time ${cost.batchIdle.toFixed(6)}${cur}, not in the total`
+      : '';
+  return `${cost.total.toFixed(6)}${cur} (ACI ${(cost.aci ?? 0).toFixed(6)}, Batch ${(cost.batch ?? 0).toFixed(6)}${idle})`;
+}
+
+/** @param {Budget} b */
+function budgetText(b) {
+  const refused = b.refused.length
+    ? `; refused ${b.refused.map((r) => `${r.imageKey}/${r.step}`).join(', ')}`
+    : '';
+  return `${b.spent.toFixed(6)} of ${b.maxCost} ${b.currency} spent, ${b.reserved.toFixed(6)} reserved${refused}`;
 }
 
 /** @param {string} text */
@@ -307,6 +323,7 @@ function renderRun(view) {
     ['Phase', view.phase ?? ''],
     ['Images', countsText(view.counts)],
     ['Cost (estimate)', costText(view.cost)],
+    ...(view.budget ? /** @type {[string, string][]} */ ([['Budget', budgetText(view.budget)]]) : []),
     ['Started', when(view.createdAt)],
     ['Duration', runDuration(view) + (terminal ? '' : ' (running)')],
   ];

@@ -35,6 +35,16 @@ export interface RunOptions {
   readonly interval: number;
   /** --cache / --no-cache: the step cache for this run (default: what the spec says). */
   readonly cache?: boolean;
+  readonly budget?: { maxCost: number; currency: string };
+}
+
+/** `--budget <n>[:<CUR>]`, e.g. `2.5` or `2.5:EUR` (currency default USD). */
+export function parseBudget(text: string): { maxCost: number; currency: string } {
+  const match = /^([0-9]+(?:\.[0-9]+)?)(?::([A-Z]{3}))?$/.exec(text.trim());
+  const maxCost = Number(match?.[1]);
+  if (!match || !(maxCost > 0))
+    throw new InvalidArgumentError('expected <maxCost>[:<CURRENCY>], e.g. 2.5 or 2.5:EUR (maxCost > 0)');
+  return { maxCost, currency: match[2] ?? 'USD' };
 }
 
 export const runCommand: CommandModule = (program: Command, setExitCode) => {
@@ -60,6 +70,11 @@ export const runCommand: CommandModule = (program: Command, setExitCode) => {
     .option(
       '--no-cache',
       "run every step even if the spec turns the step cache on (a step's own cache: true wins)",
+    )
+    .option(
+      '--budget <maxCost[:CUR]>',
+      'cost cap of the run, e.g. 2.5 or 2.5:EUR (default currency USD; must be the prices currency): steps that could pass it do not start, the run ends budget_exceeded',
+      parseBudget,
     );
   addOutputOption(command).action(async (pipeline: string, options: RunOptions) => {
     setExitCode(await runPipeline(pipeline, { ...options, json: formatOf(options) === 'json' }));
@@ -162,6 +177,7 @@ export async function runPipeline(pipelineFile: string, options: RunOptions): Pr
       ...(images ? { images } : {}),
       ...(selection.kind === 'prefix' ? { prefix: selection.prefix } : {}),
       ...(options.cache === undefined ? {} : { cache: options.cache }),
+      ...(options.budget ? { budget: options.budget } : {}),
     });
     log(`run ${started.runId} started: pipeline ${started.pipeline}, ${started.images} images`);
     following = true;

@@ -124,6 +124,13 @@ async function finish(
   if (cost) out.write(`${cost}\n`);
   if (manifest || run.manifest) out.write(`Manifest: results/${run.runId}/manifest.json\n`);
   if (fetch) out.write(`Outputs: ${fetch}\n`);
+  const budget = (
+    run as { budget?: { spent: number; maxCost: number; currency: string; refused: unknown[] } }
+  ).budget;
+  if (budget)
+    out.write(
+      `Budget: ${budget.spent.toFixed(6)} of ${budget.maxCost} ${budget.currency} spent${budget.refused.length ? `; ${budget.refused.length} steps not started` : ''}\n`,
+    );
   // On the embedded stack, always say what is left (0 after a clean teardown).
   if (leftovers) {
     out.write(

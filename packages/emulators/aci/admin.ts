@@ -1,6 +1,7 @@
 import type { Clock } from '../common/clock';
 import { VirtualClock } from '../common/clock';
 import { FaultError, type FaultInjector, type FaultRule } from '../common/faults';
+import type { UsageMeter } from '../common/meter';
 import type { RequestRecorder } from '../common/recorder';
 import { groupState, provisioningState } from './group';
 import type { Reply } from './store';
@@ -54,6 +55,7 @@ export async function handleAdmin(
     faults: FaultInjector;
     clock: Clock;
     throttle?: { reset(): void };
+    meter?: UsageMeter;
   },
 ): Promise<Reply> {
   const route = `${method} ${path.replace(/^\/__admin\//, '').replace(/\/$/, '')}`;
@@ -68,11 +70,14 @@ export async function handleAdmin(
       return { status: 200, body: deps.recorder.counts() };
     case 'GET resources':
       return { status: 200, body: listResources(deps.store, deps.clock.now()) };
+    case 'GET billing':
+      return { status: 200, body: deps.meter?.bill() ?? { byName: {}, total: {} } };
     case 'POST reset':
       deps.throttle?.reset();
       deps.store.clear();
       deps.recorder.clear();
       deps.faults.clear();
+      deps.meter?.clear();
       return { status: 204 };
     case 'POST faults': {
       const rules = Array.isArray(body) ? body : (body as { rules?: unknown } | undefined)?.rules;

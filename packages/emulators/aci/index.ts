@@ -2,6 +2,7 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { RealClock, type Clock } from '../common/clock';
 import { FaultInjector } from '../common/faults';
+import type { UsageBill } from '../common/meter';
 import { RequestRecorder } from '../common/recorder';
 import { listResources, type AciResource } from './admin';
 import { ARM_AUDIENCES, DEFAULT_QUOTAS, type AciEmulatorOptions, type AciQuotas } from './options';
@@ -25,6 +26,8 @@ export interface AciEmulator {
   readonly clock: Clock;
   /** Container groups still alive, with tags and state. */
   resources(): AciResource[];
+  /** Run time of every container that ran, by container name, with its vCPU- and GB-seconds. */
+  billing(): UsageBill;
   /** Recorded requests whose body did not validate (tests assert this stays empty). */
   validationFailures(): ReturnType<RequestRecorder['all']>;
   /** Forgets every group (killing its processes), recording and fault rule. */
@@ -64,6 +67,7 @@ export async function startAciEmulator(options: AciEmulatorOptions): Promise<Aci
       recorder,
       quotas,
       pageSize: options.pageSize ?? 100,
+      meter: runtime.meter,
       audiences: options.auth?.audiences ?? ARM_AUDIENCES,
       ...(throttle ? { throttle } : {}),
     }),
@@ -80,12 +84,14 @@ export async function startAciEmulator(options: AciEmulatorOptions): Promise<Aci
     faults,
     clock,
     resources: () => listResources(store, clock.now()),
+    billing: () => runtime.meter.bill(),
     validationFailures: () => recorder.all().filter((r) => r.validationErrors?.length),
     reset: () => {
       throttle?.reset();
       store.clear();
       recorder.clear();
       faults.clear();
+      runtime.meter.clear();
     },
     stop: async () => {
       store.clear();

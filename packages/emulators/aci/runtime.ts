@@ -13,6 +13,7 @@ import { iso, type ContainerState, type GroupState } from './group';
 import { truncateStoppedLog } from './logs';
 import type { AciEmulatorOptions, AciStepSpec } from './options';
 import { globMatch } from '../common/glob';
+import { UsageMeter } from '../common/meter';
 
 type Obj = Record<string, unknown>;
 const RUN_FAULTS = ['oom', 'never-finishes', 'exit-code'] as const;
@@ -23,6 +24,8 @@ const RUN_FAULTS = ['oom', 'never-finishes', 'exit-code'] as const;
  */
 export class GroupRuntime {
   private readonly executor: StepExecutor;
+  /** Run time of every container that ran, by container name (what ACI would bill). */
+  readonly meter = new UsageMeter();
 
   constructor(
     private readonly clock: Clock,
@@ -157,6 +160,7 @@ export class GroupRuntime {
   private finish(c: ContainerState, outcome: StepOutcome, run: StepRun): void {
     c.finishedAt = outcome.finishedAt;
     c.exitCode = outcome.exitCode;
+    this.meter.add(c.name, outcome.finishedAt - (c.startedAt ?? outcome.startedAt), c.cpu, c.memoryInGB);
     c.detail = outcome.reason === 'oom' ? 'OOMKilled' : outcome.exitCode === 0 ? 'Completed' : 'Error';
     c.logs = truncateStoppedLog(run.logs());
     c.run = undefined;

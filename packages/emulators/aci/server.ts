@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../common/clock';
 import type { FaultInjector, MatchedFault } from '../common/faults';
 import type { RequestRecorder } from '../common/recorder';
+import type { UsageMeter } from '../common/meter';
 import { handleAdmin } from './admin';
 import { checkBearer } from './auth';
 import { dispatch } from './dispatch';
@@ -27,6 +28,7 @@ export interface ServerDeps {
   readonly pageSize: number;
   readonly audiences: readonly string[];
   readonly throttle?: ArmThrottle;
+  readonly meter?: UsageMeter;
 }
 
 interface Outcome {

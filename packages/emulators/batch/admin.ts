@@ -48,6 +48,7 @@ export function reset(state: BatchState, scheduler: Scheduler, recorder: Request
   state.jobs.clear();
   state.pools.clear();
   state.queues.clear();
+  state.meter.clear();
   state.timeline.clear();
   recorder.clear();
   state.faults.clear();
@@ -69,6 +70,8 @@ export async function adminRequest(
       return { status: 200, body: parts.recorder.counts() };
     case 'GET resources':
       return { status: 200, body: resources(parts.state) };
+    case 'GET billing':
+      return { status: 200, body: parts.state.meter.bill() };
     case 'POST reset':
       reset(parts.state, parts.scheduler, parts.recorder);
       return { status: 200, body: { reset: true } };

@@ -4,6 +4,7 @@ import { type Clock, RealClock } from '../common/clock';
 import type { ContainerExecutor } from '../common/container-executor';
 import { FaultInjector } from '../common/faults';
 import { RequestRecorder } from '../common/recorder';
+import type { UsageBill } from '../common/meter';
 import { adminRequest, type BatchResources, resources, reset } from './admin';
 import type { Json } from './model';
 import { jobRoutes } from './jobs-api';
@@ -70,6 +71,8 @@ export interface BatchEmulator {
   readonly faults: FaultInjector;
   readonly clock: Clock;
   resources(): BatchResources;
+  /** Run time of every task attempt that ended. */
+  billing(): UsageBill;
   /** Forgets all state, recordings and fault rules. */
   reset(): void;
   stop(): Promise<void>;
@@ -143,6 +146,7 @@ export async function startBatchEmulator(options: BatchEmulatorOptions): Promise
     faults,
     clock,
     resources: () => resources(state),
+    billing: () => state.meter.bill(),
     reset: () => reset(state, scheduler, recorder),
     async stop() {
       reset(state, scheduler, recorder);

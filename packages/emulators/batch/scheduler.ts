@@ -178,6 +178,7 @@ export class Scheduler {
     const exec = task.exec;
     exec.endTime = now;
     exec.exitCode = exitCode;
+    if (exec.startTime !== undefined) this.state.meter.add('task', now - exec.startTime);
     const success = exitCode === 0 && !failureInfo;
     exec.result = success ? 'success' : 'failure';
     exec.failureInfo =

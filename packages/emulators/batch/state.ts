@@ -1,3 +1,4 @@
+import { UsageMeter } from '../common/meter';
 import type { Clock } from '../common/clock';
 import type { FaultInjector } from '../common/faults';
 import type { JobRecord, PoolRecord, TaskRecord } from './model';
@@ -74,6 +75,8 @@ export class BatchState {
   readonly timeline: Timeline;
   /** Starts queued tasks of a pool that gained nodes (set to the scheduler's pump at start). */
   pumpPool: (poolId: string) => void = () => undefined;
+  /** Run time of every task attempt that ended (what its node time was used for). */
+  readonly meter = new UsageMeter();
   private seq = 0;
   private attemptToken = 0;
 

@@ -37,7 +37,7 @@ const deps: ActivityDeps = {
     admissionTimeoutMs: 3_600_000,
     teardownWaitMs: 600_000,
   },
-  prices: { aciVcpuSecond: 0, aciGbSecond: 0, batchNodeHour: 0 },
+  prices: { aciVcpuSecond: 0, aciGbSecond: 0, batchNodeHour: 0, currency: 'USD' },
   now: () => now,
   log: () => undefined,
   notifyStep: () => Promise.reject(new Error('not used')),

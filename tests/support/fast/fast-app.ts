@@ -78,7 +78,7 @@ const forwardingActivities: ActivityDeps = {
   get limits() {
     return current().limits;
   },
-  prices: { aciVcpuSecond: 0.0000125, aciGbSecond: 0.0000014, batchNodeHour: 0.1 },
+  prices: { aciVcpuSecond: 0.0000125, aciGbSecond: 0.0000014, batchNodeHour: 0.1, currency: 'USD' },
   now: () => current().clock.now(),
   log: (line, level) => {
     current().logs.push(line);

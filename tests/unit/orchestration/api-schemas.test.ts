@@ -69,6 +69,7 @@ describe('OpenAPI document', () => {
       [
         '/callbacks/{token}',
         '/pipelines/{name}',
+        '/plans',
         '/runs',
         '/runs/{id}',
         '/runs/{id}/cancel',

@@ -122,7 +122,7 @@ describe('cost estimate', () => {
         { backend: 'aci', runMs: 5_000, cpu: 1, memoryGb: 1.5 },
         { backend: 'batch', runMs: 1_800_000, cpu: 6, memoryGb: 56 },
       ],
-      { aciVcpuSecond: 0.01, aciGbSecond: 0.001, batchNodeHour: 2 },
+      { aciVcpuSecond: 0.01, aciGbSecond: 0.001, batchNodeHour: 2, currency: 'USD' },
     );
     expect(cost.aciVcpuSeconds).toBe(25);
     expect(cost.aciGbSeconds).toBe(47.5);
