@@ -25,8 +25,15 @@ export function* waitForStep(
 ): Generator<Task, WaitOutcome, unknown> {
   const { ref } = target;
   const end = function* (kind: 'timeout' | 'cancelled') {
-    const finish = (yield* callActivity(context, 'finishStep', { ...target, ending: kind })) as Finished;
-    return { kind, finish } satisfies WaitOutcome;
+    try {
+      const finish = (yield* callActivity(context, 'finishStep', { ...target, ending: kind })) as Finished;
+      return { kind, finish } satisfies WaitOutcome;
+    } catch (error) {
+      // The attempt ends anyway: without its logs, and the step retries the teardown on its own.
+      const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+      const finish: Finished = { finished: true, logs: [], teardown: { outcome: 'retry', reason } };
+      return { kind, finish } satisfies WaitOutcome;
+    }
   };
   let backoff = POLL_INITIAL_MS;
   for (;;) {
