@@ -17,7 +17,7 @@ describe('parsePipeline: shape errors', () => {
     const errors = errorsOf(text);
     expect(errorAt(errors, 'Steps').message).toContain('did you mean "steps"?');
     expect(errorAt(errors, 'flavour').message).toBe(
-      'unknown key "flavour"; allowed keys: $schema, name, description, inputs, outputs, defaults, concurrency, toleratedFailurePercent, steps, finalize, cache, teardown',
+      'unknown key "flavour"; allowed keys: $schema, name, description, inputs, outputs, defaults, concurrency, toleratedFailurePercent, steps, finalize, cache, budget, teardown',
     );
     expect(errorAt(errors, 'steps').message).toBe('is required (a list of steps)');
   });

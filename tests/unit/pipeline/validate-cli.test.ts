@@ -130,7 +130,7 @@ describe('flotilla validate (the compiled CLI)', () => {
 
   it('exits 1 with a usage message when no file is given', () => {
     const result = run();
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(64);
     expect(result.stderr).toMatch(/missing required argument 'file'/);
   });
 });

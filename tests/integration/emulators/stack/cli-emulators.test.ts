@@ -170,6 +170,6 @@ test('a second signal while stopping exits at once (130) and still leaves no chi
 
 test('a bad --port-base is refused with the allowed range', () => {
   const result = spawnSync(process.execPath, [bin, 'emulators', '--port-base', 'ten'], { encoding: 'utf8' });
-  expect(result.status).toBe(1);
+  expect(result.status).toBe(64);
   expect(result.stderr).toContain('expected a whole number from 1024 to 65531, got "ten"');
 });
