@@ -136,18 +136,18 @@ describe('the live view in a narrow terminal', () => {
 
   it('shows a state it does not know by name, and ends a run whose orchestration ended', () => {
     const run = aRun([
-      image('a', 'budget_exceeded', [
+      image('a', 'held_for_review', [
         ['tile', 'cached'],
-        ['predict', 'budget_exceeded'],
+        ['predict', 'held_for_review'],
       ]),
     ]);
-    expect(stepSummary(run.images[0]!)).toBe('tile ≡  predict budget_exceeded');
+    expect(stepSummary(run.images[0]!)).toBe('tile ≡  predict held_for_review');
     expect(liveFrame(run, 0, 10, 100)[0]).toMatch(
-      /a\.pgm +• budget_exceeded tile ≡ {2}predict budget_exceeded/,
+      /a\.pgm +• held_for_review tile ≡ {2}predict held_for_review/,
     );
-    expect(resultTable(run)[1]).toMatch(/budget_exceeded\s+≡\s+budget_exceeded/);
-    expect(hasEnded({ status: 'budget_exceeded', runtimeStatus: 'Completed' })).toBe(true);
-    expect(hasEnded({ status: 'budget_exceeded', runtimeStatus: 'Running' })).toBe(false);
+    expect(resultTable(run)[1]).toMatch(/held_for_review\s+≡ cached\s+held_for_review/);
+    expect(hasEnded({ status: 'held_for_review', runtimeStatus: 'Completed' })).toBe(true);
+    expect(hasEnded({ status: 'held_for_review', runtimeStatus: 'Running' })).toBe(false);
     expect(hasEnded({ status: 'running', runtimeStatus: 'Completed' })).toBe(false);
     expect(hasEnded({ status: 'terminated', runtimeStatus: 'Terminated' })).toBe(true);
   });
