@@ -2,9 +2,9 @@
  * pollBatchRun: one list call (tasks of the run's job completed since the watermark), then, through the
  * durable client (never the public callback endpoint):
  * - a task of the bulk path (`notify`: the instance running its image): its secrets blob goes, the steps the image's Batch plan
- *   adds after it are added (one call for every image of the poll), and `batch-step:<step>:<attempt>` is
+ *   adds after it are added (one call for every image of the poll), and `batch-step:<image>:<step>:<attempt>` is
  *   raised to the image orchestration with the status, the log blobs and what was added;
- * - a task of a step orchestration: `step-completed:<attempt>` is raised to it (it reads the status itself).
+ * - a task of a step orchestration: `step-completed:<image>:<step>:<attempt>` is raised to it (it reads the status itself).
  * A transient failure throws before the watermark moves, so the next poll does it all again (adds are
  * idempotent, a repeated event is never awaited twice). The run is active until its manifest exists.
  */

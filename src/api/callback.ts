@@ -1,6 +1,6 @@
 /**
  * POST /api/callbacks/{token}: a container says its attempt finished. Only a valid, unexpired token for the
- * attempt its step is waiting on raises `step-completed:<image>/<step>#<attempt>` to the instance the token
+ * attempt its step is waiting on raises `step-completed:<image>:<step>:<attempt>` to the instance the token
  * names (the lane running the step inline), else to the step's own instance; forged, replayed or late
  * callbacks are refused and change nothing. The event only wakes the step: it reads the real status from the
  * backend.

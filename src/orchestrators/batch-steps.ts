@@ -2,7 +2,7 @@
  * Batch steps in bulk (docs/orchestration.md): the image orchestration runs its ready Batch steps itself, no
  * step orchestration per step. One activity adds them (one add call) with the image's Batch plan: the Batch
  * steps that follow them, which the run's monitor adds once the step before succeeded. The monitor raises
- * `batch-step:<step>:<attempt>` here with each completion (status, log blobs, what it added after it). Retries,
+ * `batch-step:<image>:<step>:<attempt>` here with each completion (status, log blobs, what it added after it). Retries,
  * the step deadline (from the moment a step is added; Batch's maxWallClockTime bounds its run), cancel and
  * the results are decided here, as the step orchestration decides them for ACI.
  */

@@ -130,12 +130,15 @@ export type OrchestratorName = keyof OrchestratorContracts;
 /**
  * Event names raised to the instance running a step (its own, or its lane's when inline). The completion
  * names the image, the step and the attempt, so a late one never wakes another step of the same lane.
+ * The durable client puts an event name into the raise-event URL's path as it is (no encoding), so names
+ * use only URL-path-safe characters: image keys and step ids are `[a-z0-9-]`, the separators are `:`.
+ * A `/` or `#` there silently renames the event, and the wait for it then never ends.
  */
 export const events = {
   stepCompleted: (imageKey: string, step: string, attempt: number): string =>
-    `step-completed:${imageKey}/${step}#${attempt}`,
+    `step-completed:${imageKey}:${step}:${attempt}`,
   /** To the instance running an image's Batch steps in bulk, from the run's Batch monitor (a BatchStepEvent). */
   batchStep: (imageKey: string, step: string, attempt: number): string =>
-    `batch-step:${imageKey}/${step}#${attempt}`,
+    `batch-step:${imageKey}:${step}:${attempt}`,
   cancel: 'cancel',
 } as const;

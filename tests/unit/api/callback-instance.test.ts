@@ -54,7 +54,7 @@ test('a callback for a step run inline wakes its lane with an event naming image
   await expect(
     acceptCallback(client, SECRET, signCallbackToken(SECRET, claims()), { exitCode: 0 }, Date.now()),
   ).resolves.toEqual({ accepted: true, attempt: 1 });
-  expect(client.raised).toEqual(['r-inline01:lane:3 step-completed:a-tif-1/tile#1']);
+  expect(client.raised).toEqual(['r-inline01:lane:3 step-completed:a-tif-1:tile:1']);
 });
 
 test('a callback is refused when the lane runs another step, or names an instance of another run', async () => {
