@@ -57,16 +57,18 @@ export async function acceptCallback(
     );
   }
   const { runId, imageKey, step, attempt, instance } = verified.claims;
-  const instanceId =
-    instance ??
-    (imageKey === RESERVED_KEY ? instanceIds.finalize(runId) : instanceIds.step(runId, imageKey, step));
+  const ownInstance =
+    imageKey === RESERVED_KEY ? instanceIds.finalize(runId) : instanceIds.step(runId, imageKey, step);
+  const instanceId = instance ?? ownInstance;
   // Only an instance of the token's own run (the claims are signed; this keeps a token to its run).
   if (!instanceId.startsWith(`${runId}:`)) throw notExpected();
   const key = `${instanceId}#${imageKey}/${step}#${attempt}`;
   if (accepted.has(key)) throw notExpected();
   const current = await statusOrUndefined(client, instanceId);
+  // The step's own instance (a step orchestration, the finalize step) publishes its attempt as its custom
+  // status; a lane running the step inline publishes it under `current.step`.
   const waiting =
-    instance === undefined ? current?.customStatus : inlineStep(current?.customStatus, imageKey, step);
+    instanceId === ownInstance ? current?.customStatus : inlineStep(current?.customStatus, imageKey, step);
   const custom = waiting as StepCustomStatus | undefined;
   if (
     !current ||

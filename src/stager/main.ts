@@ -5,7 +5,8 @@
  *   out: FLOTILLA_UPLOAD_URL (the app's upload endpoint, per-blob SAS) or FLOTILLA_OUTPUT_URL (container SAS),
  *        FLOTILLA_OUTPUT_PREFIX, FLOTILLA_OUT_DIR (/flotilla/out),
  *        FLOTILLA_EXIT_FILE (/flotilla/.exit), FLOTILLA_CALLBACK_URL, FLOTILLA_WAIT_TIMEOUT_MS (default 24 h)
- * Exit codes: 0 done, 2 usage, 3 no exit code from the step in time, 4 transfer or callback failed.
+ * Exit codes: 0 done, 2 usage, 3 no exit code from the step in time, 4 a transfer failed. A callback that
+ * cannot be delivered is logged, not an error: the orchestration polls for the status.
  * SAS URLs and the callback URL are never printed.
  */
 import { parseInputs, stageIn } from './stage-in';

@@ -21,6 +21,8 @@ export interface StageOutOptions {
 export interface StageOutResult {
   readonly exitCode: number;
   readonly uploaded: readonly string[];
+  /** Set when the callback could not be delivered (the orchestration's polling finds the status). */
+  readonly callback?: 'not-delivered';
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -136,13 +138,25 @@ export async function stageOut(
     }
   }
   if (options.callbackUrl) {
-    await fetchWithRetry(
-      options.callbackUrl,
-      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ exitCode }) },
-      'callback',
-      retry,
-    );
-    log('stage-out: callback sent');
+    // The callback only wakes the orchestration early; it reads the real status from the backend, and polls
+    // for it when no callback comes. So a refused or failed callback is reported, never a failed stage-out:
+    // the outputs are uploaded, and failing here would fail a step that succeeded.
+    try {
+      await fetchWithRetry(
+        options.callbackUrl,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ exitCode }),
+        },
+        'callback',
+        retry,
+      );
+      log('stage-out: callback sent');
+    } catch (error) {
+      log(`stage-out: callback not delivered (${(error as Error).message}); the orchestration polls instead`);
+      return { exitCode, uploaded, callback: 'not-delivered' };
+    }
   }
   return { exitCode, uploaded };
 }

@@ -122,6 +122,44 @@ describe('stager against Azurite', () => {
     }
   });
 
+  it('out: a refused callback is logged, not a failed stage-out (the outputs are up; the app polls)', async () => {
+    const container = uniqueContainerName('stage-out-409');
+    const root = mkdtempSync(join(tmpdir(), 'flotilla-out-'));
+    mkdirSync(join(root, 'out'), { recursive: true });
+    writeFileSync(join(root, 'out', 'result.txt'), 'done');
+    writeFileSync(join(root, '.exit'), '0\n');
+    const refused: string[] = [];
+    const server = createServer((req, res) => {
+      refused.push(req.url ?? '');
+      res
+        .writeHead(409, { 'content-type': 'application/json' })
+        .end('{"error":{"code":"callback_not_expected"}}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const code = await runStager(['out'], {
+        FLOTILLA_OUTPUT_URL: await store.writeUrl(container, hour()),
+        FLOTILLA_OUTPUT_PREFIX: 'runs/r1/img/merge',
+        FLOTILLA_OUT_DIR: join(root, 'out'),
+        FLOTILLA_EXIT_FILE: join(root, '.exit'),
+        FLOTILLA_CALLBACK_URL: `http://127.0.0.1:${port}/api/callbacks/TOKEN-SECRET`,
+      });
+      const printed = stdout.mock.calls.join('');
+      expect(code).toBe(0);
+      expect(refused).toEqual(['/api/callbacks/TOKEN-SECRET']);
+      expect(printed).toMatch(
+        /callback not delivered \(callback: HTTP 409 .*\); the orchestration polls instead/,
+      );
+      expect(printed).not.toContain('TOKEN-SECRET');
+      expect(await store.getText(container, 'runs/r1/img/merge/result.txt')).toBe('done');
+    } finally {
+      stdout.mockRestore();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('out: gives up with exit code 3 when the step never writes an exit code', async () => {
     const root = mkdtempSync(join(tmpdir(), 'flotilla-out-'));
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);

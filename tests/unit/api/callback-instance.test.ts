@@ -68,3 +68,32 @@ test('a callback is refused when the lane runs another step, or names an instanc
   expect(client.read).toEqual(['r-inline01:lane:3']);
   expect(client.raised).toEqual([]);
 });
+
+test("a callback naming the step's own instance (a step orchestration, the finalize step) reads its status", async () => {
+  const raised: string[] = [];
+  const client = {
+    getStatus: () =>
+      Promise.resolve({ runtimeStatus: 'Running', customStatus: { attempt: 2, phase: 'waiting' } }),
+    raiseEvent: (id: string, name: string) => {
+      raised.push(`${id} ${name}`);
+      return Promise.resolve();
+    },
+  } as unknown as CallbackClient;
+  const finalize = claims({
+    imageKey: 'finalize',
+    step: 'merge',
+    attempt: 2,
+    instance: 'r-inline01:finalize',
+  });
+  await expect(
+    acceptCallback(client, SECRET, signCallbackToken(SECRET, finalize), { exitCode: 0 }, Date.now()),
+  ).resolves.toEqual({ accepted: true, attempt: 2 });
+  const step = claims({ step: 'predict', attempt: 2, instance: 'r-inline01:img:a-tif-1:predict' });
+  await expect(
+    acceptCallback(client, SECRET, signCallbackToken(SECRET, step), {}, Date.now()),
+  ).resolves.toEqual({ accepted: true, attempt: 2 });
+  expect(raised).toEqual([
+    'r-inline01:finalize step-completed:finalize:merge:2',
+    'r-inline01:img:a-tif-1:predict step-completed:a-tif-1:predict:2',
+  ]);
+});
