@@ -282,6 +282,18 @@ async function showRun(runId) {
   await pollRun(runId);
 }
 
+/**
+ * The run message of the poll itself (a read that failed), marked so that the next good read clears it and
+ * nothing else: an action's outcome ("Cancel requested ...") stays until another action replaces it.
+ * @param {string} text
+ */
+function showPollMessage(text) {
+  const message = byId('run-message');
+  message.textContent = text;
+  if (text) message.dataset.from = 'poll';
+  else delete message.dataset.from;
+}
+
 /** @param {string} runId */
 async function pollRun(runId) {
   stopPolling();
@@ -292,12 +304,13 @@ async function pollRun(runId) {
   } catch (error) {
     const failure = /** @type {ApiFailure} */ (error);
     if (failure.status === 401 || failure.status === 403) return;
-    byId('run-message').textContent = `Could not read the run: ${failure.message}`;
+    showPollMessage(`Could not read the run: ${failure.message}`);
     if (failure.status !== 404 && failure.status !== 400)
       pollTimer = setTimeout(() => void pollRun(runId), POLL_MS * 2);
     return;
   }
-  byId('run-message').textContent = '';
+  // A read worked again: its own error goes; a message of an action (cancel, rerun) stays.
+  if (byId('run-message').dataset.from === 'poll') showPollMessage('');
   const terminal = TERMINAL.has(view.status);
   if (terminal && view.manifest && !manifest) {
     try {
@@ -590,9 +603,11 @@ async function cancelRun() {
   try {
     /** @type {{ signalled: number }} */
     const result = await api(`/api/runs/${encodeURIComponent(runId)}/cancel`, { method: 'POST' });
+    delete byId('run-message').dataset.from;
     byId('run-message').textContent =
       `Cancel requested (${result.signalled} step${result.signalled === 1 ? '' : 's'} signalled).`;
   } catch (error) {
+    delete byId('run-message').dataset.from;
     byId('run-message').textContent = `Could not cancel: ${/** @type {Error} */ (error).message}`;
   }
   announce(byId('run-message').textContent ?? '');
@@ -635,7 +650,10 @@ async function rerunRun() {
     if (result.runId) location.assign(`/api/ui/runs/${encodeURIComponent(result.runId)}`);
   } catch (error) {
     if (/** @type {ApiFailure} */ (error).status === 404) disableRerun();
-    else byId('run-message').textContent = `Could not rerun: ${/** @type {Error} */ (error).message}`;
+    else {
+      delete byId('run-message').dataset.from;
+      byId('run-message').textContent = `Could not rerun: ${/** @type {Error} */ (error).message}`;
+    }
   }
 }
 

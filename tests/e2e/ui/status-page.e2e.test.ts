@@ -256,6 +256,10 @@ test('cancel from the page: confirmed in the dialog, the run ends cancelled and 
   await e2e.until(async () => (await runState.getAttribute('data-state')) === 'cancelled', { stepMs: 2000 });
   expect(await tile.getAttribute('data-state')).toBe('cancelled');
   expect(await page.locator('#cancel-run').isDisabled()).toBe(true);
+  // The outcome of the action outlives the polls that followed it.
+  expect(await page.locator('#run-message').textContent()).toMatch(
+    /^Cancel requested \(\d+ steps? signalled\)\.$/,
+  );
   await e2e.until(() => e2e.stack.aci.resources().length === 0, { stepMs: 1000 }); // torn down
   await context.close();
   e2e.stack.faults.clear();
