@@ -143,6 +143,8 @@ async function runOnce(images: number) {
       FLOTILLA_ACI_GROUP_QUOTA: BIG,
       FLOTILLA_ACI_DELETES_PER_5_MIN: String(DELETES_PER_5MIN),
       FLOTILLA_ACI_DELETES_PER_HOUR: String(DELETES_PER_HOUR),
+      // The app's info lines would go to stdout, where this bench prints its JSON (BENCH_LOG_LEVEL overrides).
+      FLOTILLA_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     },
   });
   const now = () => clock.now();
