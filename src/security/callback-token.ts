@@ -1,4 +1,4 @@
-import { type ClaimsKind, signClaims, verifyClaims } from './signed-claims';
+import { type ClaimsKind, type ClaimsRefused, signClaims, verifyClaims, wireFields } from './signed-claims';
 
 /**
  * Container callback tokens (docs/orchestration.md, "Completion events"): signed claims (signed-claims.ts) under
@@ -19,13 +19,7 @@ export interface CallbackClaims {
   readonly expiresAt: number;
 }
 
-export type VerifyResult =
-  | { readonly ok: true; readonly claims: CallbackClaims }
-  | {
-      readonly ok: false;
-      readonly code: 'malformed' | 'bad-signature' | 'expired';
-      readonly message: string;
-    };
+export type VerifyResult = { readonly ok: true; readonly claims: CallbackClaims } | ClaimsRefused;
 
 interface WireClaims {
   readonly r: string;
@@ -40,9 +34,9 @@ const CALLBACK: ClaimsKind<WireClaims> = {
   name: 'callback token',
   domain: '',
   isWire: (value): value is WireClaims => {
-    if (typeof value !== 'object' || value === null) return false;
-    const v = value as Record<string, unknown>;
+    const v = wireFields(value);
     return (
+      v !== undefined &&
       typeof v.r === 'string' &&
       typeof v.i === 'string' &&
       typeof v.s === 'string' &&

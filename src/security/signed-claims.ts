@@ -14,13 +14,17 @@ export interface ClaimsKind<W extends { readonly e: number }> {
   readonly isWire: (value: unknown) => value is W;
 }
 
-export type Verified<W> =
-  | { readonly ok: true; readonly wire: W }
-  | {
-      readonly ok: false;
-      readonly code: 'malformed' | 'bad-signature' | 'expired';
-      readonly message: string;
-    };
+export interface ClaimsRefused {
+  readonly ok: false;
+  readonly code: 'malformed' | 'bad-signature' | 'expired';
+  readonly message: string;
+}
+
+export type Verified<W> = { readonly ok: true; readonly wire: W } | ClaimsRefused;
+
+/** The decoded claims as a record of fields, for an `isWire` check; undefined when they are not an object. */
+export const wireFields = (value: unknown): Record<string, unknown> | undefined =>
+  typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
 
 const mac = (secret: string, domain: string, payload: string): Buffer =>
   createHmac('sha256', secret).update(domain).update(payload).digest();
@@ -40,8 +44,11 @@ export function verifyClaims<W extends { readonly e: number }>(
   token: string,
   nowMs: number,
 ): Verified<W> {
-  const failed = (code: 'malformed' | 'bad-signature' | 'expired', what: string) =>
-    ({ ok: false, code, message: `the ${kind.name} ${what}` }) as const;
+  const failed = (code: ClaimsRefused['code'], what: string): ClaimsRefused => ({
+    ok: false,
+    code,
+    message: `the ${kind.name} ${what}`,
+  });
   const parts = token.split('.');
   if (parts.length !== 2 || !parts[0] || !parts[1] || !/^[A-Za-z0-9_-]+$/.test(parts[0] + parts[1]))
     return failed('malformed', 'is not <claims>.<signature>');

@@ -1,4 +1,4 @@
-import { type ClaimsKind, signClaims, verifyClaims } from './signed-claims';
+import { type ClaimsKind, type ClaimsRefused, signClaims, verifyClaims, wireFields } from './signed-claims';
 
 /**
  * Upload grants (docs/security.md, "Output uploads"): signed claims (signed-claims.ts) naming one container, one
@@ -15,13 +15,7 @@ export interface UploadClaims {
   readonly expiresAt: number;
 }
 
-export type GrantResult =
-  | { readonly ok: true; readonly claims: UploadClaims }
-  | {
-      readonly ok: false;
-      readonly code: 'malformed' | 'bad-signature' | 'expired';
-      readonly message: string;
-    };
+export type GrantResult = { readonly ok: true; readonly claims: UploadClaims } | ClaimsRefused;
 
 interface WireGrant {
   readonly c: string;
@@ -33,9 +27,14 @@ const GRANT: ClaimsKind<WireGrant> = {
   name: 'upload grant',
   domain: 'flotilla-upload-grant-v1\n',
   isWire: (value): value is WireGrant => {
-    if (typeof value !== 'object' || value === null) return false;
-    const v = value as Record<string, unknown>;
-    return typeof v.c === 'string' && v.c !== '' && typeof v.p === 'string' && Number.isSafeInteger(v.e);
+    const v = wireFields(value);
+    return (
+      v !== undefined &&
+      typeof v.c === 'string' &&
+      v.c !== '' &&
+      typeof v.p === 'string' &&
+      Number.isSafeInteger(v.e)
+    );
   },
 };
 

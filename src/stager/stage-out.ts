@@ -21,8 +21,6 @@ export interface StageOutOptions {
 export interface StageOutResult {
   readonly exitCode: number;
   readonly uploaded: readonly string[];
-  /** Set when the callback could not be delivered (the orchestration's polling finds the status). */
-  readonly callback?: 'not-delivered';
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -155,7 +153,6 @@ export async function stageOut(
       log('stage-out: callback sent');
     } catch (error) {
       log(`stage-out: callback not delivered (${(error as Error).message}); the orchestration polls instead`);
-      return { exitCode, uploaded, callback: 'not-delivered' };
     }
   }
   return { exitCode, uploaded };

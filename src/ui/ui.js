@@ -283,15 +283,15 @@ async function showRun(runId) {
 }
 
 /**
- * The run message of the poll itself (a read that failed), marked so that the next good read clears it and
- * nothing else: an action's outcome ("Cancel requested ...") stays until another action replaces it.
+ * Sets the run message and says whose it is: the poll's own (a read that failed), which the next good read
+ * clears, or an action's ("Cancel requested ..."), which stays until another action replaces it.
  * @param {string} text
+ * @param {'poll' | 'action'} from
  */
-function showPollMessage(text) {
+function showMessage(text, from) {
   const message = byId('run-message');
   message.textContent = text;
-  if (text) message.dataset.from = 'poll';
-  else delete message.dataset.from;
+  message.dataset.from = from;
 }
 
 /** @param {string} runId */
@@ -304,13 +304,13 @@ async function pollRun(runId) {
   } catch (error) {
     const failure = /** @type {ApiFailure} */ (error);
     if (failure.status === 401 || failure.status === 403) return;
-    showPollMessage(`Could not read the run: ${failure.message}`);
+    showMessage(`Could not read the run: ${failure.message}`, 'poll');
     if (failure.status !== 404 && failure.status !== 400)
       pollTimer = setTimeout(() => void pollRun(runId), POLL_MS * 2);
     return;
   }
   // A read worked again: its own error goes; a message of an action (cancel, rerun) stays.
-  if (byId('run-message').dataset.from === 'poll') showPollMessage('');
+  if (byId('run-message').dataset.from === 'poll') showMessage('', 'poll');
   const terminal = TERMINAL.has(view.status);
   if (terminal && view.manifest && !manifest) {
     try {
@@ -603,12 +603,12 @@ async function cancelRun() {
   try {
     /** @type {{ signalled: number }} */
     const result = await api(`/api/runs/${encodeURIComponent(runId)}/cancel`, { method: 'POST' });
-    delete byId('run-message').dataset.from;
-    byId('run-message').textContent =
-      `Cancel requested (${result.signalled} step${result.signalled === 1 ? '' : 's'} signalled).`;
+    showMessage(
+      `Cancel requested (${result.signalled} step${result.signalled === 1 ? '' : 's'} signalled).`,
+      'action',
+    );
   } catch (error) {
-    delete byId('run-message').dataset.from;
-    byId('run-message').textContent = `Could not cancel: ${/** @type {Error} */ (error).message}`;
+    showMessage(`Could not cancel: ${/** @type {Error} */ (error).message}`, 'action');
   }
   announce(byId('run-message').textContent ?? '');
   await pollRun(runId);
@@ -650,10 +650,7 @@ async function rerunRun() {
     if (result.runId) location.assign(`/api/ui/runs/${encodeURIComponent(result.runId)}`);
   } catch (error) {
     if (/** @type {ApiFailure} */ (error).status === 404) disableRerun();
-    else {
-      delete byId('run-message').dataset.from;
-      byId('run-message').textContent = `Could not rerun: ${/** @type {Error} */ (error).message}`;
-    }
+    else showMessage(`Could not rerun: ${/** @type {Error} */ (error).message}`, 'action');
   }
 }
 
