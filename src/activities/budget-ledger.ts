@@ -19,7 +19,7 @@ import { stepCost, slotShare } from '../runs/cost';
 import { RESULTS_CONTAINER, runPaths } from '../runs/paths';
 import type { BudgetClaim, SettleBudgetInput } from './contracts';
 import type { RunStore } from './deps';
-import { updateJsonBlob } from './ledger';
+import { updateJsonBlob } from './json-blob-lane';
 
 export type BudgetAnswer =
   | { readonly kind: 'reserved' }

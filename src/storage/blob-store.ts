@@ -29,6 +29,7 @@ const DEFAULT_MARGIN_MS = SAS_MARGIN_MS;
 
 export class BlobStore implements BlobPort {
   private readonly ensured = new Set<string>();
+  private readonly containers = new Map<string, ContainerClient>();
 
   constructor(
     private readonly service: BlobServiceClient,
@@ -274,8 +275,14 @@ export class BlobStore implements BlobPort {
     }
   }
 
+  /** One client per container (a ContainerClient builds its own pipeline: not worth rebuilding per call). */
   private container(name: string): ContainerClient {
-    return this.service.getContainerClient(name);
+    let client = this.containers.get(name);
+    if (!client) {
+      if (this.containers.size >= 256) this.containers.clear(); // per-attempt containers come and go
+      this.containers.set(name, (client = this.service.getContainerClient(name)));
+    }
+    return client;
   }
 
   private call<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {

@@ -48,7 +48,6 @@ export async function ensureDevCertificate(dir: string): Promise<DevCertificate>
 
 const trusted = new Set<string>();
 let restoreCreateSecureContext: (() => void) | undefined;
-let sharedContext: TlsModule.SecureContext | undefined;
 
 /** Options that change a secure context; without any of them every connection can share one context. */
 const CONTEXT_KEYS = [
@@ -75,6 +74,22 @@ const CONTEXT_KEYS = [
   'sessionTimeout',
 ] as const;
 
+/** Shared contexts by the context options a connection brings (most bring none, or only a `ciphers` string). */
+const sharedContexts = new Map<string, TlsModule.SecureContext>();
+
+/** A key for options whose context-changing values are all plain strings, numbers or booleans, else undefined. */
+function contextKey(options: TlsModule.SecureContextOptions | undefined): string | undefined {
+  const values: Record<string, unknown> = {};
+  for (const key of CONTEXT_KEYS) {
+    const value = options?.[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+      return undefined;
+    values[key] = value;
+  }
+  return JSON.stringify(values);
+}
+
 /**
  * Trusts a PEM certificate in this process, for every TLS client that does not bring its own `ca`.
  *
@@ -82,12 +97,13 @@ const CONTEXT_KEYS = [
  * enough: core-rest-pipeline (storage-blob, arm-containerinstance, identity) creates its own keep-alive
  * `https.Agent`, so the global agent is only used with keep-alive off. Wrapping `tls.createSecureContext`
  * (which `tls.connect` calls through the module object for every connection without a `secureContext`)
- * covers all agents. Connections with no context options of their own share one context, so the root
- * certificates are parsed once, not per connection. Returns a function that removes this certificate again.
+ * covers all agents. Connections with the same plain context options (none, or the `ciphers` string every
+ * https.Agent passes) share one context, so the root certificates are parsed once, not per connection.
+ * Returns a function that removes this certificate again.
  */
 export function trustCertificate(certPem: string): () => void {
   trusted.add(certPem);
-  sharedContext = undefined;
+  sharedContexts.clear();
   if (!restoreCreateSecureContext) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const tls = require('node:tls') as typeof TlsModule;
@@ -95,8 +111,11 @@ export function trustCertificate(certPem: string): () => void {
     tls.createSecureContext = (options?: TlsModule.SecureContextOptions) => {
       if (!trusted.size || options?.ca !== undefined) return original(options);
       const withCa = { ...options, ca: [...tls.rootCertificates, ...trusted] };
-      if (CONTEXT_KEYS.some((key) => options?.[key] !== undefined)) return original(withCa);
-      return (sharedContext ??= original(withCa));
+      const key = contextKey(options);
+      if (key === undefined) return original(withCa);
+      let context = sharedContexts.get(key);
+      if (!context) sharedContexts.set(key, (context = original(withCa)));
+      return context;
     };
     restoreCreateSecureContext = () => {
       tls.createSecureContext = original;
@@ -105,7 +124,7 @@ export function trustCertificate(certPem: string): () => void {
   }
   return () => {
     trusted.delete(certPem);
-    sharedContext = undefined;
+    sharedContexts.clear();
     if (trusted.size === 0) restoreCreateSecureContext?.();
   };
 }

@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
+import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,5 +60,22 @@ test('the same certificate is kept as long as one trust is outstanding', async (
     expect(await get()).toBe('ok');
   } finally {
     first();
+  }
+});
+
+test('connections with the same plain context options share one secure context (root certificates parsed once)', async () => {
+  const untrust = trustCertificate(cert);
+  try {
+    // Node's https.Agent hands every connection its default `ciphers` string: such connections still share.
+    const options = { ciphers: tls.DEFAULT_CIPHERS };
+    const first = tls.createSecureContext(options);
+    expect(tls.createSecureContext({ ...options })).toBe(first);
+    expect(tls.createSecureContext({ ciphers: 'HIGH' })).not.toBe(first);
+    // Options that are not plain values (keys as buffers) get a context of their own every time.
+    const withBuffer = { ...options, ticketKeys: Buffer.alloc(48) };
+    expect(tls.createSecureContext(withBuffer)).not.toBe(tls.createSecureContext(withBuffer));
+    expect(await get()).toBe('ok');
+  } finally {
+    untrust();
   }
 });
