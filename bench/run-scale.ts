@@ -20,6 +20,9 @@
  * timer, at least `--step` ms at a time: virtual time never runs ahead of a host that is still catching up.
  * `--clock free` moves it `--step` ms every turn instead, whatever the host does (the only way before
  * `--clock`: wall time and images/s compare with earlier commits; its virtual makespan is not meaningful).
+ * `--azurite-durability autosave` starts Azurite without its write-through preload (its own 5-second autosave,
+ * as before write-through existed): every acknowledged write then costs no save of the whole metadata
+ * database, so the run measures the orchestration rather than Azurite's persistence (docs/emulators.md).
  * `virtualMakespanMs` is the run's start to its last update on the VirtualClock; `quotaBoundMs` is the shortest
  * time the ACI create and delete limits in force allow for the run's container groups (one per ACI step; 0 on
  * Batch): with per5Min / perHour limits, n operations need at least
@@ -52,8 +55,15 @@ const { values } = parseArgs({
     'creates-per-hour': { type: 'string', default: '1000000000' },
     backend: { type: 'string', default: 'aci' },
     clock: { type: 'string', default: 'idle' },
+    'azurite-durability': { type: 'string', default: 'write-through' },
   },
 });
+if (values['azurite-durability'] !== 'write-through' && values['azurite-durability'] !== 'autosave')
+  throw new Error(
+    `--azurite-durability must be 'write-through' or 'autosave', got '${values['azurite-durability']}'`,
+  );
+/** `autosave`: Azurite without write-through (as before it existed): measures the orchestration alone. */
+const AZURITE_WRITE_THROUGH = values['azurite-durability'] === 'write-through';
 if (values.clock !== 'idle' && values.clock !== 'free')
   throw new Error(`--clock must be 'idle' or 'free', got '${values.clock}'`);
 /** `free`: the clock moves `--step` ms every turn whatever the host does (as before `--clock` existed). */
@@ -108,6 +118,7 @@ async function runOnce(images: number) {
     stateDir,
     mode: 'simulate',
     clock,
+    azuriteWriteThrough: AZURITE_WRITE_THROUGH,
     aci: {
       provisioningMs: 2000,
       quotas: {
@@ -303,6 +314,7 @@ async function main(): Promise<void> {
         mode: 'simulate',
         backend: BACKEND,
         clock: values.clock,
+        azuriteDurability: values['azurite-durability'],
         concurrency: CONCURRENCY,
         runs,
         timeRatio: ratio,

@@ -18,6 +18,8 @@ export interface AzuriteOptions {
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
   /** Accept bearer tokens (Azurite's `--oauth basic`); requires `tls`. */
   readonly oauth?: boolean;
+  /** Acknowledge writes only once their metadata is saved (default true; docs/emulators.md, "What survives a kill"). */
+  readonly writeThrough?: boolean;
 }
 
 export interface Azurite {
@@ -40,8 +42,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const ownsLocation = options.location === undefined;
   const location = options.location ?? mkdtempSync(join(tmpdir(), 'flotilla-azurite-'));
   const args = [
-    '--require',
-    WRITE_THROUGH,
+    ...(options.writeThrough === false ? [] : ['--require', WRITE_THROUGH]),
     AZURITE_MAIN,
     '--blobHost',
     '127.0.0.1',

@@ -67,6 +67,11 @@ export interface StackOptions {
   readonly stagerDir?: string;
   /** Environment to read FLOTILLA_EMULATOR_FAULTS from (default process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Azurite acknowledges a write only once its metadata is on disk (default true; docs/emulators.md, "What
+   * survives a kill"). False leaves Azurite's own 5-second autosave: for benchmarks of the orchestration only.
+   */
+  readonly azuriteWriteThrough?: boolean;
 }
 
 export interface Stack {
@@ -159,6 +164,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         port: port('azurite', 0),
         tls: certificate,
         oauth: true,
+        writeThrough: options.azuriteWriteThrough ?? true,
       }).then((a) => {
         stoppers.push(() => a.stop());
         if (a.pid !== undefined) killOnExit.push(a.pid);
