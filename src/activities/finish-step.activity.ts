@@ -15,6 +15,9 @@ import { type ActivityDeps, type ActivityFactory, messageOf } from './deps';
 import { keepAttempt } from './keep-step.activity';
 import { releaseAttempt } from './teardown';
 
+/** Saved in place of an attempt's logs when they could not be fetched (docs/orchestration.md). */
+export const LOGS_NOT_SAVED = 'logs-not-saved.txt';
+
 const isFinal = (s: StepStatus) => s.state === 'succeeded' || s.state === 'failed';
 
 interface Journal {
@@ -41,11 +44,18 @@ async function saveLogs(deps: ActivityDeps, input: FinishStepInput): Promise<str
       .compute(input.kind)
       .saveLogs({ ...input.ref, logs: { container: RESULTS_CONTAINER, prefix: input.logsPrefix } });
   } catch (error) {
-    // Logs are evidence, not the outcome: the step's result stands without them.
+    // Logs are evidence, not the outcome: the step's result stands without them. That they are missing, and
+    // why, is itself saved in their place (e.g. a cancel while the group is still provisioning: ACI answers
+    // 409 ContainerGroupTransitioning for its logs), so the manifest lists it and nothing is lost silently.
+    const reason = messageOf(error);
     deps.log(
-      `step logs not saved runId=${input.ref.runId} image=${input.ref.imageKey} step=${input.ref.step} attempt=${input.ref.attempt} error=${messageOf(error)}`,
+      `step logs not saved runId=${input.ref.runId} image=${input.ref.imageKey} step=${input.ref.step} attempt=${input.ref.attempt} error=${reason}`,
+      'warn',
     );
-    return [];
+    const note = `${input.logsPrefix.replace(/\/+$/, '')}/${LOGS_NOT_SAVED}`;
+    const text = `The logs of this attempt could not be saved: ${reason}\n`;
+    await deps.store.putText(RESULTS_CONTAINER, note, text, 'text/plain; charset=utf-8');
+    return [note];
   }
 }
 

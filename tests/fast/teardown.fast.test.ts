@@ -6,6 +6,8 @@
 import { aPipeline, aRunRequest, aStep, exits, scriptByStep } from '../support/fakes/builders';
 import { throttled } from '../support/fakes/fake-compute';
 import { FastApp } from '../support/fast/fast-app';
+import { AdapterError } from '../../src/adapters/errors';
+import { RESULTS_CONTAINER } from '../../src/runs/paths';
 
 let app: FastApp | undefined;
 afterEach(async () => {
@@ -74,5 +76,31 @@ describe('teardown', () => {
     expect(app.aci.count('release', { failed: true })).toBe(2);
     expect(app.aci.count('release', { failed: false })).toBe(1);
     expect(app.aci.all().map((r) => r.releases)).toEqual([1]);
+  });
+
+  it('logs that cannot be fetched leave a note saying why in their place; the step result stands', async () => {
+    app = await FastApp.start({ script: () => exits(0) });
+    // ACI answers a group's logs with 409 ContainerGroupTransitioning while it provisions (e.g. on a cancel).
+    const transitioning = new AdapterError(
+      'TRANSITIONING',
+      'transient',
+      'logs: the container group is transitioning (409 ContainerGroupTransitioning)',
+      { service: 'aci', operation: 'logs' },
+      { status: 409, serviceCode: 'ContainerGroupTransitioning' },
+    );
+    app.aci.failNext('saveLogs', transitioning);
+    const runId = await app.startRun(aRunRequest(aPipeline({ concurrency: 1, steps: [aStep('tile')] }), 1));
+    const view = await app.runToEnd(runId);
+
+    expect(view.status).toBe('succeeded');
+    const [imageKey] = await app.imageKeys(runId);
+    const result = await app.stepResult(runId, imageKey ?? '', 'tile');
+    expect(result.status).toBe('succeeded');
+    const note = result.logs.find((name) => name.endsWith('/logs-not-saved.txt'));
+    expect(note).toBeDefined();
+    expect(await app.store.getText(RESULTS_CONTAINER, note ?? '')).toMatch(
+      /could not be saved: .*ContainerGroupTransitioning/,
+    );
+    expect(app.aci.live()).toEqual([]);
   });
 });
