@@ -52,6 +52,7 @@ describe('Batch step secrets, run as local processes', () => {
       (p) => p.completed.length > 0,
     );
     expect(poll.completed[0]).toMatchObject({ state: 'succeeded', exitCode: 0 });
+    await h.backend.collectOutputs(launch, { succeeded: true });
     const hash = createHash('sha256').update(SECRET).digest('hex');
     expect((await store.getText(container, 'runs/batch-secrets-1/out/hash.txt'))?.trim()).toBe(hash);
     expect(await store.getText(container, 'runs/batch-secrets-1/out/wd.txt')).not.toContain(
