@@ -1,6 +1,7 @@
 import type { BlobBeginCopyFromUrlPollState, BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { type CallPolicy, callSdk } from '../adapters/call-policy';
 import { AdapterError, isNotFound } from '../adapters/errors';
+import { waitForCopy } from './copy-wait';
 import type { SasSigner } from './sas';
 
 /**
@@ -211,43 +212,30 @@ export class StagingContainers {
     to: { container: string; blob: string },
     timeoutMs: number,
   ): Promise<void> {
-    const now = this.options.now ?? Date.now;
-    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     const target = this.container(to.container).getBlockBlobClient(to.blob);
-    // One Copy Blob; the SDK's poller is not run: the loop below polls, with its own bound.
+    // One Copy Blob; the SDK's poller is not run: waitForCopy polls, with its own bound.
     const started = await this.call('startCopyFromUrl', async (abortSignal) => {
       const poller = await target.beginCopyFromURL(source, { abortSignal });
       const state = poller.getOperationState() as BlobBeginCopyFromUrlPollState;
       return { copyId: state.copyId, copyStatus: state.result?.copyStatus };
     });
-    const deadline = now() + timeoutMs;
-    let status = started.copyStatus;
-    let description: string | undefined;
-    while (status === 'pending') {
-      if (now() >= deadline) {
-        await this.call('abortCopyFromUrl', (abortSignal) =>
-          target.abortCopyFromURL(started.copyId ?? '', { abortSignal }),
-        ).catch(() => undefined);
-        throw new AdapterError(
-          'TIMEOUT',
-          'transient',
-          `blob copy to ${to.container}/${to.blob} still pending after ${timeoutMs} ms`,
-          { service: 'blob', operation: 'copyFromUrl' },
-        );
-      }
-      await sleep(this.options.pollIntervalMs ?? 2_000);
-      const props = await this.call('getProperties', (abortSignal) => target.getProperties({ abortSignal }));
-      if (props.copyId !== started.copyId) break;
-      status = props.copyStatus;
-      description = props.copyStatusDescription;
-    }
-    if (status !== undefined && status !== 'success' && status !== 'pending')
-      throw new AdapterError(
-        'SERVER_ERROR',
-        'transient',
-        `blob copy to ${to.container}/${to.blob} ended ${status}${description ? `: ${description}` : ''}`,
-        { service: 'blob', operation: 'copyFromUrl' },
-      );
+    await waitForCopy(
+      started,
+      {
+        read: () => this.call('getProperties', (abortSignal) => target.getProperties({ abortSignal })),
+        abort: (copyId) =>
+          this.call('abortCopyFromUrl', async (abortSignal) => {
+            await target.abortCopyFromURL(copyId, { abortSignal });
+          }),
+      },
+      {
+        timeoutMs,
+        pollIntervalMs: this.options.pollIntervalMs ?? 2_000,
+        now: this.options.now ?? Date.now,
+        sleep: this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
+      },
+      `blob copy to ${to.container}/${to.blob}`,
+    );
   }
 
   private async exists(name: string): Promise<boolean> {
