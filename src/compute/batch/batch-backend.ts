@@ -18,7 +18,7 @@ import { TASK_SELECT, completedFilter, foldCompleted } from './run-poll';
 import { buildJob, buildPool, buildTask, poolIdFor } from './task-body';
 import { taskStatus } from './task-status';
 import { STATE_CONTAINER, statePaths } from '../../runs/paths';
-import { deleteJob, deletePool, listJobs, listPools } from './managed';
+import { deleteJob, deletePool, listJobs, listPools, terminateJob } from './managed';
 import {
   STAGING_CONCURRENCY,
   collectAttempt,
@@ -257,8 +257,8 @@ export class BatchBackend implements ComputeBackend {
   }
 
   /**
-   * Terminates (if still active) and deletes the job, then collects what its attempts left staged (their
-   * logs), or deletes an unused pool. Idempotent.
+   * Terminates the job (if still active), collects what its attempts left staged (their logs) and deletes
+   * the job; or deletes an unused pool. Idempotent.
    */
   async deleteManaged(resource: ManagedResource): Promise<void> {
     if (resource.backend !== 'batch')
@@ -269,9 +269,11 @@ export class BatchBackend implements ComputeBackend {
       await deletePool(this.deps.client, call, resource.name);
       return;
     }
+    await terminateJob(this.deps.client, call, resource.name);
+    // Collected before the delete: if it fails, the job is still listed and the next sweep tries again.
+    if (resource.runId) await this.collectRun(resource.runId);
     await deleteJob(this.deps.client, call, resource.name);
     this.knownJobs.delete(resource.name);
-    if (resource.runId) await this.collectRun(resource.runId);
   }
 
   /** Deletes a run's job (after its results are collected). */

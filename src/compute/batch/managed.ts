@@ -78,11 +78,12 @@ export async function deletePool(client: BatchServiceClient, call: BatchCall, id
   });
 }
 
-/** Terminates the job if it is still active, then deletes it. */
-export async function deleteJob(client: BatchServiceClient, call: BatchCall, id: string): Promise<void> {
-  const gone = (error: unknown) => {
-    if (!isNotFound(error) && serviceCode(error) !== 'JobBeingDeleted') throw error;
-  };
+const gone = (error: unknown) => {
+  if (!isNotFound(error) && serviceCode(error) !== 'JobBeingDeleted') throw error;
+};
+
+/** Ends the job's tasks if it is still active (a completed, terminating or gone job is done). */
+export async function terminateJob(client: BatchServiceClient, call: BatchCall, id: string): Promise<void> {
   await call('Job_Terminate', (abortSignal) =>
     client.job.terminate(id, { abortSignal: msSignal(abortSignal) }),
   ).catch((error: unknown) => {
@@ -90,6 +91,10 @@ export async function deleteJob(client: BatchServiceClient, call: BatchCall, id:
     if (code === 'JobCompleted' || code === 'JobBeingTerminated') return;
     gone(error);
   });
+}
+
+/** Deletes the job (gone or being deleted is done). */
+export async function deleteJob(client: BatchServiceClient, call: BatchCall, id: string): Promise<void> {
   await call('Job_Delete', (abortSignal) =>
     client.job.deleteMethod(id, { abortSignal: msSignal(abortSignal) }),
   ).catch(gone);
