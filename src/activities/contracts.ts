@@ -152,6 +152,12 @@ export type StepTeardown =
   | { readonly outcome: 'kept'; readonly keptUntil: string }
   | { readonly outcome: 'retry'; readonly reason: string };
 
+export interface SaveStepLogsInput extends StepRefInput {
+  readonly logsPrefix: string;
+  /** The attempt succeeded: its staged outputs count (Batch, docs/security.md "SAS"). */
+  readonly succeeded?: boolean;
+}
+
 export interface StepRefInput {
   readonly kind: BackendKind;
   readonly ref: StepRef;
@@ -263,7 +269,7 @@ export interface ActivityContracts {
   startStep: { input: BeginStepInput; output: StartStepOutput };
   finishStep: { input: FinishStepInput; output: FinishStepOutput };
   getStepStatus: { input: StepRefInput; output: StepStatus };
-  saveStepLogs: { input: StepRefInput & { logsPrefix: string }; output: string[] };
+  saveStepLogs: { input: SaveStepLogsInput; output: string[] };
   releaseStep: { input: ReleaseStepInput; output: ReleaseStepOutput };
   keepStep: { input: KeepStepInput; output: null };
   loadImages: { input: LoadImagesInput; output: LoadImagesOutput };

@@ -1,6 +1,8 @@
 /**
  * finishStep: what a step does when it wakes (callback or poll timer), in one activity: read the attempt's
- * status; if it is final (or the attempt ends anyway: timeout, cancel), save its logs, then delete its
+ * status; if it is final, collect what a Batch attempt staged (its outputs only if it succeeded: a failure or
+ * a transient error throws, and the finish is retried before the step is reported); if it is final (or the
+ * attempt ends anyway: timeout, cancel), save its logs, then delete its
  * resource and free its lease (teardown.ts) or, failed with keepOnFailure, keep it. Not final: nothing is
  * done. The status is journalled beside the logs before the delete, so a finish retried after the delete
  * (the group is gone) still reports what the container did. Teardown never throws from here: a failure is
@@ -87,6 +89,9 @@ export const finishStep: ActivityFactory<'finishStep'> = (deps) => async (input)
   const read = await readStatus(deps, input, journal);
   if (!isFinal(read) && !input.ending) return { finished: false, status: read };
   const status = isFinal(read) ? read : undefined;
+  const backend = deps.compute(input.kind);
+  if (status && backend.collectOutputs)
+    await backend.collectOutputs(input.ref, { succeeded: status.state === 'succeeded' });
   const logs = await saveLogs(deps, input);
   if (status) {
     const saved: Journal = { status };

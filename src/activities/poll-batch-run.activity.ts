@@ -1,7 +1,8 @@
 /**
  * pollBatchRun: one list call (tasks of the run's job completed since the watermark), then, through the
  * durable client (never the public callback endpoint):
- * - a task of the bulk path (`notify`: the instance running its image): its secrets blob goes, the steps the image's Batch plan
+ * - a task of the bulk path (`notify`: the instance running its image): what it staged is collected first (its
+ *   outputs only if it succeeded, docs/security.md "SAS"), its secrets blob goes, the steps the image's Batch plan
  *   adds after it are added (one call for every image of the poll), and `batch-step:<image>:<step>:<attempt>` is
  *   raised to the image orchestration with the status, the log blobs and what was added;
  * - a task of a step orchestration: `step-completed:<image>:<step>:<attempt>` is raised to it (it reads the status itself).
@@ -9,6 +10,7 @@
  * idempotent, a repeated event is never awaited twice). The run is active until its manifest exists.
  */
 import { isNotFound } from '../adapters/errors';
+import { STAGING_CONCURRENCY, mapLimit } from '../compute/batch/staging';
 import type { StepReport } from '../compute/port';
 import { events } from '../orchestrators/contracts';
 import { instanceIds } from '../runs/ids';
@@ -70,6 +72,10 @@ export const pollBatchRun: ActivityFactory<'pollBatchRun'> = (deps) => async (in
     throw error;
   });
   const bulk = poll.completed.filter((r) => r.notify !== undefined);
+  // What the tasks staged goes to its result names first: successors read their predecessors' outputs.
+  await mapLimit(bulk, STAGING_CONCURRENCY, async (r) => {
+    await backend.collectOutputs?.(r, { succeeded: r.state === 'succeeded' });
+  });
   const next = await successors(
     deps,
     input.runId,

@@ -1,7 +1,7 @@
 /**
  * stopBatchSteps: the image orchestration gave up waiting on these Batch attempts (timeout, cancel): their
  * tasks are terminated, their secrets blobs go, and their Batch plan entries with them (nothing is added
- * after a stopped step). Returns each step's log blobs. Idempotent: an ended task is done.
+ * after a stopped step); what they staged is collected (logs only). Returns each step's log blobs. Idempotent: an ended task is done.
  */
 import { RESULTS_CONTAINER, STATE_CONTAINER, statePaths } from '../runs/paths';
 import { logsPrefix } from '../runs/plan';
@@ -26,6 +26,8 @@ export const stopBatchSteps: ActivityFactory<'stopBatchSteps'> = (deps) => async
   const logs: Record<string, readonly string[]> = {};
   for (const ref of refs) {
     await backend.release(ref);
+    // A stopped attempt's outputs never count; its logs, if the node staged any, are kept.
+    await backend.collectOutputs?.(ref, { succeeded: false });
     logs[ref.step] = await backend.saveLogs({
       ...ref,
       logs: {

@@ -86,3 +86,17 @@ export function resourceTags(
     ...extra,
   };
 }
+
+/**
+ * A Batch attempt's staging container (docs/security.md, "SAS"): `fl-stage-<12 hex of the run>-<20 hex of the
+ * attempt>`, 42 characters, a valid container name. Every staging container of a run shares stagingPrefix.
+ */
+export const STAGING_CONTAINER_PREFIX = 'fl-stage-';
+
+export function stagingPrefix(runId: string): string {
+  return `${STAGING_CONTAINER_PREFIX}${shortHash(runId, 12)}-`;
+}
+
+export function stagingContainerName(ref: StepRef): string {
+  return `${stagingPrefix(ref.runId)}${shortHash(identity(ref), 20)}`;
+}

@@ -144,6 +144,17 @@ export interface ComputeBackend {
   status(ref: StepRef): Promise<StepStatus>;
   /** Steps of a run that completed since `watermark`, in one list call where the service allows it. */
   pollRun(runId: string, watermark?: string): Promise<RunPoll>;
+  /**
+   * Batch only: moves what the ended attempt staged (docs/security.md, "SAS") to its result names: its logs,
+   * and its outputs only when it `succeeded`; then deletes its staging container. Runs before the attempt
+   * is reported final. Idempotent (nothing staged is done); a failure throws and leaves the staging for a retry.
+   */
+  collectOutputs?(ref: StepRef, outcome: { readonly succeeded: boolean }): Promise<void>;
+  /**
+   * Batch only: the run is over: collects the logs of every attempt still staged (never outputs: an attempt
+   * that counts was collected when it was reported) and deletes their staging containers.
+   */
+  collectRun?(runId: string): Promise<void>;
   /** Copies the step's logs to blob (before release); returns the blob names written. */
   saveLogs(launch: Pick<StepLaunch, keyof StepRef | 'logs'>): Promise<string[]>;
   /** Keeps a finished step's resource for inspection until `keepUntil` (ISO 8601): moves its expiry tag. */

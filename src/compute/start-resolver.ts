@@ -5,8 +5,8 @@ import type { StepLaunch, StepRef } from './port';
 
 /**
  * Everything secret a start needs, made inside the activity at start time and handed straight to the
- * service: SAS URLs (read per input; for outputs an upload grant, or on Batch a create-only SAS of the output
- * container; all expiring with the step's timeout plus a margin), the signed callback URL and resolved secret
+ * service: SAS URLs (read per input; for outputs an upload grant on ACI, none on Batch, whose task writes to
+ * its staging container; all expiring with the step's timeout plus a margin), the signed callback URL and resolved secret
  * references. Never returned.
  */
 /** The URL the stage-out sidecar POSTs `{ exitCode }` to; valid until the step's deadline plus a margin. */
@@ -27,6 +27,11 @@ export interface StartResolverDeps {
   readonly callbackUrl: CallbackUrlFactory;
   /** When set, outputs leave through upload grants and no output container SAS is made (ACI). */
   readonly uploadUrl?: UploadUrlFactory;
+  /**
+   * Batch: outputs and logs leave through the attempt's staging container (batch/staging.ts), so no SAS of
+   * the output or logs container is made at all.
+   */
+  readonly stagedOutputs?: boolean;
 }
 
 export const inputPath = (input: StepLaunch['inputs'][number]): string =>
@@ -40,11 +45,13 @@ export async function resolveStart(launch: StepLaunch, deps: StartResolverDeps):
       path: inputPath(input),
     })),
   );
-  const outputs = deps.uploadUrl
-    ? { uploadUrl: deps.uploadUrl(launch.outputs.container, launch.outputs.prefix, launch.timeoutMs) }
-    : { outputUrl: await deps.store.writeUrl(launch.outputs.container, expiresOn) };
+  const outputs = deps.stagedOutputs
+    ? {}
+    : deps.uploadUrl
+      ? { uploadUrl: deps.uploadUrl(launch.outputs.container, launch.outputs.prefix, launch.timeoutMs) }
+      : { outputUrl: await deps.store.writeUrl(launch.outputs.container, expiresOn) };
   const logsUrl =
-    !deps.uploadUrl && launch.logs.container !== launch.outputs.container
+    !deps.stagedOutputs && !deps.uploadUrl && launch.logs.container !== launch.outputs.container
       ? await deps.store.writeUrl(launch.logs.container, expiresOn)
       : undefined;
   const secretEnv: Record<string, string> = {};

@@ -261,6 +261,7 @@ export function* runBatchSteps(
         const logs = yield* callActivity(context, 'saveStepLogs', {
           ...target,
           logsPrefix: logsPrefix(runId, imageKey, t.plan.id, t.attempt),
+          succeeded: status.state === 'succeeded',
         });
         yield* ended(t, status, logs);
       }

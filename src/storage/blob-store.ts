@@ -4,6 +4,7 @@ import { type CallPolicy, callSdk } from '../adapters/call-policy';
 import { AdapterError } from '../adapters/errors';
 import type { BlobItemInfo, BlobPort, ManifestRead } from './port';
 import type { SasSigner } from './sas';
+import { StagingContainers } from './staging-containers';
 
 export type { BlobItemInfo, ManifestRead } from './port';
 
@@ -30,6 +31,7 @@ const DEFAULT_MARGIN_MS = SAS_MARGIN_MS;
 export class BlobStore implements BlobPort {
   private readonly ensured = new Set<string>();
   private readonly containers = new Map<string, ContainerClient>();
+  private stagingContainers?: StagingContainers;
 
   constructor(
     private readonly service: BlobServiceClient,
@@ -39,6 +41,12 @@ export class BlobStore implements BlobPort {
 
   get url(): string {
     return this.service.url;
+  }
+
+  /** Batch attempts' staging containers, on this account with this signer (staging-containers.ts). */
+  get staging(): StagingContainers {
+    this.stagingContainers ??= new StagingContainers(this.service, this.signer, this.options.policy);
+    return this.stagingContainers;
   }
 
   /** When a SAS for a step with this timeout must expire. */

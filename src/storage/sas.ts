@@ -10,8 +10,8 @@ import {
 
 /**
  * Least-privilege SAS for steps (docs/security.md): read on one input blob; create only on one output blob
- * (ACI: the upload grant's URLs) or, for Batch, whose node uploads by file pattern, create only on the output
- * container (no write over an existing blob, no read, list or delete); HTTPS only; all expiring with the
+ * (ACI: the upload grant's URLs) or, for Batch, whose node uploads by file pattern, create+write on the
+ * attempt's own staging container only (no read, list or delete); HTTPS only; all expiring with the
  * step's deadline plus a margin (BlobStore.sasExpiry). Azure Storage scopes a SAS to a folder only with a
  * hierarchical namespace (`sr=d`), which flat accounts and Azurite 3.37 do not support. With a TokenCredential (managed
  * identity) the SAS is a user delegation SAS signed by a key the service hands out; with a shared key it is
@@ -20,6 +20,11 @@ import {
 export interface SasSigner {
   blobReadSas(container: string, blob: string, expiresOn: Date): Promise<string>;
   containerWriteSas(container: string, expiresOn: Date): Promise<string>;
+  /**
+   * Create+write SAS of a Batch attempt's own staging container (no read, list or delete): the node uploads
+   * by file pattern, possibly in blocks and again on a retry, into a container that holds nothing else.
+   */
+  stagingWriteSas(container: string, expiresOn: Date): Promise<string>;
   /** Create-only SAS of one blob (no overwrite, read, list or delete): client uploads and upload grants' URLs. */
   blobCreateSas(container: string, blob: string, expiresOn: Date): Promise<string>;
 }
@@ -62,6 +67,16 @@ abstract class BaseSigner implements SasSigner {
     return this.sign({
       containerName: container,
       permissions: ContainerSASPermissions.parse('c'),
+      startsOn: new Date(Date.now() - SKEW_MS),
+      expiresOn,
+      protocol: this.protocol,
+    });
+  }
+
+  stagingWriteSas(container: string, expiresOn: Date): Promise<string> {
+    return this.sign({
+      containerName: container,
+      permissions: ContainerSASPermissions.parse('cw'),
       startsOn: new Date(Date.now() - SKEW_MS),
       expiresOn,
       protocol: this.protocol,

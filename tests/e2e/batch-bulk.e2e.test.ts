@@ -6,13 +6,24 @@ import type { RunView } from '../../src/api/run-view';
 import { batchJobId } from '../../src/compute/naming';
 import { instanceIds } from '../../src/runs/ids';
 import { batchClient } from '../support/batch-client';
-import { aPipeline, type E2E, runToEnd, startE2E, uploadImages } from './support/harness';
+import {
+  aPipeline,
+  type E2E,
+  runToEnd,
+  stagingContainersLeft,
+  startE2E,
+  uploadImages,
+} from './support/harness';
 
 let e2e: E2E;
 beforeAll(async () => {
   e2e = await startE2E();
 }, 60_000);
 afterAll(() => e2e?.stop());
+// After every test: each Batch attempt's staging container was collected and deleted (docs/security.md, "SAS").
+afterEach(async () => {
+  expect(await stagingContainersLeft(e2e)).toEqual([]);
+});
 afterEach(async () => {
   e2e.stack.faults.clear();
   await e2e.clock.advance(5000);

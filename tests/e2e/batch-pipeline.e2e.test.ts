@@ -1,13 +1,24 @@
 import { batchJobId } from '../../src/compute/naming';
 import type { Manifest } from '../../src/runs/records';
 import { batchClient } from '../support/batch-client';
-import { aPipeline, type E2E, runToEnd, startE2E, uploadImages } from './support/harness';
+import {
+  aPipeline,
+  type E2E,
+  runToEnd,
+  stagingContainersLeft,
+  startE2E,
+  uploadImages,
+} from './support/harness';
 
 let e2e: E2E;
 beforeAll(async () => {
   e2e = await startE2E();
 }, 60_000);
 afterAll(() => e2e?.stop());
+// After every test: each Batch attempt's staging container was collected and deleted (docs/security.md, "SAS").
+afterEach(async () => {
+  expect(await stagingContainersLeft(e2e)).toEqual([]);
+});
 afterEach(() => {
   // After every test: no live container group, no active flotilla job or task.
   expect(e2e.stack.aci.resources()).toEqual([]);
@@ -52,6 +63,11 @@ test('3 images x 3 steps on Batch: one job for the run, a task per step, complet
   const manifest = await e2e.api<Manifest>('runManifest', { params: { id: runId } });
   expect(manifest.body.cost.batchNodeSeconds).toBeGreaterThan(0);
   expect(manifest.body.totals.steps).toBe(9);
+  // The tasks' logs went through their staging containers (the node's create+write SAS) to the run's folder.
+  const logs: string[] = [];
+  for await (const b of e2e.blobs.getContainerClient('results').listBlobsFlat({ prefix: `${runId}/` }))
+    if (/\/logs\/std(out|err)\.txt$/.test(b.name)) logs.push(b.name);
+  expect(logs).toHaveLength(18);
 }, 180_000);
 
 test('mixed backends with a GPU step on Batch: ACI tile, Batch GPU predict, ACI vectorize', async () => {

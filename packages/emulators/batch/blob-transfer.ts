@@ -4,7 +4,7 @@ import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FailureInfo } from './model';
-import { failure } from './runner';
+import { failure } from './failure';
 
 /** A URL without its query string: SAS tokens never reach errors or logs. */
 export const redactUrl = (url: string): string => url.split('?')[0] ?? '';
@@ -110,9 +110,10 @@ export interface OutputFile {
  */
 export async function uploadOutputFiles(
   files: readonly OutputFile[],
-  workDir: string,
+  workDir: string | ((pattern: string) => MatchedFile[]),
   success: boolean,
 ): Promise<FailureInfo | undefined> {
+  const match = typeof workDir === 'string' ? (p: string) => matchFiles(workDir, p) : workDir;
   for (const file of files) {
     const condition = file.uploadOptions.uploadCondition.toLowerCase();
     if ((condition === 'tasksuccess' && !success) || (condition === 'taskfailure' && success)) continue;
@@ -122,17 +123,15 @@ export async function uploadOutputFiles(
     const contentType = container.uploadHeaders?.find(
       (h) => h.name.toLowerCase() === 'x-ms-blob-content-type',
     )?.value;
-    for (const match of matchFiles(workDir, file.filePattern)) {
-      const blobName = match.wildcard
-        ? posix.join(container.path ?? '', match.relative)
-        : (container.path ?? posix.basename(match.relative));
+    for (const found of match(file.filePattern)) {
+      const blobName = found.wildcard
+        ? posix.join(container.path ?? '', found.relative)
+        : (container.path ?? posix.basename(found.relative));
+      const options = contentType ? { blobHTTPHeaders: { blobContentType: contentType } } : {};
+      const blob = client.getBlockBlobClient(blobName);
       try {
-        await client
-          .getBlockBlobClient(blobName)
-          .uploadFile(
-            match.absolute,
-            contentType ? { blobHTTPHeaders: { blobContentType: contentType } } : {},
-          );
+        if (found.content) await blob.upload(found.content, found.content.length, options);
+        else await blob.uploadFile(found.absolute, options);
       } catch (error) {
         const status = error instanceof RestError ? error.statusCode : undefined;
         const code =
@@ -143,7 +142,7 @@ export async function uploadOutputFiles(
               : 'FileUploadMiscError';
         return failure(
           code,
-          `Failed to upload ${match.relative} to ${redactUrl(container.containerUrl)}: ${status ? `HTTP ${status}` : (error as Error).message}`,
+          `Failed to upload ${found.relative} to ${redactUrl(container.containerUrl)}: ${status ? `HTTP ${status}` : (error as Error).message}`,
         );
       }
     }
@@ -151,11 +150,13 @@ export async function uploadOutputFiles(
   return undefined;
 }
 
-interface MatchedFile {
+export interface MatchedFile {
   readonly absolute: string;
   /** Path below the pattern's fixed folder, with `/` separators. */
   readonly relative: string;
   readonly wildcard: boolean;
+  /** Simulate mode: the file's bytes (there is no file on disk). */
+  readonly content?: Buffer;
 }
 
 /** Files matching a Batch output file pattern (relative to `workDir`). */
@@ -177,6 +178,31 @@ export function matchFiles(workDir: string, pattern: string): MatchedFile[] {
     .map((absolute) => relative(base, absolute).split(sep).join('/'))
     .filter((rel) => regex.test(rel))
     .map((rel) => ({ absolute: join(base, ...rel.split('/')), relative: rel, wildcard: true }));
+}
+
+/**
+ * Files of a simulated task directory (paths relative to it, e.g. `stdout.txt`) matching a pattern relative
+ * to its working directory `wd`, as matchFiles matches real ones.
+ */
+export function matchVirtualFiles(files: Readonly<Record<string, Buffer>>, pattern: string): MatchedFile[] {
+  const segments = posix
+    .normalize(posix.join('wd', pattern.replace(/\\/g, '/')))
+    .split('/')
+    .filter((s) => s !== '' && s !== '.');
+  if (segments[0] === '..') return [];
+  const firstWild = segments.findIndex((s) => /[*?[]/.test(s));
+  if (firstWild < 0) {
+    const path = segments.join('/');
+    const content = files[path];
+    return content ? [{ absolute: path, relative: segments.at(-1) ?? '', wildcard: false, content }] : [];
+  }
+  const base = segments.slice(0, firstWild).join('/');
+  const regex = globRegex(segments.slice(firstWild));
+  return Object.entries(files).flatMap(([path, content]) => {
+    if (base && !path.startsWith(`${base}/`)) return [];
+    const rel = base ? path.slice(base.length + 1) : path;
+    return regex.test(rel) ? [{ absolute: path, relative: rel, wildcard: true, content }] : [];
+  });
 }
 
 function globRegex(segments: readonly string[]): RegExp {

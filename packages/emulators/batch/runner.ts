@@ -1,6 +1,8 @@
 import type { MatchedFault } from '../common/faults';
 import type { FailureInfo, TaskRecord } from './model';
 import type { BatchState } from './state';
+import { type OutputFile, matchVirtualFiles, uploadOutputFiles } from './blob-transfer';
+import { failure } from './failure';
 
 /** How one attempt of a task ended. No exitCode when it failed before the command ran. */
 export interface AttemptOutcome {
@@ -39,12 +41,7 @@ export interface TaskRunner {
   removeJob(jobId: string): void;
 }
 
-export const failure = (
-  code: string,
-  message: string,
-  category: FailureInfo['category'] = 'usererror',
-  details: { name: string; value: string }[] = [],
-): FailureInfo => ({ category, code, message, details: [{ name: 'Message', value: message }, ...details] });
+export { failure };
 
 /** An attempt that ends at a time on the clock with a fixed outcome, or never (until killed). */
 export function scheduledAttempt(
@@ -128,8 +125,18 @@ export class SimulatedRunner implements TaskRunner {
     );
   }
 
-  finish(): Promise<FailureInfo | undefined> {
-    return Promise.resolve(undefined);
+  /**
+   * Uploads what the task directory holds (`stdout.txt`, `stderr.txt`; `wd` is empty) as its output files
+   * say, with the container URL and SAS they carry, as Batch does: a refused SAS fails the task.
+   */
+  finish(task: TaskRecord, success: boolean): Promise<FailureInfo | undefined> {
+    const outputs = (task.spec.outputFiles as OutputFile[] | undefined) ?? [];
+    if (!outputs.length || !task.nodeId) return Promise.resolve(undefined);
+    const files = {
+      'stdout.txt': Buffer.from(task.simulatedStdout ?? ''),
+      'stderr.txt': Buffer.from(task.simulatedStderr ?? ''),
+    };
+    return uploadOutputFiles(outputs, (pattern) => matchVirtualFiles(files, pattern), success);
   }
 
   readFile(task: TaskRecord, path: string): Promise<Buffer | undefined> {

@@ -165,9 +165,12 @@ export class Scheduler {
   /** Uploads outputs (process mode), then completes the task. */
   private async finish(task: TaskRecord, outcome: AttemptOutcome): Promise<void> {
     const success = outcome.exitCode === 0 && !outcome.failureInfo;
-    const uploadFailure = await this.runner
+    const upload = this.runner
       .finish(task, success)
       .catch((error: Error) => failure('FileUploadMiscError', error.message));
+    // Real I/O: a virtual clock waits for it (the upload takes no virtual time).
+    this.state.clock.track?.(upload);
+    const uploadFailure = await upload;
     if (task.state === 'completed' || this.state.jobs.get(task.job.id) !== task.job) return;
     this.complete(task, outcome.exitCode, outcome.failureInfo ?? uploadFailure);
   }

@@ -7,6 +7,11 @@ export interface Clock {
   now(): number;
   /** Calls `fn` once the clock reaches `atMs` (on the next turn if already past). */
   schedule(atMs: number, fn: () => void): Cancelable;
+  /**
+   * Real I/O that due work started (an emulator uploading a task's output files): a VirtualClock does not move
+   * on while it runs and counts it as due (dueNow), so in virtual time it takes no time, as a timer's work.
+   */
+  track?(work: Promise<unknown>): void;
 }
 
 export interface Cancelable {
@@ -58,6 +63,7 @@ export class VirtualClock implements Clock {
   private seq = 0;
   private timers: VirtualTimer[] = [];
   private dueCount = 0;
+  private readonly inflight = new Set<Promise<unknown>>();
 
   constructor(startMs: number = Date.UTC(2026, 0, 1)) {
     this.current = startMs;
@@ -91,7 +97,16 @@ export class VirtualClock implements Clock {
 
   /** Callbacks already due (scheduled at or before now) that have not run yet; 0 once due work has run. */
   dueNow(): number {
-    return this.dueCount;
+    return this.dueCount + this.inflight.size;
+  }
+
+  track(work: Promise<unknown>): void {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inflight.add(settled);
+    void settled.then(() => this.inflight.delete(settled));
   }
 
   /** Timers still waiting, earliest first. */
@@ -116,6 +131,7 @@ export class VirtualClock implements Clock {
       this.current = Math.max(this.current, next.atMs);
       next.fn();
       await new Promise((resolve) => setImmediate(resolve));
+      while (this.inflight.size) await Promise.all([...this.inflight]);
     }
     this.timers = this.timers.filter((t) => !t.canceled);
     this.current = Math.max(this.current, targetMs);

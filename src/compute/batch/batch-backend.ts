@@ -1,7 +1,7 @@
 import type { BatchServiceClient, BatchServiceModels } from '@azure/batch';
 import { type CallPolicy, callSdk } from '../../adapters/call-policy';
 import { AdapterError, isNotFound } from '../../adapters/errors';
-import { MANAGED_BY, DEPLOYMENT_TAG, batchJobId, batchTaskId, ownedBy, resourceTags } from '../naming';
+import { MANAGED_BY, DEPLOYMENT_TAG, batchJobId, batchTaskId, resourceTags } from '../naming';
 import type {
   ComputeBackend,
   ManagedResource,
@@ -17,13 +17,22 @@ import { msSignal } from './batch-client';
 import { TASK_SELECT, completedFilter, foldCompleted } from './run-poll';
 import { buildJob, buildPool, buildTask, poolIdFor } from './task-body';
 import { taskStatus } from './task-status';
-import { shellQuote } from '../../pipeline/command';
 import { STATE_CONTAINER, statePaths } from '../../runs/paths';
+import { deleteJob, deletePool, listJobs, listPools, terminateJob } from './managed';
+import {
+  STAGING_CONCURRENCY,
+  collectAttempt,
+  collectRunStaging,
+  mapLimit,
+  stageAttempt,
+  stageSecrets,
+} from './staging';
 
 /**
  * ComputeBackend on Azure Batch: one job per run (the active-job quota is 100-300 per account), a task per
  * image and step, pools named or made from a spec (hash-named, autoscale to zero). Completion is read for a
- * whole run in one list call per poll.
+ * whole run in one list call per poll. Each attempt writes only to its own staging container (staging.ts),
+ * collected by the app before the attempt is reported final.
  */
 export interface BatchBackendDeps extends Omit<StartResolverDeps, 'callbackUrl'> {
   readonly client: BatchServiceClient;
@@ -58,16 +67,18 @@ export class BatchBackend implements ComputeBackend {
     const timeoutMs = Math.max(...list.map((l) => l.timeoutMs));
     const poolId = await this.ensurePool(first);
     const jobId = await this.ensureJob(runId, poolId, timeoutMs);
-    const tasks: BatchServiceModels.TaskAddParameter[] = [];
-    for (const launch of list) {
-      const { secretEnv, ...resolved } = await resolveStart(launch, { ...this.deps, callbackUrl: () => '' });
-      const secretsUrl = await this.stageSecrets(launch, secretEnv);
+    const { store } = this.deps;
+    const tasks = await mapLimit(list, STAGING_CONCURRENCY, async (launch) => {
+      const deps = { ...this.deps, callbackUrl: () => '', stagedOutputs: true };
+      const { secretEnv, ...resolved } = await resolveStart(launch, deps);
+      const secretsUrl = await stageSecrets(store, launch, secretEnv);
       const options = {
+        stagingUrl: await stageAttempt(store, launch),
         ...(this.deps.identityId ? { identityId: this.deps.identityId } : {}),
         ...(secretsUrl ? { secretsUrl } : {}),
       };
-      tasks.push(buildTask(launch, resolved, jobId, options));
-    }
+      return buildTask(launch, resolved, jobId, options);
+    });
     const outcomes = await addTasks(this.deps.client, jobId, tasks, this.deps.policy).catch(
       async (error: unknown) => {
         if (!isNotFound(error)) throw error;
@@ -173,7 +184,7 @@ export class BatchBackend implements ComputeBackend {
     return foldCompleted(runId, tasks, watermark);
   }
 
-  /** Batch uploads stdout.txt/stderr.txt itself (outputFiles); nothing to copy. */
+  /** Batch uploads stdout.txt/stderr.txt itself (outputFiles); collectOutputs moved them: names only. */
   saveLogs(launch: Pick<StepLaunch, keyof StepRef | 'logs'>): Promise<string[]> {
     const prefix = launch.logs.prefix.replace(/^\/+|\/+$/g, '');
     return Promise.resolve(['stdout.txt', 'stderr.txt'].map((f) => (prefix ? `${prefix}/${f}` : f)));
@@ -190,21 +201,12 @@ export class BatchBackend implements ComputeBackend {
   /** Tasks are never deleted one by one (the run's job goes at the end): nothing to hand over. */
   async deferRelease(): Promise<void> {}
 
-  /** Tasks stay in the run's job until the job is deleted. */
-  /**
-   * Resolved secrets never enter the task definition (anyone who can read the task could read them): they go to
-   * a blob of their own under the run's state, fetched by the task with a read SAS for that blob alone.
-   */
-  private async stageSecrets(
-    launch: StepLaunch,
-    env: Readonly<Record<string, string>>,
-  ): Promise<string | undefined> {
-    const entries = Object.entries(env);
-    if (entries.length === 0) return undefined;
-    const blob = statePaths.stepSecrets(launch);
-    const text = entries.map(([name, value]) => `${name}=${shellQuote(value)}\n`).join('');
-    await this.deps.store.putText(STATE_CONTAINER, blob, text);
-    return this.deps.store.readUrl(STATE_CONTAINER, blob, this.deps.store.sasExpiry(launch.timeoutMs));
+  async collectOutputs(ref: StepRef, outcome: { readonly succeeded: boolean }): Promise<void> {
+    await collectAttempt(this.deps.store, ref, outcome.succeeded);
+  }
+
+  async collectRun(runId: string): Promise<void> {
+    await collectRunStaging(this.deps.store, runId);
   }
 
   /** Terminates the steps' tasks (a task that already completed, or is gone, is done). */
@@ -239,9 +241,10 @@ export class BatchBackend implements ComputeBackend {
   }
 
   async listManaged(): Promise<ManagedResource[]> {
-    const jobs = await this.listJobs();
+    const call = this.call.bind(this);
+    const jobs = await listJobs(this.deps.client, call, this.deps.deploymentId);
     const used = new Set(jobs.map((j) => j.poolId));
-    const pools = await this.listPools();
+    const pools = await listPools(this.deps.client, call, this.deps.deploymentId);
     return [
       ...jobs.map(({ poolId: _pool, ...job }) => job),
       ...pools.map((id) => ({
@@ -253,91 +256,23 @@ export class BatchBackend implements ComputeBackend {
     ];
   }
 
-  /** Pools this deployment made from specs (named pools are the operator's and never listed). */
-  private async listPools(): Promise<string[]> {
-    const out: string[] = [];
-    let page = await this.call('Pool_List', (abortSignal) =>
-      this.deps.client.pool.list({
-        poolListOptions: { select: 'id,metadata' },
-        abortSignal: msSignal(abortSignal),
-      }),
-    );
-    for (;;) {
-      for (const pool of page) {
-        const tags = Object.fromEntries((pool.metadata ?? []).map((m) => [m.name, m.value]));
-        if (pool.id && ownedBy(tags, this.deps.deploymentId)) out.push(pool.id);
-      }
-      const link = page.odatanextLink;
-      if (!link) break;
-      page = await this.call('Pool_List', (abortSignal) =>
-        this.deps.client.pool.listNext(link, { abortSignal: msSignal(abortSignal) }),
-      );
-    }
-    return out;
-  }
-
-  private async listJobs(): Promise<(ManagedResource & { poolId?: string })[]> {
-    const out: (ManagedResource & { poolId?: string })[] = [];
-    let page = await this.call('Job_List', (abortSignal) =>
-      this.deps.client.job.list({
-        jobListOptions: { select: 'id,metadata,state,poolInfo' },
-        abortSignal: msSignal(abortSignal),
-      }),
-    );
-    for (;;) {
-      for (const job of page) {
-        const tags = Object.fromEntries((job.metadata ?? []).map((m) => [m.name, m.value]));
-        if (!ownedBy(tags, this.deps.deploymentId) || !job.id || !tags.run) continue;
-        out.push({
-          backend: 'batch',
-          name: job.id,
-          runId: tags.run,
-          ...(tags.expiry ? { expiresAt: tags.expiry } : {}),
-          ...(job.poolInfo?.poolId ? { poolId: job.poolInfo.poolId } : {}),
-        });
-      }
-      const link = page.odatanextLink;
-      if (!link) break;
-      page = await this.call('Job_List', (abortSignal) =>
-        this.deps.client.job.listNext(link, { abortSignal: msSignal(abortSignal) }),
-      );
-    }
-    return out;
-  }
-
-  /** Terminates (if still active) and deletes the job, or deletes an unused pool. Idempotent. */
+  /**
+   * Terminates the job (if still active), collects what its attempts left staged (their logs) and deletes
+   * the job; or deletes an unused pool. Idempotent.
+   */
   async deleteManaged(resource: ManagedResource): Promise<void> {
     if (resource.backend !== 'batch')
       throw new Error(`not a Batch resource: ${resource.backend}/${resource.name}`);
+    const call = this.call.bind(this);
     if (resource.pool) {
       this.knownPools.delete(resource.name);
-      await this.call('Pool_Delete', (abortSignal) =>
-        this.deps.client.pool.deleteMethod(resource.name, { abortSignal: msSignal(abortSignal) }),
-      ).catch((error: unknown) => {
-        if (
-          !isNotFound(error) &&
-          !(error instanceof AdapterError && error.details.serviceCode === 'PoolBeingDeleted')
-        )
-          throw error;
-      });
+      await deletePool(this.deps.client, call, resource.name);
       return;
     }
-    const gone = (error: unknown) => {
-      if (
-        !isNotFound(error) &&
-        !(error instanceof AdapterError && error.details.serviceCode === 'JobBeingDeleted')
-      )
-        throw error;
-    };
-    await this.ignoring('JobCompleted', 'Job_Terminate', (abortSignal) =>
-      this.deps.client.job.terminate(resource.name, { abortSignal: msSignal(abortSignal) }),
-    ).catch((error: unknown) => {
-      if (error instanceof AdapterError && error.details.serviceCode === 'JobBeingTerminated') return;
-      gone(error);
-    });
-    await this.call('Job_Delete', (abortSignal) =>
-      this.deps.client.job.deleteMethod(resource.name, { abortSignal: msSignal(abortSignal) }),
-    ).catch(gone);
+    await terminateJob(this.deps.client, call, resource.name);
+    // Collected before the delete: if it fails, the job is still listed and the next sweep tries again.
+    if (resource.runId) await this.collectRun(resource.runId);
+    await deleteJob(this.deps.client, call, resource.name);
     this.knownJobs.delete(resource.name);
   }
 

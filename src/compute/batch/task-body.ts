@@ -5,11 +5,13 @@ import { batchTaskId, shortHash } from '../naming';
 import type { PoolSpec, StepLaunch } from '../port';
 import { BATCH_SECRETS_FILE, BATCH_STEP_SCRIPT, IN_DIR, OUT_DIR } from '../step-script';
 import { shellQuote } from '../../pipeline/command';
+import { STAGED_LOGS, STAGED_OUTPUTS } from '../../storage/staging-containers';
 
 /**
  * Pure mappings to Batch bodies: the run's job, a task per image and step, and pools made from a spec.
- * Inputs arrive as resourceFiles (read SAS) in `<wd>/in`, outputs leave as outputFiles (create+write SAS)
- * from `<wd>/out`, plus stdout.txt/stderr.txt; `<wd>/in|out` are bind-mounted at /flotilla/in|out.
+ * Inputs arrive as resourceFiles (read SAS) in `<wd>/in`, outputs leave as outputFiles from `<wd>/out` to
+ * `out/` of the attempt's staging container (create+write SAS), stdout.txt/stderr.txt to its `logs/`;
+ * `<wd>/in|out` are bind-mounted at /flotilla/in|out.
  */
 type TaskAddParameter = BatchServiceModels.TaskAddParameter;
 type JobAddParameter = BatchServiceModels.JobAddParameter;
@@ -69,16 +71,13 @@ export function buildTask(
   launch: StepLaunch,
   resolved: Omit<ResolvedStart, 'callbackUrl' | 'secretEnv'>,
   jobId: string,
-  options: { identityId?: string; secretsUrl?: string } = {},
+  options: { stagingUrl: string; identityId?: string; secretsUrl?: string },
 ): TaskAddParameter {
   const id = batchTaskId(launch);
   const wd = taskWorkingDir(jobId, id);
-  const outputs = launch.outputs.prefix.replace(/^\/+|\/+$/g, '');
-  // The Batch node uploads by file pattern (names unknown in advance), so Batch gets a container SAS.
-  const outputUrl = resolved.outputUrl;
-  if (!outputUrl)
-    throw new Error('a Batch task needs the output container SAS (resolveStart without uploadUrl)');
-  const logs = launch.logs.prefix.replace(/^\/+|\/+$/g, '');
+  // The Batch node uploads by file pattern (names unknown in advance): into the attempt's own staging
+  // container (create+write SAS of it alone), which the app then collects (docs/security.md, "SAS").
+  const containerUrl = options.stagingUrl;
   const registry =
     launch.registry && 'identity' in launch.registry
       ? options.identityId
@@ -118,19 +117,12 @@ export function buildTask(
     outputFiles: [
       {
         filePattern: 'out/**/*',
-        destination: {
-          container: { containerUrl: outputUrl, ...(outputs ? { path: outputs } : {}) },
-        },
+        destination: { container: { containerUrl, path: STAGED_OUTPUTS } },
         uploadOptions: { uploadCondition: 'taskcompletion' },
       },
       {
         filePattern: '../std*.txt',
-        destination: {
-          container: {
-            containerUrl: resolved.logsUrl ?? outputUrl,
-            ...(logs ? { path: logs } : {}),
-          },
-        },
+        destination: { container: { containerUrl, path: STAGED_LOGS } },
         uploadOptions: { uploadCondition: 'taskcompletion' },
       },
     ],

@@ -4,6 +4,7 @@
  * HTTP API only, and skip time with `until()`.
  */
 import { BlobServiceClient } from '@azure/storage-blob';
+import { STAGING_CONTAINER_PREFIX } from '../../../src/compute/naming';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -212,4 +213,11 @@ export async function runToEnd(
   }, options);
   if (!view) throw new Error('no run view');
   return { runId, view };
+}
+
+/** Batch staging containers (`fl-stage-*`) still in the stack's Azurite: none once every run has ended. */
+export async function stagingContainersLeft(e2e: E2E): Promise<string[]> {
+  const names: string[] = [];
+  for await (const c of e2e.blobs.listContainers({ prefix: STAGING_CONTAINER_PREFIX })) names.push(c.name);
+  return names;
 }

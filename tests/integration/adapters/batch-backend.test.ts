@@ -1,9 +1,10 @@
 import { VirtualClock } from '../../../packages/emulators/common/clock';
-import { batchJobId, batchTaskId } from '../../../src/compute/naming';
+import { batchJobId, batchTaskId, stagingContainerName, stagingPrefix } from '../../../src/compute/naming';
 import type { StepLaunch } from '../../../src/compute/port';
 import { uniqueContainerName } from '../../support/azurite';
 import { aLaunch } from '../../unit/compute/launch-builder';
 import { type BatchHarness, advanceInSteps, batchHarness } from './batch-harness';
+import { testBlobStore } from './support';
 
 const pool = { vmSize: 'standard_d2s_v3', maxNodes: 2 };
 
@@ -91,6 +92,22 @@ describe('Batch adapter against the Batch emulator', () => {
     await h.backend.deleteRun(runId);
     await h.backend.deleteRun(runId);
     expect(await h.backend.status(launch('a', 'tile'))).toMatchObject({ state: 'failed' });
+  });
+
+  it("deleting a run's job collects the logs its attempts left staged and deletes their staging containers", async () => {
+    const store = testBlobStore();
+    const tile = launch('a', 'tile');
+    await h.backend.start([tile]);
+    await advanceInSteps(clock, 11_000);
+    // The task uploaded its stdout/stderr with its staging SAS; nothing reached the results yet.
+    expect((await store.staging.list(stagingPrefix(runId))).sort()).toEqual([stagingContainerName(tile)]);
+    expect(await store.list(results, `runs/${runId}/`)).toEqual([]);
+    await h.backend.deleteRun(runId);
+    expect(await store.staging.list(stagingPrefix(runId))).toEqual([]);
+    expect((await store.list(results, `runs/${runId}/`)).map((b) => b.name).sort()).toEqual([
+      `runs/${runId}/a/tile/logs/stderr.txt`,
+      `runs/${runId}/a/tile/logs/stdout.txt`,
+    ]);
   });
 
   it('lists managed jobs by metadata for the sweeper and deletes them', async () => {

@@ -6,7 +6,8 @@ import { testBlobStore } from './support';
 
 /**
  * The step contract on Batch, really run: resource files by read SAS into <wd>/in, the command under
- * /bin/sh -c with <wd>/in|out bind-mounted at /flotilla/in|out, output files and stdout/stderr by write SAS.
+ * /bin/sh -c with <wd>/in|out bind-mounted at /flotilla/in|out, output files and stdout/stderr by the create+write
+ * SAS of the attempt's staging container, collected to their result names by the app.
  */
 describe('Batch step contract, run as local processes', () => {
   const store = testBlobStore();
@@ -39,6 +40,9 @@ describe('Batch step contract, run as local processes', () => {
     expect(poll.completed).toEqual([
       expect.objectContaining({ imageKey: 'img-9', step: 'tile', state: 'succeeded', exitCode: 0 }),
     ]);
+    // The task wrote only to its staging container: nothing is at the result names until the app collects.
+    expect(await store.list(container, 'runs/batch-contract-1/')).toEqual([]);
+    await h.backend.collectOutputs(launch, { succeeded: true });
     expect(await store.getText(container, 'runs/batch-contract-1/img-9/upper/upper.txt')).toBe('HELLO BATCH');
     expect(await store.getText(container, 'runs/batch-contract-1/img-9/upper/meta/size.txt')).toBe('11\n');
     const [stdout] = await h.backend.saveLogs(launch);

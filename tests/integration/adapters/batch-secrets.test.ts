@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { uniqueContainerName } from '../../support/azurite';
 import { aLaunch } from '../../unit/compute/launch-builder';
 import { createBatchClient } from '../../../src/compute/batch/batch-client';
-import { batchJobId, batchTaskId } from '../../../src/compute/naming';
+import { batchJobId, batchTaskId, stagingContainerName } from '../../../src/compute/naming';
 import { STATE_CONTAINER, statePaths } from '../../../src/runs/paths';
 import { BATCH_ACCOUNT, BATCH_KEY, type BatchHarness, batchHarness } from './batch-harness';
 import { eventually } from './contract-support';
@@ -46,12 +46,19 @@ describe('Batch step secrets, run as local processes', () => {
     expect(body).not.toContain(SECRET);
     expect(task.environmentSettings?.map((e) => e.name)).not.toContain('TOKEN');
     expect(task.resourceFiles?.map((f) => f.filePath)).toContain('.flotilla-secrets.env');
+    // Its only write access: a create+write SAS of its own staging container (docs/security.md, "SAS").
+    const uploads = (task.outputFiles ?? []).map((f) => new URL(f.destination.container?.containerUrl ?? ''));
+    expect(uploads.map((u) => [u.pathname.split('/').at(-1), u.searchParams.get('sp')])).toEqual([
+      [stagingContainerName(launch), 'cw'],
+      [stagingContainerName(launch), 'cw'],
+    ]);
 
     const poll = await eventually(
       () => h.backend.pollRun(launch.runId),
       (p) => p.completed.length > 0,
     );
     expect(poll.completed[0]).toMatchObject({ state: 'succeeded', exitCode: 0 });
+    await h.backend.collectOutputs(launch, { succeeded: true });
     const hash = createHash('sha256').update(SECRET).digest('hex');
     expect((await store.getText(container, 'runs/batch-secrets-1/out/hash.txt'))?.trim()).toBe(hash);
     expect(await store.getText(container, 'runs/batch-secrets-1/out/wd.txt')).not.toContain(

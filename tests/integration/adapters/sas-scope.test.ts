@@ -1,5 +1,6 @@
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
 import { defaultCallPolicy } from '../../../src/adapters/call-policy';
 import { BlobStore, SAS_MARGIN_MS } from '../../../src/storage/blob-store';
@@ -12,6 +13,7 @@ import { SYSTEM_IDENTITY, mintToken, resourceFromScope } from '../../../packages
 import { type Azurite, startAzurite } from '../../../packages/emulators/stack/azurite';
 import { trustCertificate } from '../../../packages/emulators/stack/tls';
 import { testCertificate } from '../../support/aci-client';
+import { stagingContainerName } from '../../../src/compute/naming';
 
 const credential: TokenCredential = {
   getToken: (scopes): Promise<AccessToken> => {
@@ -21,15 +23,30 @@ const credential: TokenCredential = {
   },
 };
 
-async function put(url: string, body: string): Promise<number> {
+async function send(method: string, url: string, body = ''): Promise<number> {
   const { cert: ca } = await testCertificate();
+  const headers = method === 'PUT' ? { 'x-ms-blob-type': 'BlockBlob' } : {};
   return new Promise((resolve, reject) => {
-    const req = request(url, { ca, method: 'PUT', headers: { 'x-ms-blob-type': 'BlockBlob' } }, (res) => {
+    const req = request(url, { ca, method, headers }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+const put = (url: string, body: string) => send('PUT', url, body);
+
+/** A PUT over plain HTTP (this Azurite listens for TLS only: the connection itself fails or is refused). */
+function plainPut(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'PUT', headers: { 'x-ms-blob-type': 'BlockBlob' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end('x');
   });
 }
 
@@ -134,5 +151,52 @@ describe("a step's SAS on Azurite", () => {
       expiresAt: Date.now() + 60_000,
     });
     expect(await refusal(callbackToken, { files: ['a'] })).toMatchObject({ status: 401 });
+  });
+
+  it("gives a Batch task create+write on its own staging container only: not results, not another attempt's", async () => {
+    await store.putText('results', 'r-other/manifest.json', '{"theirs":true}');
+    const ref = { runId: 'r-batch', imageKey: 'img', step: 'step', attempt: 1 };
+    const target = {
+      outputs: { container: 'results', prefix: 'r-batch/img/step/attempt-1/out/' },
+      logs: { container: 'results', prefix: 'r-batch/img/step/attempt-1/logs/' },
+    };
+    const expiresOn = store.sasExpiry(60_000);
+    const mine = stagingContainerName(ref);
+    const theirs = stagingContainerName({ ...ref, attempt: 2 });
+    const url = new URL(await store.staging.create(mine, target, expiresOn));
+    await store.staging.create(theirs, target, expiresOn);
+    expect(url.pathname).toBe(`/devstoreaccount1/${mine}`);
+    expect(url.searchParams.get('sr')).toBe('c');
+    expect(url.searchParams.get('sp')).toBe('cw');
+    expect(url.searchParams.get('spr')).toBe('https');
+    expect(new Date(url.searchParams.get('se') ?? '').getTime()).toBeLessThanOrEqual(expiresOn.getTime());
+    expect(expiresOn.getTime() - Date.now()).toBeLessThanOrEqual(60_000 + SAS_MARGIN_MS);
+    const at = (container: string, blob: string) =>
+      `${url.origin}/devstoreaccount1/${container}/${blob}${url.search}`;
+    // Its own container: create, and write again (a retried task uploads again).
+    expect(await put(at(mine, 'out/a.txt'), 'mine')).toBe(201);
+    expect(await put(at(mine, 'out/a.txt'), 'again')).toBe(201);
+    expect(await put(at(mine, 'logs/stdout.txt'), 'log')).toBe(201);
+    // Nothing it can read, list or delete, even of its own.
+    expect(await send('GET', at(mine, 'out/a.txt'))).toBe(403);
+    expect(await send('DELETE', at(mine, 'out/a.txt'))).toBe(403);
+    expect(await send('GET', `${url.origin}${url.pathname}${url.search}&restype=container&comp=list`)).toBe(
+      403,
+    );
+    expect(await send('DELETE', `${url.origin}${url.pathname}${url.search}&restype=container`)).toBe(403);
+    // The results container (every run's manifests, records and logs) and another attempt's staging: refused.
+    expect(await put(at('results', 'r-batch/img/step/attempt-1/out/a.txt'), 'x')).toBe(403);
+    expect(await put(at('results', 'r-other/manifest.json'), '{"forged":true}')).toBe(403);
+    expect(await send('GET', at('results', 'r-other/manifest.json'))).toBe(403);
+    expect(await put(at(theirs, 'out/a.txt'), 'x')).toBe(403);
+    expect(await store.getText('results', 'r-other/manifest.json')).toBe('{"theirs":true}');
+    // Over plain HTTP the same signature is refused (spr=https).
+    const http = at(mine, 'out/b.txt').replace(/^https:/, 'http:');
+    expect(await plainPut(http).catch(() => 'refused')).not.toBe(201);
+    // The app collects with its own credential: the step's outputs and logs land under its prefix.
+    await store.staging.collect(mine, { outputs: true });
+    await store.staging.collect(theirs, { outputs: false });
+    expect(await store.getText('results', 'r-batch/img/step/attempt-1/out/a.txt')).toBe('again');
+    expect(await store.getText('results', 'r-batch/img/step/attempt-1/logs/stdout.txt')).toBe('log');
   });
 });

@@ -15,6 +15,7 @@ const noSas: SasSigner = {
   blobReadSas: () => Promise.reject(new Error('not used')),
   containerWriteSas: () => Promise.reject(new Error('not used')),
   blobCreateSas: () => Promise.reject(new Error('not used')),
+  stagingWriteSas: () => Promise.reject(new Error('not used')),
 };
 const service = azuriteBlobService();
 const store = new BlobStore(service, noSas, {

@@ -11,6 +11,8 @@ import {
 import { batchTaskId } from '../../../src/compute/naming';
 import { aLaunch, resolvedFixture } from './launch-builder';
 
+const staging = { stagingUrl: 'https://acct.blob.core.windows.net/fl-stage-abc-def?sv=1&sp=cw&sig=STAGESIG' };
+
 describe('Batch bodies', () => {
   it('makes one job per run that uses task dependencies and does not end while tasks are still added', () => {
     const job = buildJob('fl-run-1-abc', 'pool-1', { 'managed-by': 'flotilla', run: 'run-1' });
@@ -27,9 +29,14 @@ describe('Batch bodies', () => {
   });
 
   it('limits the container to the attempt memory only for steps with retry.onOutOfMemory', () => {
-    const limited = buildTask(aLaunch({ memoryGb: 0.2, limitMemory: true }), resolvedFixture, 'job-1');
+    const limited = buildTask(
+      aLaunch({ memoryGb: 0.2, limitMemory: true }),
+      resolvedFixture,
+      'job-1',
+      staging,
+    );
     expect(limited.containerSettings?.containerRunOptions).toMatch(/ --memory 205m$/);
-    const open = buildTask(aLaunch({ memoryGb: 0.2 }), resolvedFixture, 'job-1');
+    const open = buildTask(aLaunch({ memoryGb: 0.2 }), resolvedFixture, 'job-1', staging);
     expect(open.containerSettings?.containerRunOptions).not.toContain('--memory');
   });
 
@@ -38,6 +45,7 @@ describe('Batch bodies', () => {
       aLaunch({ retries: 2, dependsOn: [{ step: 'fetch', attempt: 1 }] }),
       resolvedFixture,
       'job-1',
+      staging,
     );
     expect(task.id).toBe(batchTaskId(aLaunch()));
     expect(task.commandLine).toMatch(/^\/bin\/sh -c '.*\$FLOTILLA_COMMAND.*'$/);
@@ -60,27 +68,25 @@ describe('Batch bodies', () => {
     expect(parseDisplayName(task.displayName)).toEqual({ imageKey: 'img-001', step: 'tile', attempt: 1 });
   });
 
-  it('stages inputs as resource files and outputs plus stdout/stderr as output files, on task completion', () => {
-    const task = buildTask(aLaunch(), resolvedFixture, 'job-1');
+  it("stages inputs as resource files, and outputs plus stdout/stderr as output files to the attempt's staging container", () => {
+    const task = buildTask(aLaunch(), resolvedFixture, 'job-1', staging);
     expect(task.resourceFiles).toEqual([
       { httpUrl: resolvedFixture.inputs[0]?.url, filePath: 'in/scene.tif' },
     ]);
     expect(task.outputFiles).toEqual([
       {
         filePattern: 'out/**/*',
-        destination: {
-          container: { containerUrl: resolvedFixture.outputUrl, path: 'runs/run-1/img-001/tile' },
-        },
+        destination: { container: { containerUrl: staging.stagingUrl, path: 'out' } },
         uploadOptions: { uploadCondition: 'taskcompletion' },
       },
       {
         filePattern: '../std*.txt',
-        destination: {
-          container: { containerUrl: resolvedFixture.outputUrl, path: 'runs/run-1/img-001/tile/logs' },
-        },
+        destination: { container: { containerUrl: staging.stagingUrl, path: 'logs' } },
         uploadOptions: { uploadCondition: 'taskcompletion' },
       },
     ]);
+    // No SAS of the results container (where every run's records live) reaches the task.
+    expect(JSON.stringify(task)).not.toContain(resolvedFixture.outputUrl);
   });
 
   it('names pools by a hash of their spec and scales them to zero when idle', () => {

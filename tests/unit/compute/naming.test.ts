@@ -1,5 +1,13 @@
 import type { StepRef } from '../../../src/compute/port';
-import { batchJobId, batchTaskId, containerGroupName, resourceTags, slug } from '../../../src/compute/naming';
+import {
+  batchJobId,
+  batchTaskId,
+  containerGroupName,
+  resourceTags,
+  slug,
+  stagingContainerName,
+  stagingPrefix,
+} from '../../../src/compute/naming';
 
 const ref = (over: Partial<StepRef> = {}): StepRef => ({
   runId: 'run-2026-11-22-abc',
@@ -68,5 +76,19 @@ describe('deterministic names', () => {
       expiry: '2026-11-22T08:00:00.000Z',
     });
     expect(resourceTags({ runId: 'x'.repeat(400) }, new Date(0), 'd-one').run).toHaveLength(256);
+  });
+
+  it("names a Batch attempt's staging container validly, deterministically, under its run's prefix", () => {
+    const name = stagingContainerName(ref());
+    expect(name).toMatch(/^fl-stage-[0-9a-f]{12}-[0-9a-f]{20}$/);
+    expect(name.length).toBeLessThanOrEqual(63);
+    expect(name.startsWith(stagingPrefix(ref().runId))).toBe(true);
+    expect(stagingContainerName(ref())).toBe(name);
+    expect(stagingContainerName({ ...ref(), attempt: 2 })).not.toBe(name);
+    expect(stagingContainerName({ ...ref(), step: 'other' })).not.toBe(name);
+    // Another run's containers never share the prefix.
+    expect(
+      stagingContainerName({ ...ref(), runId: 'run-other' }).startsWith(stagingPrefix(ref().runId)),
+    ).toBe(false);
   });
 });

@@ -139,3 +139,68 @@ describe('Batch emulator resource and output files (Azurite)', () => {
     expect(JSON.stringify(task.executionInfo)).not.toContain('sig=');
   });
 });
+
+describe('Batch emulator output files in simulate mode (Azurite)', () => {
+  let h: Harness;
+  let output: ContainerClient;
+  beforeAll(async () => {
+    h = await startHarness({
+      mode: 'simulate',
+      simulate: () => ({ durationMs: 10, exitCode: 0, stdout: 'simulated out', stderr: 'simulated err' }),
+    });
+    output = azuriteBlobService().getContainerClient(uniqueContainerName('batch-sim-out'));
+    await output.create();
+    await h.batch.job.add({ id: 'sim', poolInfo: { poolId: POOL } });
+  });
+  afterAll(async () => {
+    await output.deleteIfExists();
+    await h.stop();
+  });
+
+  it('uploads stdout.txt/stderr.txt through the SAS the output files carry (wd has no files)', async () => {
+    const writeUrl = await sas(output, 'cw');
+    await h.batch.task.add('sim', {
+      id: 'logs',
+      commandLine: 'echo hi',
+      outputFiles: [
+        {
+          filePattern: 'out/**/*',
+          destination: { container: { containerUrl: writeUrl, path: 'out' } },
+          uploadOptions: { uploadCondition: 'taskcompletion' },
+        },
+        {
+          filePattern: '../std*.txt',
+          destination: { container: { containerUrl: writeUrl, path: 'logs' } },
+          uploadOptions: { uploadCondition: 'taskcompletion' },
+        },
+      ],
+    });
+    const task = await waitForTask(h.batch, 'sim', 'logs');
+    expect(task.executionInfo).toMatchObject({ exitCode: 0, result: 'success' });
+    expect(await blobNames(output)).toEqual(['logs/stderr.txt', 'logs/stdout.txt']);
+    expect((await output.getBlobClient('logs/stdout.txt').downloadToBuffer()).toString()).toBe(
+      'simulated out',
+    );
+  });
+
+  it('fails the task with FileUploadAccessDenied when the SAS may not write, as Batch does', async () => {
+    const readOnly = await sas(output, 'r');
+    await h.batch.task.add('sim', {
+      id: 'denied',
+      commandLine: 'echo hi',
+      outputFiles: [
+        {
+          filePattern: '../stdout.txt',
+          destination: { container: { containerUrl: readOnly, path: 'denied/stdout.txt' } },
+          uploadOptions: { uploadCondition: 'taskcompletion' },
+        },
+      ],
+    });
+    const task = await waitForTask(h.batch, 'sim', 'denied');
+    expect(task.executionInfo).toMatchObject({
+      result: 'failure',
+      failureInfo: { code: 'FileUploadAccessDenied' },
+    });
+    expect(await blobNames(output)).not.toContain('denied/stdout.txt');
+  });
+});
