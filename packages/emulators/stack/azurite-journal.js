@@ -172,7 +172,7 @@ class Journal {
       this.doneSeq = upTo;
       const due = this.waiters.filter((waiter) => waiter.seq <= upTo);
       this.waiters = this.waiters.filter((waiter) => waiter.seq > upTo);
-      for (const waiter of due) (failure ? waiter.reject(failure) : waiter.resolve());
+      for (const waiter of due) failure ? waiter.reject(failure) : waiter.resolve();
     }
     this.flushing = false;
   }
@@ -193,7 +193,7 @@ class Journal {
   }
 
   async write(batch) {
-    for (let start = 0; start < batch.length; ) {
+    for (let start = 0; start < batch.length;) {
       const index = batch[start].index;
       let text = '';
       let end = start;
@@ -248,6 +248,16 @@ class Journal {
     };
     this.cleanup = this.cleanup.then(run, run);
     return this.cleanup;
+  }
+
+  /** Waits for the appends in flight, then closes the files (the store closed). */
+  async close() {
+    this.ready = false;
+    await this.written(this.seq);
+    await this.cleanup.catch(() => undefined);
+    const handles = [...this.handles.values()];
+    this.handles.clear();
+    await Promise.all(handles.map((handle) => handle.close()));
   }
 
   /** Resolves once every chunk up to `seq` was written (or failed). */

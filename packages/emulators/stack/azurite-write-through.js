@@ -105,6 +105,12 @@ for (const file of stores) {
     // Files from before this start are folded into a snapshot and deleted before any request is served.
     if (journal.start()) await save(db);
   };
+  const close = proto.close;
+  proto.close = async function journalledClose(...args) {
+    await close.apply(this, args);
+    const journal = this.db && journals.get(this.db);
+    if (journal) await journal.close();
+  };
   for (const name of Object.getOwnPropertyNames(proto)) {
     const original = proto[name];
     if (SKIP.has(name) || typeof original !== 'function') continue;

@@ -84,12 +84,17 @@ test('a burst of acknowledged creates, updates and deletes survives a SIGKILL, t
   await kill(first);
 
   const blobs: Record<string, Expected['blobs'][string]> = {};
-  for (let i = 1; i < 30; i += 2) blobs[`keep/b-${i}`] = { content: `v1-${i}`, contentType: 'text/plain', metadata: {} };
+  for (let i = 1; i < 30; i += 2)
+    blobs[`keep/b-${i}`] = { content: `v1-${i}`, contentType: 'text/plain', metadata: {} };
   blobs['keep/b-1'] = { content: 'v1-1', contentType: 'text/plain', metadata: { tag: 'set' } };
   blobs['keep/b-3'] = { content: 'v2-3 overwritten', contentType: 'application/json', metadata: {} };
   delete blobs['keep/b-5'];
   blobs['keep/late'] = { content: 'last before the kill', contentType: 'text/csv', metadata: {} };
-  const afterOne: Expected = { containers: { keep: { round: 'one' } }, blobs, gone: ['keep/b-5', 'gone/b-0'] };
+  const afterOne: Expected = {
+    containers: { keep: { round: 'one' } },
+    blobs,
+    gone: ['keep/b-5', 'gone/b-0'],
+  };
 
   const second = await startAzurite({ location });
   await readBack(second, afterOne);
