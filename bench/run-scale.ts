@@ -41,7 +41,7 @@ import { VirtualClock } from '../packages/emulators/common/clock';
 import { startHost } from '../packages/emulators/functions';
 import { DEFAULT_POOL, appEnvironment, freePort, startStack } from '../packages/emulators/stack';
 import { trustCertificate } from '../packages/emulators/stack/tls';
-import { appDepsFromComposition, setAppDeps } from '../src/composition';
+import { appDepsFromComposition, setAppDeps, setComposition } from '../src/composition';
 import { quotaBoundMs } from './quota-bound';
 
 const { values } = parseArgs({
@@ -159,6 +159,8 @@ async function runOnce(images: number) {
     },
   });
   const now = () => clock.now();
+  // Each size runs on a stack of its own: the composition root (clients of the previous stack) is rebuilt.
+  setComposition(undefined);
   setAppDeps(() => {
     const deps = appDepsFromComposition();
     return { ...deps, now, activities: { ...deps.activities, now } };
@@ -205,8 +207,9 @@ async function runOnce(images: number) {
     const virtualStart = clock.now();
     const before = host.engine.stats();
     const res = await host.invokeHttp('startRun', { body: { pipeline } });
-    const { runId } = (await res.json()) as { runId: string };
-    if (res.status !== 202) throw new Error(`start failed: ${res.status}`);
+    const started = (await res.json()) as { runId: string };
+    if (res.status !== 202) throw new Error(`start failed: ${res.status} ${JSON.stringify(started)}`);
+    const { runId } = started;
     let status: string | undefined;
     for (;;) {
       status = host.engine.getStatus(runId)?.runtimeStatus;

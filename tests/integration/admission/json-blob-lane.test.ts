@@ -14,6 +14,7 @@ const noSas: SasSigner = {
   blobReadSas: () => Promise.reject(new Error('not used')),
   containerWriteSas: () => Promise.reject(new Error('not used')),
   blobCreateSas: () => Promise.reject(new Error('not used')),
+  stagingWriteSas: () => Promise.reject(new Error('not used')),
 };
 const service = azuriteBlobService();
 const container = uniqueContainerName('lane');
