@@ -64,19 +64,17 @@ abstract class BaseSigner implements SasSigner {
   }
 
   containerWriteSas(container: string, expiresOn: Date): Promise<string> {
-    return this.sign({
-      containerName: container,
-      permissions: ContainerSASPermissions.parse('c'),
-      startsOn: new Date(Date.now() - SKEW_MS),
-      expiresOn,
-      protocol: this.protocol,
-    });
+    return this.containerSas(container, 'c', expiresOn);
   }
 
   stagingWriteSas(container: string, expiresOn: Date): Promise<string> {
+    return this.containerSas(container, 'cw', expiresOn);
+  }
+
+  private containerSas(container: string, permissions: string, expiresOn: Date): Promise<string> {
     return this.sign({
       containerName: container,
-      permissions: ContainerSASPermissions.parse('cw'),
+      permissions: ContainerSASPermissions.parse(permissions),
       startsOn: new Date(Date.now() - SKEW_MS),
       expiresOn,
       protocol: this.protocol,

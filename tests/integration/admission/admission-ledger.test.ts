@@ -7,16 +7,10 @@ import type { ComputeBackend } from '../../../src/compute/port';
 import { defaultCallPolicy } from '../../../src/adapters/call-policy';
 import { RESULTS_CONTAINER, runPaths, STATE_CONTAINER, statePaths } from '../../../src/runs/paths';
 import { BlobStore } from '../../../src/storage/blob-store';
-import type { SasSigner } from '../../../src/storage/sas';
+import { noSas } from '../../support/no-sas';
 import { azuriteBlobService } from '../../support/azurite';
 
 /** The admission ledger against a real Azurite: ETag conflicts between concurrent activities are retried. */
-const noSas: SasSigner = {
-  blobReadSas: () => Promise.reject(new Error('not used')),
-  containerWriteSas: () => Promise.reject(new Error('not used')),
-  blobCreateSas: () => Promise.reject(new Error('not used')),
-  stagingWriteSas: () => Promise.reject(new Error('not used')),
-};
 const service = azuriteBlobService();
 const store = new BlobStore(service, noSas, {
   policy: defaultCallPolicy(10_000),

@@ -3,19 +3,13 @@ import type { RunStore } from '../../../src/activities/deps';
 import { defaultCallPolicy } from '../../../src/adapters/call-policy';
 import { AdapterError } from '../../../src/adapters/errors';
 import { BlobStore } from '../../../src/storage/blob-store';
-import type { SasSigner } from '../../../src/storage/sas';
+import { noSas } from '../../support/no-sas';
 import { azuriteBlobService, uniqueContainerName } from '../../support/azurite';
 
 /**
  * The group commit of shared JSON blobs (docs/orchestration.md, "One blob, many workers") against a real
  * Azurite: one BlobStore is one worker process; two stores on the same blob are two workers racing by ETag.
  */
-const noSas: SasSigner = {
-  blobReadSas: () => Promise.reject(new Error('not used')),
-  containerWriteSas: () => Promise.reject(new Error('not used')),
-  blobCreateSas: () => Promise.reject(new Error('not used')),
-  stagingWriteSas: () => Promise.reject(new Error('not used')),
-};
 const service = azuriteBlobService();
 const container = uniqueContainerName('lane');
 
